@@ -1,0 +1,71 @@
+"""Errors a user can cause, and where in their input they caused them.
+
+Every error cnncalc raises for bad input is a :class:`SpecError`. It carries a
+:class:`Location` so that the CLI can print one message line followed by the
+offending source line with a caret under the token, the way a compiler would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A span of one line of user input.
+
+    ``where`` names the line when it comes from a file (``net.yaml:7``); for a
+    spec given on the command line it is empty.
+    """
+
+    line: str
+    start: int
+    end: int
+    where: str = ""
+
+    def caret(self) -> str:
+        """The source line and a ``^^^`` marker under ``[start, end)``."""
+        width = max(self.end - self.start, 1)
+        return f"  {self.line}\n  {' ' * self.start}{'^' * width}"
+
+
+class SpecError(Exception):
+    """Bad input: a spec, a YAML file, an option value. The CLI exits 2 on it."""
+
+    def __init__(
+        self, message: str, location: Location | None = None, layer: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.layer = layer
+
+    def headline(self) -> str:
+        """One line: where, which layer, what is wrong."""
+        parts = []
+        if self.location is not None and self.location.where:
+            parts.append(self.location.where)
+        if self.layer:
+            parts.append(self.layer)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    def render(self) -> str:
+        """The headline, then the source line with a caret when one is known."""
+        text = f"error: {self.headline()}"
+        if self.location is not None and self.location.line:
+            text += "\n" + self.location.caret()
+        return text
+
+
+class LayerError(Exception):
+    """Raised by a layer rule; the engine adds the layer's name and location.
+
+    ``field`` names the part of the layer that is wrong (``"groups"``,
+    ``"size"``...), so that the caret can point at that token, not the whole layer.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

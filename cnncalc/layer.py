@@ -1,0 +1,78 @@
+"""The parsed form of a network: what the spec said, before any shape is known.
+
+Both front ends (the string syntax in :mod:`cnncalc.spec` and YAML in
+:mod:`cnncalc.yamlspec`) produce these objects, so everything downstream is
+blind to which one the user wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cnncalc.errors import Location
+
+Shape = tuple[int, ...]
+"""A tensor shape, channels first, batch excluded: ``(C, H, W)``."""
+
+Padding = tuple[int, ...] | str
+"""Per-axis padding, or ``"same"`` (Keras/TF rule)."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a layer came from, so errors can point into the user's text.
+
+    ``whole`` spans the layer; ``fields`` spans the token that set each field;
+    ``label`` names the layer in messages (``layer 2 'pool 2 g2'``).
+    """
+
+    whole: Location | None = None
+    fields: Mapping[str, Location] = field(default_factory=dict)
+    label: str = ""
+
+    def locate(self, name: str | None) -> Location | None:
+        if name is not None and name in self.fields:
+            return self.fields[name]
+        return self.whole
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer as written. ``None`` means "not given: use the kind's default".
+
+    ``size`` is the kernel (conv, local, deconv), the window (pools) or the output
+    size (adaptive pool). ``per_axis`` tells whether ``size`` names one value per
+    spatial axis (``conv 64x3x3``) or a single value for every axis (``pool 2``);
+    only the former fixes the spatial rank of the network's input.
+    """
+
+    kind: str
+    filters: int | None = None
+    size: tuple[int, ...] | None = None
+    per_axis: bool = False
+    units: int | None = None
+    vocab: int | None = None
+    value: float | None = None
+    stride: tuple[int, ...] | None = None
+    padding: Padding | None = None
+    dilation: tuple[int, ...] | None = None
+    groups: int | None = None
+    depthwise: bool = False
+    bias: bool = True
+    ceil: bool = False
+    output_padding: tuple[int, ...] | None = None
+    trainable: bool = True
+    table: tuple[tuple[int, ...], ...] | None = None
+    name: str | None = None
+    origin: Origin = field(default_factory=Origin, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A named stack of layers with an optional input shape."""
+
+    layers: tuple[LayerSpec, ...]
+    name: str = "model"
+    input_shape: Shape | None = None
+    description: str = ""

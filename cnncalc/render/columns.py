@@ -1,0 +1,69 @@
+"""The per-layer columns shared by the table, CSV and Markdown renderers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cnncalc.layer import Shape
+from cnncalc.report import LayerReport
+
+
+Cell = int | str | Shape
+"""A raw cell value; each renderer decides how a number or a shape reads."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    value: Callable[[LayerReport], Cell]
+    numeric: bool = True
+
+
+def shape_text(shape: Shape, sep: str = "×") -> str:
+    return sep.join(str(d) for d in shape)
+
+
+def _compare(which: str) -> Callable[[LayerReport], Cell]:
+    def value(layer: LayerReport) -> Cell:
+        if layer.compare is None:
+            return ""
+        return int(getattr(layer.compare, which).weights)
+
+    return value
+
+
+BASE = (
+    Column("index", "#", lambda r: r.index),
+    Column("layer", "layer", lambda r: r.spec, numeric=False),
+    Column("output_shape", "output shape", lambda r: r.output_shape, numeric=False),
+    Column("params", "params", lambda r: r.costs.params),
+    Column("macs", "MACs", lambda r: r.costs.macs),
+)
+COMPARE = (
+    Column("dense_weights", "dense weights", _compare("dense")),
+    Column("local_weights", "local weights", _compare("local")),
+    Column("shared_weights", "shared weights", _compare("shared")),
+)
+
+
+def columns(compare: bool) -> tuple[Column, ...]:
+    return BASE + COMPARE if compare else BASE
+
+
+def cell(value: Cell, sep: str = "×") -> str:
+    """Numbers exact with thousands separators (1,600,000,000), shapes 6×28×28."""
+    if isinstance(value, tuple):
+        return shape_text(value, sep)
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+def nbytes(count: int) -> str:
+    """Bytes in binary units: 235.3 KiB."""
+    size = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if size < 1024 or unit == "PiB":
+            return f"{count} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")

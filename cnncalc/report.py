@@ -1,0 +1,71 @@
+"""What an analysis produces: one record per layer and the totals.
+
+Plain data, shared by every renderer; nothing here formats text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.kinds import Compare
+from cnncalc.layer import Shape
+
+
+@dataclass(frozen=True)
+class Costs:
+    """The additive figures of a layer or a whole network."""
+
+    params: int = 0
+    trainable_params: int = 0
+    buffers: int = 0
+    macs: int = 0
+    connections: int = 0
+
+    @property
+    def flops(self) -> int:
+        """One multiply-accumulate is two floating-point operations."""
+        return 2 * self.macs
+
+    def __add__(self, other: Costs) -> Costs:
+        return Costs(
+            self.params + other.params,
+            self.trainable_params + other.trainable_params,
+            self.buffers + other.buffers,
+            self.macs + other.macs,
+            self.connections + other.connections,
+        )
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    index: int
+    kind: str
+    spec: str
+    input_shape: Shape
+    output_shape: Shape
+    costs: Costs
+    compare: Compare | None = None
+    warnings: tuple[str, ...] = ()
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    input_shape: Shape
+    layers: tuple[LayerReport, ...]
+    total: Costs
+    description: str = ""
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.layers[-1].output_shape if self.layers else self.input_shape
+
+    @property
+    def spec(self) -> str:
+        """The canonical spec string of the whole network."""
+        return " | ".join(layer.spec for layer in self.layers)
+
+    @property
+    def warnings(self) -> list[tuple[int, str]]:
+        return [(layer.index, w) for layer in self.layers for w in layer.warnings]
