@@ -33,9 +33,7 @@ def same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tupl
     return total // 2, total - total // 2
 
 
-def pool_out(
-    size: int, kernel: int, stride: int, pad: int, dilation: int, ceil: bool
-) -> int:
+def pool_out(size: int, kernel: int, stride: int, pad: int, dilation: int, ceil: bool) -> int:
     """torch's pooling_output_shape: in ceil mode the last window must start
     inside the input or its left padding, else it is dropped."""
     span = size + 2 * pad - effective(kernel, dilation)

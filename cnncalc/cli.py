@@ -66,7 +66,9 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns.")
 @click.option("--strict", is_flag=True, help="A window that does not tile its input is an error.")
-def show(spec: str, input_: str | None, fmt: str, as_json: bool, compare: bool, strict: bool) -> None:
+def show(
+    spec: str, input_: str | None, fmt: str, as_json: bool, compare: bool, strict: bool
+) -> None:
     """Analyse SPEC: a spec string, a YAML file, a preset name, or - for stdin."""
     from cnncalc.engine import analyze
 

@@ -35,9 +35,10 @@ def resolve_input(layers: tuple[LayerSpec, ...], dims: Shape) -> Shape:
                 return dims
             if len(dims) == rank:
                 return (1, *dims)
+            label = layer.origin.label or f"layer {index}"
             raise SpecError(
-                f"--input {fmt_shape(dims)} has {len(dims)} dims, but {layer.origin.label or f'layer {index}'}"
-                f" is {rank}-D: give {rank} sizes, or {rank + 1} with the channels first"
+                f"--input {fmt_shape(dims)} has {len(dims)} dims, but {label}"
+                f" is {rank}-D: give {rank} size{'s' if rank > 1 else ''}, or {rank + 1} with the channels first"
             )
     return dims
 
@@ -61,9 +62,7 @@ def analyze(model: Model, input_shape: Shape | None = None, strict: bool = False
         except LayerError as exc:
             raise SpecError(exc.message, layer.origin.locate(exc.field), label) from None
         if strict and out.warnings:
-            raise SpecError(
-                f"{out.warnings[0]} (--strict)", layer.origin.locate("size"), label
-            )
+            raise SpecError(f"{out.warnings[0]} (--strict)", layer.origin.locate("size"), label)
         costs = Costs(
             params=out.params,
             trainable_params=out.params if layer.trainable else 0,

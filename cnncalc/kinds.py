@@ -401,7 +401,9 @@ def fc_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     units = layer.units or 0
     weights = math.prod(shape) * units
     bias = units if layer.bias else 0
-    return Outcome(layer=layer, shape=(units,), params=weights + bias, macs=weights, bias_units=bias)
+    return Outcome(
+        layer=layer, shape=(units,), params=weights + bias, macs=weights, bias_units=bias
+    )
 
 
 def rbf_rule(layer: LayerSpec, shape: Shape) -> Outcome:
@@ -483,7 +485,12 @@ KINDS: dict[str, Kind] = {
             frozenset({"stride", "padding", "dilation", "ceil"}),
         ),
         Kind(
-            "avgpool", Arg.SIZE, pool_rule, "average pooling", (), frozenset({"stride", "padding", "ceil"})
+            "avgpool",
+            Arg.SIZE,
+            pool_rule,
+            "average pooling",
+            (),
+            frozenset({"stride", "padding", "ceil"}),
         ),
         Kind(
             "subsample",
@@ -502,9 +509,18 @@ KINDS: dict[str, Kind] = {
             ("adaptiveavgpool",),
         ),
         Kind("fc", Arg.UNITS, fc_rule, "fully connected", ("dense", "linear"), _LEARN),
-        Kind("rbf", Arg.UNITS, rbf_rule, "Euclidean RBF units (LeNet-5 output)", (), frozenset({"trainable"})),
+        Kind(
+            "rbf",
+            Arg.UNITS,
+            rbf_rule,
+            "Euclidean RBF units (LeNet-5 output)",
+            (),
+            frozenset({"trainable"}),
+        ),
         Kind("flatten", Arg.NONE, flatten_rule, "flatten to a vector"),
-        Kind("bn", Arg.NONE, bn_rule, "batch normalisation", ("batchnorm",), frozenset({"trainable"})),
+        Kind(
+            "bn", Arg.NONE, bn_rule, "batch normalisation", ("batchnorm",), frozenset({"trainable"})
+        ),
         Kind(
             "embed",
             Arg.VOCAB_DIM,

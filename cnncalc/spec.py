@@ -42,8 +42,13 @@ _FLAGS: dict[str, tuple[str, Any]] = {
     "psame": ("padding", "same"),
     "pvalid": ("padding", (0,)),
 }
-_PREFIXED = (("op", "output_padding"), ("s", "stride"), ("p", "padding"))
-_PREFIXED += (("d", "dilation"), ("g", "groups"))
+_PREFIXED: tuple[tuple[str, str], ...] = (
+    ("op", "output_padding"),
+    ("s", "stride"),
+    ("p", "padding"),
+    ("d", "dilation"),
+    ("g", "groups"),
+)
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -157,7 +162,10 @@ def parse_arg(kind: Kind, text: str) -> dict[str, Any]:
     """The positional argument, by the kind's :class:`Arg` grammar."""
     if kind.arg is Arg.FILTERS_KERNEL:
         first, _, kernel = text.replace("X", "x").replace("×", "x").partition("x")
-        dims = (parse_number(first, "filters"), *(parse_dims(kernel, "kernel size") if kernel else ()))
+        dims = (
+            parse_number(first, "filters"),
+            *(parse_dims(kernel, "kernel size") if kernel else ()),
+        )
         if len(dims) < 2:
             raise LayerError(
                 f"'{text}' gives no kernel size: write {kind.name} {first}x3x3 (filters x kernel)"
@@ -263,4 +271,6 @@ def format_options(kind: Kind, layer: LayerSpec) -> Iterator[str]:
 def format_layer(layer: LayerSpec) -> str:
     """The canonical spec of one layer: keyword, argument, non-default options."""
     kind = KINDS[layer.kind]
-    return " ".join(p for p in (kind.name, format_arg(kind, layer), *format_options(kind, layer)) if p)
+    return " ".join(
+        p for p in (kind.name, format_arg(kind, layer), *format_options(kind, layer)) if p
+    )

@@ -31,10 +31,28 @@ TOP_KEYS = ("name", "description", "input", "layers", "source", "notes")
 
 _TUPLE_FIELDS = ("stride", "dilation", "output_padding")
 _RENAMES = {"kernel": "size", "dim": "units", "p": "value", "rate": "value", "slope": "value"}
-_FIELDS = (
-    "filters kernel size units dim vocab p rate slope stride padding dilation groups "
-    "depthwise bias ceil output_padding trainable table name"
-).split()
+_FIELDS = [
+    "filters",
+    "kernel",
+    "size",
+    "units",
+    "dim",
+    "vocab",
+    "p",
+    "rate",
+    "slope",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "depthwise",
+    "bias",
+    "ceil",
+    "output_padding",
+    "trainable",
+    "table",
+    "name",
+]
 
 
 class _Doc:
@@ -48,7 +66,9 @@ class _Doc:
         start, end = node.start_mark, node.end_mark
         line = self.lines[start.line] if start.line < len(self.lines) else ""
         stop = end.column if end.line == start.line else len(line)
-        return Location(line, start.column, max(stop, start.column + 1), f"{self.where}:{start.line + 1}")
+        return Location(
+            line, start.column, max(stop, start.column + 1), f"{self.where}:{start.line + 1}"
+        )
 
     def error(self, message: str, node: yaml.Node, layer: str | None = None) -> SpecError:
         return SpecError(message, self.locate(node), layer)
@@ -81,7 +101,9 @@ def load(text: str, where: str = "<yaml>") -> Model:
         if key not in TOP_KEYS:
             near = difflib.get_close_matches(key, TOP_KEYS, n=1)
             hint = f" — did you mean '{near[0]}'?" if near else ""
-            raise doc.error(f"unknown key '{key}'{hint}; a spec file has {', '.join(TOP_KEYS)}", key_node)
+            raise doc.error(
+                f"unknown key '{key}'{hint}; a spec file has {', '.join(TOP_KEYS)}", key_node
+            )
         top[key] = value_node
     if "layers" not in top:
         raise doc.error("no 'layers:' list in this file", root)

@@ -6,29 +6,27 @@ A preset is found by its file name; nothing is parsed until it is asked for.
 from __future__ import annotations
 
 from importlib import resources
-from importlib.resources.abc import Traversable
 
-
-def _folder() -> Traversable:
-    return resources.files(__name__)
+_SUFFIX = ".yaml"
 
 
 def names() -> list[str]:
-    return sorted(p.name[: -len(".yaml")] for p in _folder().iterdir() if p.name.endswith(".yaml"))
+    files = resources.files(__name__).iterdir()
+    return sorted(p.name[: -len(_SUFFIX)] for p in files if p.name.endswith(_SUFFIX))
 
 
-def find(name: str) -> Traversable | None:
-    """The preset's file, or None. Case-insensitive; '-' and '_' are the same."""
+def find(name: str) -> str | None:
+    """The preset's canonical name, or None. Case-insensitive; '-' and '_' match."""
     wanted = name.lower().replace("_", "-")
     for candidate in (wanted, wanted.replace("-", "_")):
-        path = _folder() / f"{candidate}.yaml"
-        if path.is_file():
-            return path
+        if resources.files(__name__).joinpath(candidate + _SUFFIX).is_file():
+            return candidate
     return None
 
 
 def read(name: str) -> str:
-    path = find(name)
-    if path is None:
+    found = find(name)
+    if found is None:
         raise KeyError(name)
-    return path.read_text(encoding="utf-8")
+    text: str = resources.files(__name__).joinpath(found + _SUFFIX).read_text(encoding="utf-8")
+    return text

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from cnncalc.layer import Shape
 from cnncalc.report import LayerReport
 
-
 Cell = int | str | Shape
 """A raw cell value; each renderer decides how a number or a shape reads."""
 
