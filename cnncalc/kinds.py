@@ -362,9 +362,23 @@ def _pool_geometry(layer: LayerSpec, shape: Shape) -> tuple[LayerSpec, Shape, tu
 
 
 def pool_rule(layer: LayerSpec, shape: Shape) -> Outcome:
-    """Max or average pooling (torch.nn.MaxPool*d, AvgPool*d): no weights."""
+    """Max pooling (torch.nn.MaxPool*d): no weights."""
     resolved, out, warnings = _pool_geometry(layer, shape)
     return Outcome(layer=resolved, shape=out, warnings=warnings)
+
+
+def avgpool_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """Average pooling (torch.nn.AvgPool*d). torch's 3-D version alone also
+    refuses an unpadded input smaller than the window, so cnncalc does too."""
+    outcome = pool_rule(layer, shape)
+    window = outcome.layer.size or ()
+    if len(shape) == 4 and any(w < k for w, k in zip(shape[1:], window, strict=True)):
+        raise LayerError(
+            f"the input {fmt_shape(shape[1:])} is smaller than the window {fmt_shape(window)}"
+            " (torch's AvgPool3d refuses it)",
+            field="size",
+        )
+    return outcome
 
 
 def subsample_rule(layer: LayerSpec, shape: Shape) -> Outcome:
@@ -487,7 +501,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "avgpool",
             Arg.SIZE,
-            pool_rule,
+            avgpool_rule,
             "average pooling",
             (),
             frozenset({"stride", "padding", "ceil"}),

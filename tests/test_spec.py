@@ -33,7 +33,10 @@ def test_flags_and_padding_words() -> None:
 
 
 def test_aliases() -> None:
-    kinds = [layer.kind for layer in parse("maxpool 2|dense 3|linear 3|batchnorm|adaptiveavgpool 5").layers]
+    kinds = [
+        layer.kind
+        for layer in parse("maxpool 2|dense 3|linear 3|batchnorm|adaptiveavgpool 5").layers
+    ]
     assert kinds == ["pool", "fc", "fc", "bn", "adaptivepool"]
 
 
@@ -101,8 +104,11 @@ def error(spec: str, *dims: int) -> SpecError:
         ("conv 8x3x3 pq", "unknown option 'pq' for conv", "pq"),
         ("conv 8x3x3 relu", "'relu' is a layer: is a '|' missing before it?", "relu"),
         ("relu 3", "unexpected number '3': relu takes no argument", "3"),
-        ("pool 2 g2", "pool does not take groups; pool takes sK (stride), pK (padding), "
-         "dK (dilation), ceil", "g2"),
+        (
+            "pool 2 g2",
+            "pool does not take groups; pool takes sK (stride), pK (padding), dK (dilation), ceil",
+            "g2",
+        ),
         ("conv 8x3x3 s1 s2", "stride is given twice", "s2"),
         ("conv 8x3x3 g2 dw", "groups and depthwise cannot be combined", "dw"),
         ("conv 8x3x3x3x3", "a kernel has 1 to 3 sizes, got 4", "8x3x3x3x3"),
