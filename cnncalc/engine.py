@@ -36,9 +36,10 @@ def resolve_input(layers: tuple[LayerSpec, ...], dims: Shape) -> Shape:
             if len(dims) == rank:
                 return (1, *dims)
             label = layer.origin.label or f"layer {index}"
+            sizes = f"{rank} size{'s' if rank > 1 else ''}"
             raise SpecError(
-                f"--input {fmt_shape(dims)} has {len(dims)} dims, but {label}"
-                f" is {rank}-D: give {rank} size{'s' if rank > 1 else ''}, or {rank + 1} with the channels first"
+                f"--input {fmt_shape(dims)} has {len(dims)} dims, but {label} is {rank}-D: "
+                f"give {sizes}, or {rank + 1} with the channels first"
             )
     return dims
 
