@@ -1,0 +1,77 @@
+"""Presets reproduce their published figures, read from the CLI's JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from click.testing import CliRunner
+
+from cnncalc.cli import cli
+from cnncalc.presets import names
+
+
+def cli_json(*args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_lenet5_matches_lecun_1998() -> None:
+    """LeCun et al. 1998, Section II-B: per-layer trainable parameters and connections."""
+    data = cli_json("lenet5")
+    named = {layer["name"]: layer for layer in data["layers"] if layer["name"]}
+    paper = {  # name: (shape, trainable params, connections)
+        "C1": ([6, 28, 28], 156, 122_304),
+        "S2": ([6, 14, 14], 12, 5_880),
+        "C3": ([16, 10, 10], 1_516, 151_600),
+        "S4": ([16, 5, 5], 32, 2_000),
+        "C5": ([120, 1, 1], 48_120, 48_120),
+        "F6": ([84], 10_164, 10_164),
+    }
+    for name, (shape, params, connections) in paper.items():
+        layer = named[name]
+        assert (layer["output_shape"], layer["trainable_params"], layer["connections"]) == (
+            shape,
+            params,
+            connections,
+        ), name
+    output = named["output"]
+    # 10 RBF units on 84 inputs: 840 weights fixed by hand, not trained
+    assert (output["params"], output["trainable_params"], output["output_shape"]) == (840, 0, [10])
+    assert data["input_shape"] == [1, 32, 32]
+    assert data["total"]["trainable_params"] == 60_000
+    assert data["total"]["connections"] == 340_908
+    assert data["total"]["params"] == 60_840
+
+
+def test_lenet5_modern_is_the_usual_61706() -> None:
+    # 6·25+6 + 16·150+16 + 400·120+120 + 120·84+84 + 84·10+10 = 61,706
+    assert cli_json("lenet5-modern")["total"]["params"] == 61_706
+
+
+def test_slides_comparison_from_the_cli() -> None:
+    first, second = cli_json("slides")["layers"]
+    assert first["compare"]["dense"]["weights"] == 1_600_000_000  # 40,000 × 40,000
+    assert first["compare"]["local"]["weights"] == 4_000_000  # 40,000 × 10×10
+    assert first["compare"]["shared"]["weights"] == 100
+    assert second["compare"]["shared"]["weights"] == 10_000  # 100 filters × 10×10
+
+
+def test_slides_from_a_spec_string() -> None:
+    data = cli_json("conv 1x10x10 psame", "--input", "200x200")
+    assert data["layers"][0]["compare"] == {
+        "dense": {"weights": 1_600_000_000, "biases": 40_000},
+        "local": {"weights": 4_000_000, "biases": 40_000},
+        "shared": {"weights": 100, "biases": 1},
+    }
+
+
+def test_every_preset_loads_and_lists() -> None:
+    result = CliRunner().invoke(cli, ["presets"])
+    assert result.exit_code == 0
+    for name in names():
+        assert cli_json(name)["layers"]
+        assert name in result.stdout
+    assert {"lenet5", "lenet5-modern", "slides"} <= set(names())
