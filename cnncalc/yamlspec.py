@@ -204,7 +204,7 @@ def _fields(
             raise doc.error(f"unknown field '{key}'{hint}", k_node, label)
         field = _RENAMES.get(key, key)
         try:
-            values.update(_convert(field, v_node))
+            values.update(_convert(field, v_node, key))
         except LayerError as exc:
             raise doc.error(exc.message, v_node, label) from None
         spans[field] = doc.locate(v_node)
@@ -216,10 +216,10 @@ def _fields(
         raise SpecError(exc.message, loc, label) from None
 
 
-def _convert(field: str, node: yaml.Node) -> dict[str, Any]:
-    """A YAML value to the LayerSpec field it sets."""
+def _convert(field: str, node: yaml.Node, key: str) -> dict[str, Any]:
+    """A YAML value to the LayerSpec field it sets (``key`` is the user's word for it)."""
     value = _plain(node)
-    what = field.replace("_", " ")
+    what = key.replace("_", " ")
     if field == "size":
         if isinstance(value, list):
             return {"size": tuple(_whole(v, what) for v in value), "per_axis": True}
