@@ -17,6 +17,7 @@ from cnncalc.errors import SpecError
 from cnncalc.layer import Shape
 
 FORMATS = ("table", "json", "csv", "markdown")
+DEFAULT_MAX_LAYERS = 1_000_000  # the engine's own default, repeated so --help needs no import
 
 
 def fail(error: SpecError) -> NoReturn:
@@ -66,14 +67,32 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns.")
 @click.option("--strict", is_flag=True, help="A window that does not tile its input is an error.")
+@click.option(
+    "--depth", type=click.IntRange(min=1), help="Table: hide rows nested deeper than this."
+)
+@click.option(
+    "--max-layers",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_LAYERS,
+    show_default=True,
+    help="Refuse networks with more layers than this (repeats unrolled).",
+)
 def show(
-    spec: str, input_: str | None, fmt: str, as_json: bool, compare: bool, strict: bool
+    spec: str,
+    input_: str | None,
+    fmt: str,
+    as_json: bool,
+    compare: bool,
+    strict: bool,
+    depth: int | None,
+    max_layers: int,
 ) -> None:
     """Analyse SPEC: a spec string, a YAML file, a preset name, or - for stdin."""
     from cnncalc.engine import analyze
 
     try:
-        report = analyze(sources.load(spec), parse_input(input_), strict=strict)
+        model = sources.load(spec)
+        report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
     except SpecError as exc:
         fail(exc)
     fmt = "json" if as_json else fmt
@@ -92,7 +111,7 @@ def show(
     else:
         from cnncalc.render import table
 
-        table.render(report, console(), compare)
+        table.render(report, console(), compare, depth)
 
 
 @cli.command("presets")

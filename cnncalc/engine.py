@@ -1,19 +1,24 @@
 """Run a model's layers over its input shape: the one place rules are applied.
 
 No tensor is ever made; each layer's rule maps a shape to a shape and counts,
-so a 10**12-voxel input costs as little as a 28x28 one.
+so a 10**12-voxel input costs as little as a 28x28 one. Blocks are walked
+recursively: a repeat runs its body N times, a residual adds its two paths, a
+concat joins its branches on the channel axis.
 """
 
 from __future__ import annotations
 
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.kinds import KINDS, fmt_shape
-from cnncalc.layer import LayerSpec, Model, Shape
-from cnncalc.report import Costs, LayerReport, Report
-from cnncalc.spec import format_layer
+from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Shape, layer_count, leaves
+from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row
+from cnncalc.spec import format_layer, format_nodes
+
+DEFAULT_MAX_LAYERS = 1_000_000
+"""The most layers (repeats unrolled) one analysis will run; ``--max-layers`` raises it."""
 
 
-def resolve_input(layers: tuple[LayerSpec, ...], dims: Shape) -> Shape:
+def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
     """Turn ``--input`` into ``(C, *spatial)``.
 
     The spatial rank comes from the first layer whose kernel gives one size per
@@ -21,14 +26,15 @@ def resolve_input(layers: tuple[LayerSpec, ...], dims: Shape) -> Shape:
     exactly the rank, C=1. With no such layer the dims are taken as given.
     A network that starts with an embedding takes a token sequence ``(L,)``.
     """
-    if layers and KINDS[layers[0].kind].takes_tokens:
+    first = next(leaves(layers), None)
+    if first is not None and KINDS[first.kind].takes_tokens:
         if len(dims) != 1:
             raise SpecError(
-                f"--input {fmt_shape(dims)}: {layers[0].kind} reads a token sequence; "
+                f"--input {fmt_shape(dims)}: {first.kind} reads a token sequence; "
                 "give its length alone, e.g. --input 50"
             )
         return dims
-    for index, layer in enumerate(layers, 1):
+    for index, layer in enumerate(leaves(layers), 1):
         if layer.per_axis and layer.size is not None:
             rank = len(layer.size)
             if len(dims) == rank + 1:
@@ -44,25 +50,75 @@ def resolve_input(layers: tuple[LayerSpec, ...], dims: Shape) -> Shape:
     return dims
 
 
-def analyze(model: Model, input_shape: Shape | None = None, strict: bool = False) -> Report:
+def analyze(
+    model: Model,
+    input_shape: Shape | None = None,
+    strict: bool = False,
+    max_layers: int = DEFAULT_MAX_LAYERS,
+) -> Report:
     """Apply every layer's rule in order.
 
     ``input_shape`` (from ``--input``) overrides the model's own. With ``strict``
     a window that does not tile its input exactly is an error, not a warning.
+    The layer count is checked before any work, so ``[relu]*1000000000`` is
+    refused at once.
     """
+    count = layer_count(model.layers)
+    if count > max_layers:
+        raise SpecError(
+            f"the network has {count:,} layers with repeats unrolled, more than the limit of "
+            f"{max_layers:,} (raise it with --max-layers)"
+        )
     dims = input_shape or model.input_shape
     if dims is None:
         raise SpecError("no input shape: give --input, e.g. --input 3x224x224")
-    start = shape = resolve_input(model.layers, dims)
-    reports: list[LayerReport] = []
-    total = Costs()
-    for index, layer in enumerate(model.layers, 1):
+    start = resolve_input(model.layers, dims)
+    run = _Run(strict)
+    _, total = run.seq(model.layers, start, "", 1)
+    return Report(
+        name=model.name,
+        input_shape=start,
+        layers=tuple(run.leaves),
+        total=total,
+        description=model.description,
+        spec=format_nodes(
+            model.layers, lambda layer: run.specs.get(id(layer), format_layer(layer))
+        ),
+        rows=tuple(run.rows),
+    )
+
+
+class _Run:
+    """One walk over the model, collecting a row per layer and per block."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.rows: list[Row] = []
+        self.leaves: list[LayerReport] = []
+        self.specs: dict[int, str] = {}  # id(LayerSpec) → its spec, resolved the first time
+
+    def seq(
+        self, nodes: tuple[Node, ...], shape: Shape, prefix: str, depth: int
+    ) -> tuple[Shape, Costs]:
+        total = Costs()
+        for i, node in enumerate(nodes):
+            key = node.name or str(i)
+            path = f"{prefix}.{key}" if prefix else key
+            if isinstance(node, LayerSpec):
+                shape, costs = self.layer(node, shape, path, depth)
+            else:
+                shape, costs = self.block(node, shape, path, depth)
+            total += costs
+        return shape, total
+
+    def layer(self, layer: LayerSpec, shape: Shape, path: str, depth: int) -> tuple[Shape, Costs]:
+        index = len(self.leaves) + 1
         label = layer.origin.label or f"layer {index} ({layer.kind})"
         try:
             out = KINDS[layer.kind].rule(layer, shape)
         except LayerError as exc:
             raise SpecError(exc.message, layer.origin.locate(exc.field), label) from None
-        if strict and out.warnings:
+        if self.strict and out.warnings:
             raise SpecError(f"{out.warnings[0]} (--strict)", layer.origin.locate("size"), label)
         costs = Costs(
             params=out.params,
@@ -71,25 +127,103 @@ def analyze(model: Model, input_shape: Shape | None = None, strict: bool = False
             macs=out.macs,
             connections=out.macs + out.bias_units,
         )
-        total += costs
-        reports.append(
-            LayerReport(
-                index=index,
-                kind=layer.kind,
-                spec=format_layer(out.layer),
-                input_shape=shape,
-                output_shape=out.shape,
-                costs=costs,
-                compare=out.compare,
-                warnings=out.warnings,
-                name=layer.name,
-            )
+        spec = self.specs.setdefault(id(layer), format_layer(out.layer))
+        report = LayerReport(
+            index=index,
+            kind=layer.kind,
+            spec=spec,
+            input_shape=shape,
+            output_shape=out.shape,
+            costs=costs,
+            compare=out.compare,
+            warnings=out.warnings,
+            name=layer.name,
+            path=path,
+            depth=depth,
         )
-        shape = out.shape
-    return Report(
-        name=model.name,
-        input_shape=start,
-        layers=tuple(reports),
-        total=total,
-        description=model.description,
-    )
+        self.leaves.append(report)
+        self.rows.append(report)
+        return out.shape, costs
+
+    def block(self, block: Block, shape: Shape, path: str, depth: int) -> tuple[Shape, Costs]:
+        at = len(self.rows)
+        first_leaf = len(self.leaves)
+        total = Costs()
+        out = shape
+        if block.kind in (BlockKind.SEQ, BlockKind.REPEAT):
+            for r in range(block.count):
+                sub = f"{path}.{r}" if block.kind is BlockKind.REPEAT else path
+                out, costs = self.seq(block.parts[0], out, sub, depth + 1)
+                total += costs
+        elif block.kind is BlockKind.RES:
+            out, total = self.seq(block.parts[0], shape, f"{path}.body", depth + 1)
+            other = shape
+            if len(block.parts) > 1:
+                other, costs = self.seq(block.parts[1], shape, f"{path}.shortcut", depth + 1)
+                total += costs
+            if other != out:
+                raise SpecError(
+                    _res_mismatch(shape, out, other, len(block.parts) > 1),
+                    block.origin.whole,
+                    block.origin.label or "res",
+                )
+        else:
+            outs = []
+            for j, branch in enumerate(block.parts):
+                branch_out, costs = self.seq(branch, shape, f"{path}.{j}", depth + 1)
+                outs.append(branch_out)
+                total += costs
+            out = _concat(outs, block)
+        label = block.name or _block_label(block)
+        self.rows.insert(
+            at,
+            BlockReport(
+                block.kind.value,
+                label,
+                path,
+                depth,
+                shape,
+                out,
+                total,
+                len(self.leaves) - first_leaf,
+            ),
+        )
+        return out, total
+
+
+def _block_label(block: Block) -> str:
+    if block.kind is BlockKind.REPEAT:
+        return f"[…]×{block.count}"
+    return {BlockKind.RES: "res", BlockKind.CAT: "cat"}.get(block.kind, "block")
+
+
+def _res_mismatch(x: Shape, body: Shape, shortcut: Shape, has_shortcut: bool) -> str:
+    what = "the shortcut" if has_shortcut else "the input (identity shortcut)"
+    message = f"cannot add: the body gives {fmt_shape(body)} but {what} gives {fmt_shape(shortcut)}"
+    stride = _projection_stride(x[1:], body[1:])
+    if len(body) >= 2 and len(x) == len(body) and stride is not None:
+        s = f" s{stride}" if stride > 1 else ""
+        kernel = "x".join("1" for _ in body[1:])
+        message += f"; a shortcut 'conv {body[0]}x{kernel}{s} nobias | bn' would fit"
+    return message
+
+
+def _projection_stride(spatial: Shape, out: Shape) -> int | None:
+    """The stride a 1x1 conv needs to take ``spatial`` to ``out`` on every axis."""
+    for s in range(1, 65):
+        if all((w - 1) // s + 1 == o for w, o in zip(spatial, out, strict=True)):
+            return s
+    return None
+
+
+def _concat(outs: list[Shape], block: Block) -> Shape:
+    first = outs[0]
+    for j, shape in enumerate(outs[1:], 2):
+        if shape[1:] != first[1:]:
+            raise SpecError(
+                f"cannot concatenate: branch {j} gives {fmt_shape(shape)} but branch 1 gives "
+                f"{fmt_shape(first)}; all but the channel size must agree",
+                block.origin.whole,
+                block.origin.label or "cat",
+            )
+    return (sum(shape[0] for shape in outs), *first[1:])

@@ -7,8 +7,9 @@ blind to which one the user wrote.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 
 from cnncalc.errors import Location
 
@@ -68,11 +69,58 @@ class LayerSpec:
     origin: Origin = field(default_factory=Origin, compare=False, repr=False)
 
 
+class BlockKind(Enum):
+    """How a block combines its parts."""
+
+    SEQ = "seq"  # a named group of layers, run in order (a YAML block's body)
+    REPEAT = "repeat"  # [ ... ]*N: the parts, N times
+    RES = "res"  # res[ body ; shortcut ]: body(x) + shortcut(x), shortcut defaulting to x
+    CAT = "cat"  # cat[ a ; b ; c ]: branches on the same input, joined on channels
+
+
+@dataclass(frozen=True)
+class Block:
+    """Layers combined: ``parts`` holds one sequence for SEQ and REPEAT, the body
+    and optionally the shortcut for RES, and one sequence per branch for CAT (an
+    empty branch is the identity)."""
+
+    kind: BlockKind
+    parts: tuple[tuple[Node, ...], ...]
+    count: int = 1
+    name: str | None = None
+    origin: Origin = field(default_factory=Origin, compare=False, repr=False)
+
+
+Node = LayerSpec | Block
+"""One item of a sequence: a layer or a block of them."""
+
+
+def leaves(nodes: Iterable[Node]) -> Iterator[LayerSpec]:
+    """Every layer, in the order written (repeats not unrolled)."""
+    for node in nodes:
+        if isinstance(node, LayerSpec):
+            yield node
+        else:
+            for part in node.parts:
+                yield from leaves(part)
+
+
+def layer_count(nodes: Iterable[Node]) -> int:
+    """How many layers the network runs, repeats unrolled."""
+    total = 0
+    for node in nodes:
+        if isinstance(node, LayerSpec):
+            total += 1
+        else:
+            total += node.count * sum(layer_count(part) for part in node.parts)
+    return total
+
+
 @dataclass(frozen=True)
 class Model:
-    """A named stack of layers with an optional input shape."""
+    """A named stack of layers and blocks with an optional input shape."""
 
-    layers: tuple[LayerSpec, ...]
+    layers: tuple[Node, ...]
     name: str = "model"
     input_shape: Shape | None = None
     description: str = ""

@@ -47,6 +47,26 @@ class LayerReport:
     compare: Compare | None = None
     warnings: tuple[str, ...] = ()
     name: str | None = None
+    path: str = ""
+    depth: int = 1
+
+
+@dataclass(frozen=True)
+class BlockReport:
+    """A res/cat/repeat block or a named group: its label and subtotal."""
+
+    kind: str
+    label: str
+    path: str
+    depth: int
+    input_shape: Shape
+    output_shape: Shape
+    costs: Costs
+    layers: int
+
+
+Row = LayerReport | BlockReport
+"""A row of the nested table: blocks come before their layers (pre-order)."""
 
 
 @dataclass(frozen=True)
@@ -56,15 +76,12 @@ class Report:
     layers: tuple[LayerReport, ...]
     total: Costs
     description: str = ""
+    spec: str = ""
+    rows: tuple[Row, ...] = ()
 
     @property
     def output_shape(self) -> Shape:
         return self.layers[-1].output_shape if self.layers else self.input_shape
-
-    @property
-    def spec(self) -> str:
-        """The canonical spec string of the whole network."""
-        return " | ".join(layer.spec for layer in self.layers)
 
     @property
     def warnings(self) -> list[tuple[int, str]]:

@@ -2,7 +2,9 @@
 
 Grammar (keywords and options are case-insensitive, whitespace is free)::
 
-    spec   := stage ("|" stage)*
+    spec   := seq
+    seq    := item ("|" item)*
+    item   := stage | "[" seq "]" "*" N | "res[" seq [";" seq] "]" | "cat[" seq? (";" seq?)* "]"
     stage  := KEYWORD [ARG] OPTION*
     ARG    := NxF[xF[xF]] | K[xK[xK]] | N | VxD | P      (which one: the kind's Arg)
     OPTION := sK | pK | psame | pvalid | dK | gK | opK | dw | nobias | ceil | frozen
@@ -15,14 +17,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from cnncalc.errors import LayerError, Location, SpecError
 from cnncalc.fields import ARG_FIELDS, build
 from cnncalc.kinds import KINDS, NAMES, Arg, Kind, lookup
-from cnncalc.layer import LayerSpec, Model, Origin
+from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,12 @@ class Token:
     end: int
 
 
-_TOKEN = re.compile(r"\||[^\s|]+")
+PUNCT = ("|", "[", "]", ";", "*")
+BLOCK_WORDS = ("res", "cat")
+MAX_DEPTH = 64
+"""Blocks nested deeper than this are refused: no real network comes close."""
+
+_TOKEN = re.compile(r"[|\[\];*]|[^\s|\[\];*]+")
 
 _FLAGS: dict[str, tuple[str, Any]] = {
     "dw": ("depthwise", True),
@@ -59,38 +66,136 @@ def tokenize(text: str) -> Iterator[Token]:
 
 def parse(text: str, where: str = "", name: str = "model") -> Model:
     """Parse a whole spec string into a :class:`Model`."""
-    return Model(layers=tuple(parse_stages(text, where)), name=name)
+    return Model(layers=parse_stages(text, where), name=name)
 
 
 def parse_stages(
     text: str, where: str = "", line: str | None = None, offset: int = 0, first: int = 1
-) -> list[LayerSpec]:
-    """Parse ``stage | stage ...``.
+) -> tuple[Node, ...]:
+    """Parse ``item | item ...``, blocks included.
 
     ``line`` and ``offset`` place ``text`` inside a longer source line (a YAML
     file's), so carets land under the user's own text; ``first`` numbers the
     first stage.
     """
     text = " ".join(text.splitlines())
-    if line is None:
-        line = text
-    stages: list[list[Token]] = [[]]
-    bars: list[Token] = []
-    for tok in tokenize(text):
-        tok = Token(tok.text, tok.start + offset, tok.end + offset)
-        if tok.text == "|":
-            bars.append(tok)
-            stages.append([])
-        else:
-            stages[-1].append(tok)
-    layers = []
-    for i, stage in enumerate(stages):
-        if not stage:
-            at = bars[min(i, len(bars) - 1)] if bars else Token("", offset, offset)
-            loc = Location(line, at.start, at.end, where)
-            raise SpecError("empty stage: a layer is missing here", loc, f"layer {first + i}")
-        layers.append(parse_stage(stage, line, where, first + i))
-    return layers
+    tokens = [Token(t.text, t.start + offset, t.end + offset) for t in tokenize(text)]
+    return _Parser(tokens, text if line is None else line, where, first).spec()
+
+
+class _Parser:
+    """Recursive descent over the tokens; each method's docstring is its rule."""
+
+    def __init__(self, tokens: list[Token], line: str, where: str, first: int) -> None:
+        self.tokens = tokens
+        self.line = line
+        self.where = where
+        self.pos = 0
+        self.stage = first
+        self.depth = 0
+
+    def peek(self, ahead: int = 0) -> Token | None:
+        i = self.pos + ahead
+        return self.tokens[i] if i < len(self.tokens) else None
+
+    def error(self, message: str, tok: Token | None, label: str | None = None) -> SpecError:
+        if tok is None:  # at the end of the text: point just past it
+            end = self.tokens[-1].end if self.tokens else 0
+            tok = Token("", end, end + 1)
+        return SpecError(message, Location(self.line, tok.start, tok.end, self.where), label)
+
+    def expect(self, text: str, message: str) -> Token:
+        tok = self.peek()
+        if tok is None or tok.text != text:
+            raise self.error(message, tok)
+        self.pos += 1
+        return tok
+
+    def spec(self) -> tuple[Node, ...]:
+        """spec := seq END"""
+        nodes = self.seq()
+        tok = self.peek()
+        if tok is not None:
+            raise self.error(f"unexpected '{tok.text}' with no block open", tok)
+        return nodes
+
+    def seq(self, empty_ok: bool = False) -> tuple[Node, ...]:
+        """seq := item ("|" item)*    (empty only for a cat branch)"""
+        tok = self.peek()
+        if empty_ok and (tok is None or tok.text in (";", "]")):
+            return ()
+        items = [self.item()]
+        while (tok := self.peek()) is not None and tok.text == "|":
+            self.pos += 1
+            items.append(self.item())
+        return tuple(items)
+
+    def item(self) -> Node:
+        """item := "[" seq "]" ["*" N] | ("res" | "cat") "[" parts "]" | stage"""
+        tok = self.peek()
+        nxt = self.peek(1)
+        if tok is not None and (
+            tok.text == "[" or (tok.text.lower() in BLOCK_WORDS and nxt and nxt.text == "[")
+        ):
+            return self.block()
+        if tok is None or tok.text in PUNCT:
+            label = f"layer {self.stage}"
+            raise self.error("empty stage: a layer is missing here", tok, label)
+        return self.stage_()
+
+    def block(self) -> Block:
+        """res[ seq [; seq] ] | cat[ seq? (; seq?)* ] | [ seq ]*N"""
+        head = self.tokens[self.pos]
+        word = "" if head.text == "[" else head.text.lower()
+        self.pos += 1 if not word else 2
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"blocks nest deeper than {MAX_DEPTH}", head)
+        parts = [self.seq(empty_ok=word == "cat")]
+        while (tok := self.peek()) is not None and tok.text == ";":
+            if word == "":
+                raise self.error("';' separates branches of res[...] or cat[...], not [...]*N", tok)
+            self.pos += 1
+            parts.append(self.seq(empty_ok=word == "cat"))
+        close = self.expect("]", f"'[' at column {head.start + 1} is never closed")
+        self.depth -= 1
+        whole = Location(self.line, head.start, close.end, self.where)
+        if word == "res":
+            if len(parts) > 2:
+                raise self.error("res[...] has a body and at most one shortcut", close)
+            return Block(BlockKind.RES, tuple(parts), origin=Origin(whole, label="res[...]"))
+        if word == "cat":
+            return Block(BlockKind.CAT, tuple(parts), origin=Origin(whole, label="cat[...]"))
+        star = self.expect("*", "a [ ... ] group needs a repeat count: [ ... ]*2")
+        count_tok = self.peek()
+        if count_tok is None:
+            raise self.error("a repeat count is missing after '*'", star)
+        self.pos += 1
+        try:
+            count = parse_number(count_tok.text, "repeat count")
+        except LayerError as exc:
+            raise self.error(exc.message, count_tok) from None
+        if count < 1:
+            raise self.error(f"repeat count must be at least 1, got {count}", count_tok)
+        whole = Location(self.line, head.start, count_tok.end, self.where)
+        return Block(BlockKind.REPEAT, tuple(parts), count, origin=Origin(whole, label="[...]"))
+
+    def stage_(self) -> LayerSpec:
+        """stage := KEYWORD [ARG] OPTION*"""
+        start = self.pos
+        while (tok := self.peek()) is not None and tok.text not in PUNCT:
+            self.pos += 1
+        tok = self.peek()
+        if tok is not None and tok.text in ("*", "["):
+            raise self.error(
+                "only a [ ... ] group can be repeated: write [stage]*N"
+                if tok.text == "*"
+                else "'[' opens a block here: write res[...], cat[...] or [...]*N",
+                tok,
+            )
+        index = self.stage
+        self.stage += 1
+        return parse_stage(self.tokens[start : self.pos], self.line, self.where, index)
 
 
 def parse_stage(tokens: list[Token], line: str, where: str, index: int) -> LayerSpec:
@@ -274,3 +379,22 @@ def format_layer(layer: LayerSpec) -> str:
     return " ".join(
         p for p in (kind.name, format_arg(kind, layer), *format_options(kind, layer)) if p
     )
+
+
+def format_nodes(
+    nodes: tuple[Node, ...], spec_of: Callable[[LayerSpec], str] = format_layer
+) -> str:
+    """The canonical spec of a sequence; ``spec_of`` prints each layer (the engine
+    passes one that prints layers as resolved against their input)."""
+    return " | ".join(format_node(node, spec_of) for node in nodes)
+
+
+def format_node(node: Node, spec_of: Callable[[LayerSpec], str] = format_layer) -> str:
+    if isinstance(node, LayerSpec):
+        return spec_of(node)
+    inner = [format_nodes(part, spec_of) for part in node.parts]
+    if node.kind is BlockKind.RES:
+        return "res[" + " ; ".join(inner) + "]"
+    if node.kind is BlockKind.CAT:
+        return "cat[" + " ; ".join(inner) + "]"
+    return f"[{inner[0]}]*{node.count}"

@@ -4,11 +4,23 @@
 
     name: my-net
     input: [3, 32, 32]
+    blocks:                        # named, parameterised blocks, defined once
+      basic:
+        params: {width: 64, stride: 1}
+        layers:
+          - residual:
+              body:
+                - conv {width}x3x3 s{stride} p1 nobias
+                - bn
+          - relu
     layers:
       - conv 6x5x5                 # any stage of the string syntax, or
       - conv: {filters: 16, kernel: 5, stride: 1, padding: 0}
       - pool: 2                    # kind: argument
       - relu:                      # kind alone
+      - repeat: {times: 2, layers: [conv 16x3x3 p1, relu]}
+      - concat: [[conv 8x1x1], [], [pool 3 s1 p1]]
+      - basic: {width: 128}        # a named block, with its parameters
 
 PyYAML's safe loader composes the document into nodes first, so every error
 can name the file's line and draw a caret under the key or value at fault.
@@ -17,6 +29,7 @@ can name the file's line and draw a caret under the key or value at fault.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 import yaml
@@ -24,201 +37,399 @@ import yaml
 from cnncalc.errors import LayerError, Location, SpecError
 from cnncalc.fields import build
 from cnncalc.kinds import Kind, lookup
-from cnncalc.layer import LayerSpec, Model, Origin, Shape
-from cnncalc.spec import parse_dims, parse_stages, unknown_kind
+from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin, Shape, leaves
+from cnncalc.spec import MAX_DEPTH, parse_dims, parse_stages, unknown_kind
 
-TOP_KEYS = ("name", "description", "input", "layers", "source", "notes")
+TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes")
+BLOCK_KEYS = {"repeat": BlockKind.REPEAT, "residual": BlockKind.RES, "res": BlockKind.RES}
+BLOCK_KEYS |= {"concat": BlockKind.CAT, "cat": BlockKind.CAT}
 
 _TUPLE_FIELDS = ("stride", "dilation", "output_padding")
 _RENAMES = {"kernel": "size", "dim": "units", "p": "value", "rate": "value", "slope": "value"}
 _FIELDS = [
-    "filters",
-    "kernel",
-    "size",
-    "units",
-    "dim",
-    "vocab",
-    "p",
-    "rate",
-    "slope",
-    "stride",
-    "padding",
-    "dilation",
-    "groups",
-    "depthwise",
-    "bias",
-    "ceil",
-    "output_padding",
-    "trainable",
-    "table",
-    "name",
-]
+    "filters", "kernel", "size", "units", "dim", "vocab", "p", "rate", "slope", "stride",
+    "padding", "dilation", "groups", "depthwise", "bias", "ceil", "output_padding",
+    "trainable", "table", "name",
+]  # fmt: skip
+_EXPR = re.compile(r"\{\s*(\w+)\s*(?:([*/+-])\s*(\d+)\s*)?\}")
+
+Env = dict[str, Any]
+"""A block's parameters while its body is read."""
 
 
-class _Doc:
-    """One YAML document being read: its lines for carets, its name for messages."""
+def load(text: str, where: str = "<yaml>") -> Model:
+    """Parse a YAML document into a :class:`Model`."""
+    return _Reader(text, where).model()
+
+
+class _Reader:
+    """One YAML document being read: its lines for carets, its blocks, a stage count."""
 
     def __init__(self, text: str, where: str) -> None:
+        self.text = text
         self.lines = text.splitlines()
         self.where = where
+        self.blocks: dict[str, tuple[Env, yaml.Node]] = {}
+        self.stage = 1
+        self.depth = 0
+
+    # --- locations ---------------------------------------------------------
 
     def locate(self, node: yaml.Node) -> Location:
         start, end = node.start_mark, node.end_mark
         line = self.lines[start.line] if start.line < len(self.lines) else ""
         stop = end.column if end.line == start.line else len(line)
-        return Location(
-            line, start.column, max(stop, start.column + 1), f"{self.where}:{start.line + 1}"
-        )
+        where = f"{self.where}:{start.line + 1}"
+        return Location(line, start.column, max(stop, start.column + 1), where)
 
     def error(self, message: str, node: yaml.Node, layer: str | None = None) -> SpecError:
         return SpecError(message, self.locate(node), layer)
 
+    # --- the document ------------------------------------------------------
 
-def load(text: str, where: str = "<yaml>") -> Model:
-    """Parse a YAML document into a :class:`Model`."""
-    doc = _Doc(text, where)
-    loader = yaml.SafeLoader(text)
-    try:
-        root = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = doc.lines[mark.line] if mark and mark.line < len(doc.lines) else ""
-        col = mark.column if mark else 0
-        loc = Location(line, col, col + 1, f"{where}:{mark.line + 1}" if mark else where)
-        raise SpecError(f"malformed YAML: {exc.problem or exc.context}", loc) from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"malformed YAML: {exc}", Location("", 0, 0, where)) from None
-    finally:
-        loader.dispose()
-    if not isinstance(root, yaml.MappingNode):
-        raise SpecError(
-            "a spec file is a mapping with 'layers:' (and optionally 'name:', 'input:')",
-            doc.locate(root) if root is not None else Location("", 0, 0, where),
-        )
-    top: dict[str, yaml.Node] = {}
-    for key_node, value_node in root.value:
-        key = str(key_node.value)
-        if key not in TOP_KEYS:
-            near = difflib.get_close_matches(key, TOP_KEYS, n=1)
-            hint = f" — did you mean '{near[0]}'?" if near else ""
-            raise doc.error(
-                f"unknown key '{key}'{hint}; a spec file has {', '.join(TOP_KEYS)}", key_node
+    def root(self) -> yaml.Node | None:
+        loader = yaml.SafeLoader(self.text)
+        try:
+            node: yaml.Node | None = loader.get_single_node()
+            return node
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = self.lines[mark.line] if mark and mark.line < len(self.lines) else ""
+            col = mark.column if mark else 0
+            where = f"{self.where}:{mark.line + 1}" if mark else self.where
+            loc = Location(line, col, col + 1, where)
+            raise SpecError(f"malformed YAML: {exc.problem or exc.context}", loc) from None
+        except yaml.YAMLError as exc:
+            raise SpecError(f"malformed YAML: {exc}", Location("", 0, 0, self.where)) from None
+        finally:
+            loader.dispose()
+
+    def model(self) -> Model:
+        root = self.root()
+        if not isinstance(root, yaml.MappingNode):
+            raise SpecError(
+                "a spec file is a mapping with 'layers:' (and optionally 'name:', 'input:')",
+                self.locate(root) if root is not None else Location("", 0, 0, self.where),
             )
-        top[key] = value_node
-    if "layers" not in top:
-        raise doc.error("no 'layers:' list in this file", root)
-    layers_node = top["layers"]
-    if not isinstance(layers_node, yaml.SequenceNode) or not layers_node.value:
-        raise doc.error("'layers:' must be a non-empty list", layers_node)
-    layers: list[LayerSpec] = []
-    for item in layers_node.value:
-        layers.extend(_layer(doc, item, len(layers) + 1))
-    return Model(
-        layers=tuple(layers),
-        name=_text(doc, top.get("name"), "model"),
-        input_shape=_input(doc, top["input"]) if "input" in top else None,
-        description=_text(doc, top.get("description"), ""),
+        top: dict[str, yaml.Node] = {}
+        for key_node, value_node in root.value:
+            key = str(key_node.value)
+            if key not in TOP_KEYS:
+                raise self.error(
+                    f"unknown key '{key}'{_near(key, TOP_KEYS)}; a spec file has "
+                    f"{', '.join(TOP_KEYS)}",
+                    key_node,
+                )
+            top[key] = value_node
+        if "layers" not in top:
+            raise self.error("no 'layers:' list in this file", root)
+        if "blocks" in top:
+            self.define(top["blocks"])
+        layers_node = top["layers"]
+        if not isinstance(layers_node, yaml.SequenceNode) or not layers_node.value:
+            raise self.error("'layers:' must be a non-empty list", layers_node)
+        return Model(
+            layers=self.sequence(layers_node, {}),
+            name=self.text_of(top.get("name"), "model"),
+            input_shape=self.input(top["input"]) if "input" in top else None,
+            description=self.text_of(top.get("description"), ""),
+        )
+
+    def text_of(self, node: yaml.Node | None, default: str) -> str:
+        if node is None:
+            return default
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error("expected text here", node)
+        return str(node.value)
+
+    def input(self, node: yaml.Node) -> Shape:
+        """``[3, 32, 32]``, ``3x32x32`` or ``50``."""
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                dims = tuple(_whole(_plain(n), "input") for n in node.value)
+            elif isinstance(node, yaml.ScalarNode):
+                dims = parse_dims(str(node.value), "input")
+            else:
+                raise LayerError("input is a list of sizes, e.g. [3, 32, 32]")
+        except LayerError as exc:
+            raise self.error(exc.message, node) from None
+        if not dims or min(dims) < 1:
+            raise self.error("input sizes must be at least 1", node)
+        return dims
+
+    def define(self, node: yaml.Node) -> None:
+        """``blocks: {name: {params: {...}, layers: [...]}}``"""
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error("'blocks:' maps block names to {params: ..., layers: [...]}", node)
+        for key_node, body in node.value:
+            name = str(key_node.value)
+            if lookup(name) is not None or name in BLOCK_KEYS:
+                raise self.error(f"block name '{name}' is already a layer keyword", key_node)
+            if not isinstance(body, yaml.MappingNode):
+                raise self.error(f"block '{name}' needs 'layers:' (and optionally 'params:')", body)
+            parts = {str(k.value): v for k, v in body.value}
+            unknown = set(parts) - {"params", "layers", "description"}
+            if unknown or "layers" not in parts:
+                raise self.error(f"block '{name}' has 'params:' and 'layers:' only", body)
+            defaults: Env = {}
+            if "params" in parts:
+                params = _plain(parts["params"])
+                if isinstance(params, list):
+                    params = {str(p): None for p in params}
+                if not isinstance(params, dict):
+                    raise self.error("params: a mapping of names to defaults", parts["params"])
+                defaults = {str(k): v for k, v in params.items()}
+            self.blocks[name] = (defaults, parts["layers"])
+
+    # --- layers and blocks ---------------------------------------------------
+
+    def sequence(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
+        """A YAML list of layers (or one stage string, for convenience)."""
+        if isinstance(node, yaml.ScalarNode) and node.value not in ("", None):
+            return self.stages(node, str(node.value), env)
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error("expected a list of layers", node)
+        nodes: list[Node] = []
+        for item in node.value:
+            nodes.extend(self.item(item, env))
+        return tuple(nodes)
+
+    def item(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
+        """One item of a layer list: a stage string, or ``kind: value``."""
+        try:
+            return self._item(node, env)
+        except LayerError as exc:  # a bad {parameter} or value met on the way
+            raise self.error(exc.message, node, f"layer {self.stage}") from None
+
+    def _item(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
+        label = f"layer {self.stage}"
+        if isinstance(node, yaml.ScalarNode):
+            if node.value in ("", None):
+                raise self.error("empty layer", node, label)
+            return self.stages(node, str(node.value), env)
+        if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+            raise self.error(
+                "a layer is a string ('conv 6x5x5') or one 'kind: value' pair", node, label
+            )
+        key_node, value_node = node.value[0]
+        word = str(key_node.value)
+        if word in BLOCK_KEYS:
+            return (self.block(BLOCK_KEYS[word], key_node, value_node, env),)
+        if word in self.blocks:
+            return (self.use(word, key_node, value_node, env),)
+        kind = lookup(word)
+        if kind is None:
+            hint = _near(word, list(self.blocks))
+            raise self.error(
+                f"unknown layer or block '{word}'{hint}" if hint else unknown_kind(word),
+                key_node,
+                label,
+            )
+        if isinstance(value_node, yaml.MappingNode) and not _is_template(value_node):
+            return (self.fields(kind, key_node, value_node, env),)
+        if isinstance(value_node, yaml.SequenceNode):
+            arg = "x".join(str(_whole(self.value(n, env), "size")) for n in value_node.value)
+            return self.stages(value_node, f"{word} {arg}", env, keyed=True)
+        value = self.value(value_node, env)
+        text = word if value in ("", None) else f"{word} {value}"
+        return self.stages(value_node, text, env, keyed=True)
+
+    def stages(self, node: yaml.Node, text: str, env: Env, keyed: bool = False) -> tuple[Node, ...]:
+        """Parse a stage string, with carets in the file's own line when it is one line."""
+        loc = self.locate(node)
+        first = self.stage
+        expanded = _substitute(text, env) if env else text
+        style = getattr(node, "style", None)
+        one_line = node.start_mark.line == node.end_mark.line and not keyed
+        if one_line and expanded == text and style in (None, "'", '"'):
+            offset = loc.start + (1 if style else 0)
+            nodes = parse_stages(text, loc.where, loc.line, offset, first)
+        else:
+            nodes = parse_stages(expanded, loc.where, first=first)
+        self.stage += sum(1 for _ in leaves(nodes))
+        return nodes
+
+    def block(self, kind: BlockKind, key_node: yaml.Node, node: yaml.Node, env: Env) -> Block:
+        """``repeat: {times, layers}``, ``residual: {body, shortcut}``, ``concat: [[...], ...]``."""
+        word = str(key_node.value)
+        self.enter(key_node)
+        if kind is BlockKind.CAT and isinstance(node, yaml.SequenceNode):
+            parts = {"branches": node}
+        elif isinstance(node, yaml.MappingNode):
+            parts = {str(k.value): v for k, v in node.value}
+        else:
+            raise self.error(_BLOCK_HELP[kind], node)
+        allowed = {"name"} | set(_BLOCK_PARTS[kind])
+        for key in parts:
+            if key not in allowed:
+                raise self.error(f"{word} takes {', '.join(sorted(allowed))}; not '{key}'", node)
+        for needed in _BLOCK_PARTS[kind][:1]:
+            if needed not in parts:
+                raise self.error(f"{word} needs '{needed}:' — {_BLOCK_HELP[kind]}", node)
+        name = str(self.value(parts["name"], env)) if "name" in parts else None
+        origin = Origin(
+            self.locate(key_node), label=f"{word} at line {key_node.start_mark.line + 1}"
+        )
+        if kind is BlockKind.REPEAT:
+            times = _whole(self.value(parts["times"], env), "times") if "times" in parts else 1
+            if times < 1:
+                raise self.error(f"times must be at least 1, got {times}", parts["times"])
+            body = self.sequence(parts["layers"], env)
+            block = Block(kind, (body,), times, name, origin)
+        elif kind is BlockKind.RES:
+            body = self.sequence(parts["body"], env)
+            shortcut = () if "shortcut" not in parts else (self.sequence(parts["shortcut"], env),)
+            block = Block(kind, (body, *shortcut), 1, name, origin)
+        else:
+            branches = parts["branches"]
+            if not isinstance(branches, yaml.SequenceNode) or not branches.value:
+                raise self.error(_BLOCK_HELP[kind], branches)
+            block = Block(kind, tuple(self.branch(b, env) for b in branches.value), 1, name, origin)
+        self.depth -= 1
+        return block
+
+    def branch(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
+        """A concat branch: a list of layers; ``[]`` or null is the identity."""
+        if isinstance(node, yaml.SequenceNode) and not node.value:
+            return ()
+        if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null", None):
+            return ()
+        return self.sequence(node, env)
+
+    def use(self, word: str, key_node: yaml.Node, node: yaml.Node, env: Env) -> Block:
+        """``basic: {width: 128, name: layer2.0}``: a named block with its arguments."""
+        defaults, body = self.blocks[word]
+        if isinstance(node, yaml.MappingNode):
+            args = {str(k.value): self.value(v, env) for k, v in node.value}
+        elif isinstance(node, yaml.ScalarNode) and _plain(node) is None:
+            args = {}
+        else:
+            raise self.error(f"block '{word}' takes a mapping of parameters", node)
+        name = args.pop("name", None)
+        unknown = [k for k in args if k not in defaults]
+        if unknown:
+            raise self.error(
+                f"block '{word}' has no parameter '{unknown[0]}'"
+                f"{_near(unknown[0], list(defaults))}; it takes {', '.join(defaults) or 'none'}",
+                node,
+            )
+        local = {**defaults, **args}
+        missing = [k for k, v in local.items() if v is None]
+        if missing:
+            raise self.error(f"block '{word}' needs a value for '{missing[0]}'", node)
+        self.enter(key_node)
+        nodes = self.sequence(body, local)
+        self.depth -= 1
+        origin = Origin(
+            self.locate(key_node), label=f"{word} at line {key_node.start_mark.line + 1}"
+        )
+        return Block(BlockKind.SEQ, (nodes,), 1, None if name is None else str(name), origin)
+
+    def enter(self, node: yaml.Node) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(
+                f"blocks nest deeper than {MAX_DEPTH} (does a block use itself?)", node
+            )
+
+    def fields(
+        self, kind: Kind, key_node: yaml.Node, mapping: yaml.MappingNode, env: Env
+    ) -> LayerSpec:
+        """``conv: {filters: 16, kernel: 5, stride: 1}`` → a layer."""
+        label = f"layer {self.stage} ({kind.name})"
+        self.stage += 1
+        values: dict[str, Any] = {}
+        spans: dict[str, Location] = {}
+        for k_node, v_node in mapping.value:
+            key = str(k_node.value)
+            if key not in _FIELDS:
+                raise self.error(f"unknown field '{key}'{_near(key, _FIELDS)}", k_node, label)
+            field = _RENAMES.get(key, key)
+            try:
+                values.update(_convert(field, self.value(v_node, env), key))
+            except LayerError as exc:
+                raise self.error(exc.message, v_node, label) from None
+            spans[field] = self.locate(v_node)
+        origin = Origin(self.locate(key_node), spans, label)
+        try:
+            return build(kind, values, origin)
+        except LayerError as exc:
+            loc = origin.locate(exc.field) or self.locate(key_node)
+            raise SpecError(exc.message, loc, label) from None
+
+    def value(self, node: yaml.Node, env: Env) -> Any:
+        """A plain value, with ``{param}`` filled in from the block's parameters."""
+        if _is_template(node):  # an unquoted {width} reads as a flow mapping
+            assert isinstance(node, yaml.MappingNode)
+            return _resolve("{" + str(node.value[0][0].value) + "}", env)
+        value = _plain(node)
+        if isinstance(value, str) and env:
+            return _resolve(value, env)
+        if isinstance(value, list) and env:
+            return [_resolve(v, env) for v in value]
+        return value
+
+
+_BLOCK_PARTS = {
+    BlockKind.REPEAT: ("layers", "times"),
+    BlockKind.RES: ("body", "shortcut"),
+    BlockKind.CAT: ("branches",),
+}
+_BLOCK_HELP = {
+    BlockKind.REPEAT: "repeat: {times: N, layers: [...]}",
+    BlockKind.RES: "residual: {body: [...], shortcut: [...]} (shortcut optional: identity)",
+    BlockKind.CAT: "concat: [[...], [...], []] — a list of branches, [] for the identity",
+}
+
+
+def _is_template(node: yaml.Node) -> bool:
+    """``{width}`` unquoted: a flow mapping of one key with no value."""
+    return (
+        isinstance(node, yaml.MappingNode)
+        and bool(node.flow_style)
+        and len(node.value) == 1
+        and isinstance(node.value[0][1], yaml.ScalarNode)
+        and node.value[0][1].value in ("", None)
+        and node.value[0][1].tag.endswith(":null")
     )
 
 
-def _text(doc: _Doc, node: yaml.Node | None, default: str) -> str:
-    if node is None:
-        return default
-    if not isinstance(node, yaml.ScalarNode):
-        raise doc.error("expected text here", node)
-    return str(node.value)
-
-
-def _input(doc: _Doc, node: yaml.Node) -> Shape:
-    """``[3, 32, 32]``, ``3x32x32`` or ``50``."""
-    try:
-        if isinstance(node, yaml.SequenceNode):
-            dims = tuple(_int(doc, n, "input") for n in node.value)
-        elif isinstance(node, yaml.ScalarNode):
-            dims = parse_dims(str(node.value), "input")
-        else:
-            raise LayerError("input is a list of sizes, e.g. [3, 32, 32]")
-    except LayerError as exc:
-        raise doc.error(exc.message, node) from None
-    if not dims or min(dims) < 1:
-        raise doc.error("input sizes must be at least 1", node)
-    return dims
-
-
-def _int(doc: _Doc, node: yaml.Node, what: str) -> int:
-    value = _plain(node)
+def _evaluate(match: re.Match[str], env: Env) -> Any:
+    name, op, number = match.groups()
+    if name not in env:
+        raise LayerError(f"unknown parameter '{{{name}}}'{_near(name, list(env))}")
+    value = env[name]
+    if op is None:
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
-        raise doc.error(f"{what} must be a whole number, got {node.value!r}", node)
-    return value
+        raise LayerError(f"'{match.group()}': {name} is {value!r}, not a whole number")
+    n = int(number)
+    if op == "/" and (n == 0 or value % n):
+        raise LayerError(f"'{match.group()}': {value} is not divisible by {n}")
+    return {"*": value * n, "/": value // max(n, 1), "+": value + n, "-": value - n}[op]
 
 
-def _layer(doc: _Doc, node: yaml.Node, index: int) -> list[LayerSpec]:
-    """One item of ``layers:``: a stage string, or ``kind: value``."""
-    if isinstance(node, yaml.ScalarNode):
-        if node.value == "" or node.value is None:
-            raise doc.error("empty layer", node, f"layer {index}")
-        return _stages(doc, node, str(node.value), index)
-    if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
-        raise doc.error(
-            "a layer is a string ('conv 6x5x5') or one 'kind: value' pair", node, f"layer {index}"
-        )
-    key_node, value_node = node.value[0]
-    word = str(key_node.value)
-    kind = lookup(word)
-    if kind is None:
-        raise doc.error(unknown_kind(word), key_node, f"layer {index}")
-    label = f"layer {index} ({kind.name})"
-    if isinstance(value_node, yaml.MappingNode):
-        return [_fields(doc, kind, key_node, value_node, label)]
-    if isinstance(value_node, yaml.SequenceNode):
-        arg = "x".join(str(_int(doc, n, "size")) for n in value_node.value)
-        return _stages(doc, value_node, f"{word} {arg}", index, keyed=True)
-    value = "" if value_node.value in ("", None) or _plain(value_node) is None else value_node.value
-    return _stages(doc, value_node, f"{word} {value}".strip(), index, keyed=True)
+def _resolve(value: Any, env: Env) -> Any:
+    """``"{width}"`` → the parameter's value; ``"conv {width*4}x1x1"`` → text."""
+    if not isinstance(value, str) or "{" not in value:
+        return value
+    whole = _EXPR.fullmatch(value.strip())
+    if whole:
+        return _evaluate(whole, env)
+    return _substitute(value, env)
 
 
-def _stages(
-    doc: _Doc, node: yaml.Node, text: str, index: int, keyed: bool = False
-) -> list[LayerSpec]:
-    """Parse a stage string, with carets in the file's own line when it is one line."""
-    loc = doc.locate(node)
-    one_line = node.start_mark.line == node.end_mark.line and not keyed
-    style = getattr(node, "style", None)
-    if one_line and style in (None, "'", '"'):
-        offset = loc.start + (1 if style else 0)
-        return parse_stages(text, loc.where, loc.line, offset, index)
-    return parse_stages(text, loc.where, first=index)
+def _substitute(text: str, env: Env) -> str:
+    return _EXPR.sub(lambda m: str(_evaluate(m, env)), text)
 
 
-def _fields(
-    doc: _Doc, kind: Kind, key_node: yaml.Node, mapping: yaml.MappingNode, label: str
-) -> LayerSpec:
-    """``conv: {filters: 16, kernel: 5, stride: 1}`` → a layer."""
-    values: dict[str, Any] = {}
-    spans: dict[str, Location] = {}
-    for k_node, v_node in mapping.value:
-        key = str(k_node.value)
-        if key not in _FIELDS:
-            near = difflib.get_close_matches(key, _FIELDS, n=1)
-            hint = f" — did you mean '{near[0]}'?" if near else ""
-            raise doc.error(f"unknown field '{key}'{hint}", k_node, label)
-        field = _RENAMES.get(key, key)
-        try:
-            values.update(_convert(field, v_node, key))
-        except LayerError as exc:
-            raise doc.error(exc.message, v_node, label) from None
-        spans[field] = doc.locate(v_node)
-    origin = Origin(doc.locate(key_node), spans, label)
-    try:
-        return build(kind, values, origin)
-    except LayerError as exc:
-        loc = origin.locate(exc.field) or doc.locate(key_node)
-        raise SpecError(exc.message, loc, label) from None
+def _near(word: str, choices: Any) -> str:
+    near = difflib.get_close_matches(word, list(choices), n=1)
+    return f" — did you mean '{near[0]}'?" if near else ""
 
 
-def _convert(field: str, node: yaml.Node, key: str) -> dict[str, Any]:
+def _convert(field: str, value: Any, key: str) -> dict[str, Any]:
     """A YAML value to the LayerSpec field it sets (``key`` is the user's word for it)."""
-    value = _plain(node)
     what = key.replace("_", " ")
     if field == "size":
         if isinstance(value, list):

@@ -5,9 +5,11 @@ A preset is found by its file name; nothing is parsed until it is asked for.
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 _SUFFIX = ".yaml"
+_NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,63}")
 
 
 def names() -> list[str]:
@@ -17,6 +19,8 @@ def names() -> list[str]:
 
 def find(name: str) -> str | None:
     """The preset's canonical name, or None. Case-insensitive; '-' and '_' match."""
+    if not _NAME.fullmatch(name):
+        return None
     wanted = name.lower().replace("_", "-")
     for candidate in (wanted, wanted.replace("-", "_")):
         if resources.files(__name__).joinpath(candidate + _SUFFIX).is_file():

@@ -25,6 +25,7 @@ def _layer(layer: LayerReport) -> dict[str, Any]:
         "index": layer.index,
         "kind": layer.kind,
         "name": layer.name,
+        "path": layer.path,
         "spec": layer.spec,
         "input_shape": list(layer.input_shape),
         "output_shape": list(layer.output_shape),

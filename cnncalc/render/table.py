@@ -1,18 +1,46 @@
-"""The Rich table: one row per layer, a totals footer, warnings underneath."""
+"""The Rich table: one row per layer, blocks as indented rows with their
+subtotals, a totals footer, and the warnings underneath."""
 
 from __future__ import annotations
+
+import re
 
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.render.columns import cell, columns, nbytes, shape_text
-from cnncalc.report import Report
+from cnncalc.render.columns import Column, cell, columns, nbytes, shape_text
+from cnncalc.report import BlockReport, LayerReport, Report
 
 FLOAT32_BYTES = 4
+MAX_NOTES = 12
+"""Warnings shown under the table; the JSON has them all."""
+
+_LONG_TABLE = re.compile(r"(table=\S{12})\S+")
 
 
-def build(report: Report, compare: bool = False) -> Group:
+def _layer_text(row: LayerReport) -> str:
+    """The spec, with a long connection table cut short (the JSON keeps it whole)."""
+    spec = _LONG_TABLE.sub(r"\1…", row.spec)
+    return f"{row.name}: {spec}" if row.name else spec
+
+
+def _cells(row: LayerReport | BlockReport, cols: tuple[Column, ...]) -> list[str | Text]:
+    indent = "  " * (row.depth - 1)
+    if isinstance(row, LayerReport):
+        cells: list[str | Text] = [cell(c.value(row)) for c in cols]
+        cells[1] = indent + _layer_text(row)
+        return cells
+    values = {
+        "layer": Text(f"{indent}{row.label}", style="bold"),
+        "output_shape": shape_text(row.output_shape),
+        "params": f"{row.costs.params:,}",
+        "macs": f"{row.costs.macs:,}",
+    }
+    return [values.get(c.key, "") for c in cols]
+
+
+def build(report: Report, compare: bool = False, depth: int | None = None) -> Group:
     cols = columns(compare)
     table = Table(title=report.name, show_footer=True, title_justify="left", header_style="bold")
     total = report.total
@@ -30,9 +58,11 @@ def build(report: Report, compare: bool = False) -> Group:
             overflow="fold",
             no_wrap=c.numeric,
         )
-    for layer in report.layers:
-        style = "yellow" if layer.warnings else None
-        table.add_row(*(cell(c.value(layer)) for c in cols), style=style)
+    for row in report.rows:
+        if depth is not None and row.depth > depth:
+            continue
+        warned = isinstance(row, LayerReport) and row.warnings
+        table.add_row(*_cells(row, cols), style="yellow" if warned else None)
     summary = Text.assemble(
         ("params ", "bold"),
         f"{total.params:,} (trainable {total.trainable_params:,}",
@@ -42,9 +72,15 @@ def build(report: Report, compare: bool = False) -> Group:
         ("  param memory ", "bold"),
         f"{nbytes(total.params * FLOAT32_BYTES)} at float32",
     )
-    notes = [Text(f"⚠ layer {i}: {w}", style="yellow") for i, w in report.warnings]
+    warnings = report.warnings
+    notes = [Text(f"⚠ layer {i}: {w}", style="yellow") for i, w in warnings[:MAX_NOTES]]
+    if len(warnings) > MAX_NOTES:
+        more = len(warnings) - MAX_NOTES
+        notes.append(Text(f"⚠ … and {more} more warnings (all are in --format json)", "yellow"))
     return Group(table, summary, *notes)
 
 
-def render(report: Report, console: Console, compare: bool = False) -> None:
-    console.print(build(report, compare))
+def render(
+    report: Report, console: Console, compare: bool = False, depth: int | None = None
+) -> None:
+    console.print(build(report, compare, depth))
