@@ -74,10 +74,11 @@ def analyze(
         raise SpecError("no input shape: give --input, e.g. --input 3x224x224")
     start = resolve_input(model.layers, dims)
     run = _Run(strict)
-    _, total = run.seq(model.layers, start, "", 1)
+    out, total = run.seq(model.layers, start, "", 1)
     return Report(
         name=model.name,
         input_shape=start,
+        output_shape=out,
         layers=tuple(run.leaves),
         total=total,
         description=model.description,

@@ -398,7 +398,7 @@ def subsample_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 
 
 def gap_rule(layer: LayerSpec, shape: Shape) -> Outcome:
-    """Global average pooling: every spatial axis becomes 1."""
+    """Global average or max pooling: every spatial axis becomes 1."""
     channels, spatial = spatial_of(shape)
     return Outcome(layer=layer, shape=(channels, *(1 for _ in spatial)))
 
@@ -515,6 +515,7 @@ KINDS: dict[str, Kind] = {
             frozenset({"stride", "bias", "trainable"}),
         ),
         Kind("gap", Arg.NONE, gap_rule, "global average pooling"),
+        Kind("gmp", Arg.NONE, gap_rule, "global max pooling (max over positions)"),
         Kind(
             "adaptivepool",
             Arg.SIZE,
@@ -549,7 +550,7 @@ KINDS: dict[str, Kind] = {
         Kind("lrn", Arg.OPT_SIZE, same_shape_rule, "local response normalisation"),
         *(
             Kind(name, Arg.NONE, same_shape_rule, f"{name} activation")
-            for name in ("relu", "sigmoid", "tanh", "gelu", "softmax")
+            for name in ("relu", "relu6", "sigmoid", "tanh", "gelu", "silu", "hardswish", "softmax")
         ),
     )
 }

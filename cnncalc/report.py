@@ -73,15 +73,12 @@ Row = LayerReport | BlockReport
 class Report:
     name: str
     input_shape: Shape
+    output_shape: Shape
     layers: tuple[LayerReport, ...]
     total: Costs
     description: str = ""
     spec: str = ""
     rows: tuple[Row, ...] = ()
-
-    @property
-    def output_shape(self) -> Shape:
-        return self.layers[-1].output_shape if self.layers else self.input_shape
 
     @property
     def warnings(self) -> list[tuple[int, str]]:

@@ -348,8 +348,10 @@ def format_arg(kind: Kind, layer: LayerSpec) -> str:
 
 
 def format_options(kind: Kind, layer: LayerSpec) -> Iterator[str]:
-    window_default = layer.size if kind.arg is Arg.SIZE else None
-    if layer.stride and layer.stride != window_default and set(layer.stride) != {1}:
+    if kind.arg is Arg.SIZE:  # pools: the stride defaults to the window
+        if layer.stride and layer.stride != layer.size:
+            yield f"s{_dims(layer.stride)}"
+    elif layer.stride and set(layer.stride) != {1}:
         yield f"s{_dims(layer.stride)}"
     if layer.padding == "same":
         yield "psame"

@@ -42,7 +42,7 @@ from cnncalc.spec import MAX_DEPTH, parse_dims, parse_stages, unknown_kind
 
 TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes")
 BLOCK_KEYS = {"repeat": BlockKind.REPEAT, "residual": BlockKind.RES, "res": BlockKind.RES}
-BLOCK_KEYS |= {"concat": BlockKind.CAT, "cat": BlockKind.CAT}
+BLOCK_KEYS |= {"concat": BlockKind.CAT, "cat": BlockKind.CAT, "group": BlockKind.SEQ}
 
 _TUPLE_FIELDS = ("stride", "dilation", "output_padding")
 _RENAMES = {"kernel": "size", "dim": "units", "p": "value", "rate": "value", "slope": "value"}
@@ -270,7 +270,9 @@ class _Reader:
         origin = Origin(
             self.locate(key_node), label=f"{word} at line {key_node.start_mark.line + 1}"
         )
-        if kind is BlockKind.REPEAT:
+        if kind is BlockKind.SEQ:
+            block = Block(kind, (self.sequence(parts["layers"], env),), 1, name, origin)
+        elif kind is BlockKind.REPEAT:
             times = _whole(self.value(parts["times"], env), "times") if "times" in parts else 1
             if times < 1:
                 raise self.error(f"times must be at least 1, got {times}", parts["times"])
@@ -371,11 +373,13 @@ class _Reader:
 
 
 _BLOCK_PARTS = {
+    BlockKind.SEQ: ("layers",),
     BlockKind.REPEAT: ("layers", "times"),
     BlockKind.RES: ("body", "shortcut"),
     BlockKind.CAT: ("branches",),
 }
 _BLOCK_HELP = {
+    BlockKind.SEQ: "group: {name: ..., layers: [...]}",
     BlockKind.REPEAT: "repeat: {times: N, layers: [...]}",
     BlockKind.RES: "residual: {body: [...], shortcut: [...]} (shortcut optional: identity)",
     BlockKind.CAT: "concat: [[...], [...], []] — a list of branches, [] for the identity",

@@ -64,6 +64,7 @@ def test_dropout_rate_and_optional_arguments() -> None:
         ("conv 64x3x3 S2 P1", "conv 64x3x3 s2 p1"),
         ("conv 64x3x3 s2x1 p1x1", "conv 64x3x3 s2x1 p1"),
         ("pool 2 s2", "pool 2"),
+        ("pool 3 s1 p1", "pool 3 s1 p1"),
         ("pool 3 s2 p1 ceil", "pool 3 s2 p1 ceil"),
         ("conv 32x3x3 dw nobias", "conv 32x3x3 dw nobias"),
         ("dense 10", "fc 10"),

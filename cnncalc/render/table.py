@@ -31,7 +31,7 @@ def _cells(row: LayerReport | BlockReport, cols: tuple[Column, ...]) -> list[str
         cells: list[str | Text] = [cell(c.value(row)) for c in cols]
         cells[1] = indent + _layer_text(row)
         return cells
-    values = {
+    values: dict[str, str | Text] = {
         "layer": Text(f"{indent}{row.label}", style="bold"),
         "output_shape": shape_text(row.output_shape),
         "params": f"{row.costs.params:,}",

@@ -1,0 +1,99 @@
+"""The classic architectures: published torchvision figures, and torchvision itself
+when it is installed (there is no CPU wheel of it here, so CI skips that part)."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import pytest
+
+from cnncalc import sources
+from cnncalc.engine import analyze
+from cnncalc.report import BlockReport, Report
+
+# torchvision's weights metadata: num_params and _ops (GMACs, which its docs call GFLOPS)
+PUBLISHED = {
+    "alexnet": (61_100_840, 0.714),
+    "vgg11": (132_863_336, 7.609),
+    "vgg16": (138_357_544, 15.47),
+    "vgg16_bn": (138_365_992, 15.47),
+    "resnet18": (11_689_512, 1.814),
+    "resnet34": (21_797_672, 3.664),
+    "resnet50": (25_557_032, 4.089),
+    "mobilenet_v2": (3_504_872, 0.301),
+    "squeezenet1_0": (1_248_424, 0.819),
+    "googlenet": (6_624_904, 1.498),
+    "densenet121": (7_978_856, 2.834),
+}
+
+
+def preset(name: str) -> Report:
+    return analyze(sources.load(name))
+
+
+def top_blocks(report: Report) -> dict[str, tuple[int, ...]]:
+    rows = report.rows
+    return {r.label: r.output_shape for r in rows if isinstance(r, BlockReport) and r.depth == 1}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_published_params_and_gmacs(name: str) -> None:
+    params, gmacs = PUBLISHED[name]
+    report = preset(name)
+    assert report.input_shape == (3, 224, 224)
+    assert report.output_shape == (1000,)
+    assert report.total.params == params
+    assert round(report.total.macs / 1e9, 3) == gmacs  # torchvision rounds to 3 places
+    assert round(report.total.macs / 1e9, 2) == round(gmacs, 2)  # the docs' table
+
+
+def test_resnet50_stage_shapes() -> None:
+    # torchvision's ResNet-50 feature maps: 256x56x56, 512x28x28, 1024x14x14, 2048x7x7
+    blocks = top_blocks(preset("resnet50"))
+    shapes = [blocks[f"layer{i}"] for i in (1, 2, 3, 4)]
+    assert shapes == [(256, 56, 56), (512, 28, 28), (1024, 14, 14), (2048, 7, 7)]
+
+
+def test_densenet_and_googlenet_channel_counts() -> None:
+    dense = top_blocks(preset("densenet121"))
+    # 64 + 6·32 = 256 → 128; 128 + 12·32 = 512 → 256; 256 + 24·32 = 1024 → 512; 512 + 16·32
+    assert dense["denseblock1"] == (256, 56, 56)
+    assert dense["transition1"] == (128, 28, 28)
+    assert dense["denseblock4"] == (1024, 7, 7)
+    google = top_blocks(preset("googlenet"))
+    # inception 3a: 64 + 128 + 32 + 32 = 256 maps at 28x28; 5b: 384 + 384 + 128 + 128 = 1024
+    assert google["inception3a"] == (256, 28, 28)
+    assert google["inception5b"] == (1024, 7, 7)
+
+
+def test_speech_and_text_presets() -> None:
+    speech = preset("abdelhamid2014")
+    # 3x15x40 → conv 84 maps of 15x8 → 84x1x33 → pool 6 shift 2 → 84x1x14 → 1000 → 1000 → 183
+    shapes = [layer.output_shape for layer in speech.layers]
+    assert shapes[0] == (84, 1, 33)
+    assert shapes[2] == (84, 1, 14)
+    assert speech.output_shape == (183,)
+    assert speech.layers[0].costs.params == 84 * (3 * 15 * 8) + 84
+    chars = preset("charcnn")
+    # 10-d char embeddings of 100 symbols, 50 units over 5-char windows, max over positions
+    assert chars.output_shape == (50,)
+    assert chars.total.params == 100 * 10 + (50 * 10 * 5 + 50)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torchvision") is None, reason="needs torchvision")
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_against_torchvision(name: str) -> None:
+    import torch
+    import torchvision  # type: ignore[import-not-found]
+    from torch.utils.flop_counter import FlopCounterMode
+
+    kwargs: dict[str, Any] = (
+        {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
+    )
+    model = getattr(torchvision.models, name)(weights=None, **kwargs).eval()
+    report = preset(name)
+    assert report.total.params == sum(p.numel() for p in model.parameters())
+    with FlopCounterMode(display=False) as counter:
+        model(torch.zeros(1, 3, 224, 224))
+    assert report.total.macs == counter.get_total_flops() // 2
