@@ -195,7 +195,9 @@ class _Run:
 def _block_label(block: Block) -> str:
     if block.kind is BlockKind.REPEAT:
         return f"[…]×{block.count}"
-    return {BlockKind.RES: "res", BlockKind.CAT: "cat"}.get(block.kind, "block")
+    if block.kind is BlockKind.SEQ:
+        return block.origin.label or "group"
+    return "res" if block.kind is BlockKind.RES else "cat"
 
 
 def _res_mismatch(x: Shape, body: Shape, shortcut: Shape, has_shortcut: bool) -> str:

@@ -322,9 +322,7 @@ class _Reader:
         self.enter(key_node)
         nodes = self.sequence(body, local)
         self.depth -= 1
-        origin = Origin(
-            self.locate(key_node), label=f"{word} at line {key_node.start_mark.line + 1}"
-        )
+        origin = Origin(self.locate(key_node), label=word)
         return Block(BlockKind.SEQ, (nodes,), 1, None if name is None else str(name), origin)
 
     def enter(self, node: yaml.Node) -> None:
