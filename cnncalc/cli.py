@@ -14,10 +14,9 @@ import click
 
 from cnncalc import sources
 from cnncalc.errors import SpecError
-from cnncalc.layer import Shape
+from cnncalc.layer import DEFAULT_MAX_LAYERS, Shape
 
 FORMATS = ("table", "json", "csv", "markdown")
-DEFAULT_MAX_LAYERS = 1_000_000  # the engine's own default, repeated so --help needs no import
 
 
 def fail(error: SpecError) -> NoReturn:
@@ -26,25 +25,60 @@ def fail(error: SpecError) -> NoReturn:
 
 
 def parse_input(value: str | None) -> Shape | None:
-    """``200x200``, ``3x224x224`` or ``50``."""
+    """``200x200``, ``3x224x224`` or ``50``: whole numbers of at least 1."""
     if value is None:
         return None
-    parts = value.lower().replace("×", "x").split("x")
-    if not all(p.strip().isdigit() for p in parts):
-        raise SpecError(f"--input {value}: expected sizes like 3x224x224")
-    dims = tuple(int(p) for p in parts)
-    if min(dims) < 1:
-        raise SpecError(f"--input {value}: every size must be at least 1")
-    return dims
+    dims = []
+    for part in value.lower().replace("×", "x").split("x"):
+        text = part.strip()
+        if not text:
+            raise SpecError(f"--input {value}: a size is missing (expected e.g. 3x224x224)")
+        try:
+            size = int(text)
+        except ValueError:
+            kind = "a whole number" if _is_number(text) else "a number"
+            raise SpecError(f"--input {value}: '{text}' is not {kind}") from None
+        if size < 1:
+            raise SpecError(f"--input {value}: sizes must be at least 1, got {size}")
+        dims.append(size)
+    return tuple(dims)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class DefaultGroup(click.Group):
-    """A group whose first argument, when it is not a command, is a spec for ``show``."""
+    """A group whose first argument, when it is not a command, is a spec for ``show``.
+
+    It is also the one place where an unexpected exception (a bug) becomes a
+    short report and exit 1, and a closed pipe a quiet exit.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["show", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:
+            quiet_pipe()
+        except Exception as exc:  # a bug: say so, and how to report it
+            args = " ".join(sys.argv[1:])
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}. This is a bug in cnncalc; "
+                f"please report it with the input that caused it: cnncalc {args}",
+                err=True,
+            )
+            sys.exit(1)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,6 +111,13 @@ def cli() -> None:
     show_default=True,
     help="Refuse networks with more layers than this (repeats unrolled).",
 )
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=sources.DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse spec text or YAML longer than this.",
+)
 def show(
     spec: str,
     input_: str | None,
@@ -86,32 +127,19 @@ def show(
     strict: bool,
     depth: int | None,
     max_layers: int,
+    max_bytes: int,
 ) -> None:
     """Analyse SPEC: a spec string, a YAML file, a preset name, or - for stdin."""
     from cnncalc.engine import analyze
 
     try:
-        model = sources.load(spec)
+        model = sources.load(spec, max_layers, max_bytes)
         report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
     except SpecError as exc:
         fail(exc)
-    fmt = "json" if as_json else fmt
-    if fmt == "json":
-        from cnncalc.render import json as render_json
+    from cnncalc.render import render
 
-        write(render_json.render(report))
-    elif fmt == "csv":
-        from cnncalc.render.text import render_csv
-
-        write(render_csv(report, compare))
-    elif fmt == "markdown":
-        from cnncalc.render.text import render_markdown
-
-        write(render_markdown(report, compare))
-    else:
-        from cnncalc.render import table
-
-        table.render(report, console(), compare, depth)
+    write(render(report, "json" if as_json else fmt, compare, depth, sys.stdout.isatty()))
 
 
 @cli.command("presets")
@@ -124,21 +152,25 @@ def list_presets() -> None:
         click.echo(f"{name:<16} {model.description}")
 
 
-def console() -> Any:
-    from rich.console import Console
-
-    width = None if sys.stdout.isatty() else 200
-    return Console(width=width, no_color="NO_COLOR" in os.environ or None)
-
-
 def write(text: str) -> None:
     """Write the whole document at once so a reader never sees half of it."""
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_pipe()
+
+
+def quiet_pipe() -> NoReturn:
+    """The reader went away (``cnncalc vgg16 | head -3``): stop without a word."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
 
 
 def main() -> None:
     try:
         cli.main(standalone_mode=True)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: no traceback
+        click.echo("interrupted", err=True)
         sys.exit(130)

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.kinds import KINDS, fmt_shape
-from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Shape, layer_count, leaves
+from cnncalc.layer import (
+    DEFAULT_MAX_LAYERS,
+    Block,
+    BlockKind,
+    LayerSpec,
+    Model,
+    Node,
+    Shape,
+    layer_count,
+    leaves,
+)
 from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row
 from cnncalc.spec import format_layer, format_nodes
-
-DEFAULT_MAX_LAYERS = 1_000_000
-"""The most layers (repeats unrolled) one analysis will run; ``--max-layers`` raises it."""
 
 
 def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:

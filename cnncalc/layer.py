@@ -13,6 +13,10 @@ from enum import Enum
 
 from cnncalc.errors import Location
 
+DEFAULT_MAX_LAYERS = 1_000_000
+"""The most layers one network may have, repeats unrolled; ``--max-layers`` raises it.
+It bounds the work of reading a file (YAML aliases) as well as of analysing it."""
+
 Shape = tuple[int, ...]
 """A tensor shape, channels first, batch excluded: ``(C, H, W)``."""
 

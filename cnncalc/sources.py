@@ -8,43 +8,64 @@ import sys
 
 from cnncalc import presets, spec
 from cnncalc.errors import Location, SpecError
-from cnncalc.layer import Model
+from cnncalc.layer import DEFAULT_MAX_LAYERS, Model
 
-_LOOKS_LIKE_YAML = re.compile(r"^\s*(layers|name|input)\s*:", re.MULTILINE)
+_LOOKS_LIKE_YAML = re.compile(r"^\s*(layers|name|input|blocks)\s*:", re.MULTILINE)
+
+DEFAULT_MAX_BYTES = 16 * 2**20
+"""The largest spec or YAML text read (16 MiB); ``--max-bytes`` raises it."""
 
 
-def load(argument: str) -> Model:
+def load(
+    argument: str, max_layers: int = DEFAULT_MAX_LAYERS, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Model:
     """An existing file is YAML; a known preset name is a preset; ``-`` reads
     stdin (YAML or a spec string); anything else is a spec string."""
     if argument == "-":
-        return from_text(sys.stdin.read(), "<stdin>")
+        return from_text(sys.stdin.read(max_bytes + 1), "<stdin>", max_layers, max_bytes)
     if os.path.isfile(argument):
-        return from_yaml(read_file(argument), argument)
+        return from_yaml(read_file(argument, max_bytes), argument, max_layers, max_bytes)
     if presets.find(argument) is not None:
-        return from_yaml(presets.read(argument), f"preset {argument}")
+        return from_yaml(presets.read(argument), f"preset {argument}", max_layers)
     if argument.lower().endswith((".yaml", ".yml")):
         raise SpecError(f"no such file: {argument}", Location(argument, 0, len(argument)))
+    check_size(argument, "the spec", max_bytes)
     return spec.parse(argument)
 
 
-def from_text(text: str, where: str) -> Model:
+def from_text(
+    text: str, where: str, max_layers: int = DEFAULT_MAX_LAYERS, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Model:
+    check_size(text, where, max_bytes)
     if _LOOKS_LIKE_YAML.search(text):
-        return from_yaml(text, where)
+        return from_yaml(text, where, max_layers, max_bytes)
     if not text.strip():
         raise SpecError(f"{where} is empty: expected a spec string or YAML")
     return spec.parse(text.strip())
 
 
-def from_yaml(text: str, where: str) -> Model:
+def from_yaml(
+    text: str, where: str, max_layers: int = DEFAULT_MAX_LAYERS, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Model:
     from cnncalc import yamlspec  # PyYAML is imported only when YAML is read
 
-    return yamlspec.load(text, where)
+    check_size(text, where, max_bytes)
+    return yamlspec.load(text, where, max_layers)
 
 
-def read_file(path: str) -> str:
+def check_size(text: str, where: str, max_bytes: int) -> None:
+    if len(text) > max_bytes:
+        raise SpecError(
+            f"{where} is longer than the limit of {max_bytes:,} characters "
+            "(raise it with --max-bytes)"
+        )
+
+
+def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The file's text, at most ``max_bytes`` + 1 characters of it; read, never run."""
     try:
         with open(path, encoding="utf-8") as f:
-            return f.read()
+            return f.read(max_bytes + 1)
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise SpecError(f"cannot read {path}: {reason}") from None

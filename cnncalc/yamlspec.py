@@ -37,7 +37,17 @@ import yaml
 from cnncalc.errors import LayerError, Location, SpecError
 from cnncalc.fields import build
 from cnncalc.kinds import Kind, lookup
-from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin, Shape, leaves
+from cnncalc.layer import (
+    DEFAULT_MAX_LAYERS,
+    Block,
+    BlockKind,
+    LayerSpec,
+    Model,
+    Node,
+    Origin,
+    Shape,
+    leaves,
+)
 from cnncalc.spec import MAX_DEPTH, parse_dims, parse_stages, unknown_kind
 
 TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes")
@@ -57,15 +67,22 @@ Env = dict[str, Any]
 """A block's parameters while its body is read."""
 
 
-def load(text: str, where: str = "<yaml>") -> Model:
-    """Parse a YAML document into a :class:`Model`."""
-    return _Reader(text, where).model()
+def load(text: str, where: str = "<yaml>", max_layers: int = DEFAULT_MAX_LAYERS) -> Model:
+    """Parse a YAML document into a :class:`Model`.
+
+    Reading stops with an error once more than ``max_layers`` layer items have
+    been read, so aliases that expand a small file into billions of layers (a
+    "billion laughs" document) cost no more than the limit.
+    """
+    return _Reader(text, where, max_layers).model()
 
 
 class _Reader:
     """One YAML document being read: its lines for carets, its blocks, a stage count."""
 
-    def __init__(self, text: str, where: str) -> None:
+    def __init__(self, text: str, where: str, max_layers: int = DEFAULT_MAX_LAYERS) -> None:
+        self.max_items = max_layers
+        self.items = 0
         self.text = text
         self.lines = text.splitlines()
         self.where = where
@@ -88,10 +105,17 @@ class _Reader:
     # --- the document ------------------------------------------------------
 
     def root(self) -> yaml.Node | None:
-        loader = yaml.SafeLoader(self.text)
+        loader = None
         try:
+            loader = yaml.SafeLoader(self.text)  # checks the characters already
             node: yaml.Node | None = loader.get_single_node()
             return node
+        except yaml.reader.ReaderError as exc:
+            row = self.text[: exc.position].count("\n")
+            where = f"{self.where}:{row + 1}"
+            loc = Location(self.lines[row] if row < len(self.lines) else "", 0, 0, where)
+            message = f"malformed YAML: character {exc.character!r} is not allowed"
+            raise SpecError(message, loc) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = self.lines[mark.line] if mark and mark.line < len(self.lines) else ""
@@ -102,7 +126,8 @@ class _Reader:
         except yaml.YAMLError as exc:
             raise SpecError(f"malformed YAML: {exc}", Location("", 0, 0, self.where)) from None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
 
     def model(self) -> Model:
         root = self.root()
@@ -128,6 +153,8 @@ class _Reader:
         layers_node = top["layers"]
         if not isinstance(layers_node, yaml.SequenceNode) or not layers_node.value:
             raise self.error("'layers:' must be a non-empty list", layers_node)
+        if self.weight(layers_node, {}, 0) > self.max_items:
+            raise self.too_many(layers_node)
         return Model(
             layers=self.sequence(layers_node, {}),
             name=self.text_of(top.get("name"), "model"),
@@ -157,6 +184,32 @@ class _Reader:
             raise self.error("input sizes must be at least 1", node)
         return dims
 
+    def too_many(self, node: yaml.Node) -> SpecError:
+        return self.error(
+            f"the file expands to more than {self.max_items:,} layers (YAML aliases?); "
+            "raise the limit with --max-layers",
+            node,
+        )
+
+    def weight(self, node: yaml.Node, memo: dict[int, int], depth: int) -> int:
+        """How many layer items reading ``node`` would visit, aliases and block uses
+        expanded, counted in time linear in the distinct nodes (memoised by node)."""
+        if id(node) in memo:
+            return memo[id(node)]
+        if depth > MAX_DEPTH:  # a block that uses itself: reading it reports that
+            return 0
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total = sum(self.weight(child, memo, depth) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            if len(node.value) == 1 and str(node.value[0][0].value) in self.blocks:
+                body = self.blocks[str(node.value[0][0].value)][1]
+                total = 1 + self.weight(body, memo, depth + 1)
+            else:
+                total = 1 + sum(self.weight(v, memo, depth + 1) for _, v in node.value)
+        memo[id(node)] = total
+        return total
+
     def define(self, node: yaml.Node) -> None:
         """``blocks: {name: {params: {...}, layers: [...]}}``"""
         if not isinstance(node, yaml.MappingNode):
@@ -173,7 +226,10 @@ class _Reader:
                 raise self.error(f"block '{name}' has 'params:' and 'layers:' only", body)
             defaults: Env = {}
             if "params" in parts:
-                params = _plain(parts["params"])
+                try:
+                    params = _plain(parts["params"])
+                except LayerError as exc:
+                    raise self.error(exc.message, parts["params"]) from None
                 if isinstance(params, list):
                     params = {str(p): None for p in params}
                 if not isinstance(params, dict):
@@ -196,6 +252,9 @@ class _Reader:
 
     def item(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
         """One item of a layer list: a stage string, or ``kind: value``."""
+        self.items += 1
+        if self.items > self.max_items:
+            raise self.too_many(node)
         try:
             return self._item(node, env)
         except LayerError as exc:  # a bad {parameter} or value met on the way
@@ -459,12 +518,24 @@ def _convert(field: str, value: Any, key: str) -> dict[str, Any]:
     return {field: _whole(value, what)}
 
 
+_CONSTRUCTOR = yaml.SafeLoader("")
+"""One safe constructor for every value: making a loader per value is slow."""
+
+
 def _plain(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
+    """The node's Python value, by the safe loader's rules (no arbitrary tags)."""
     try:
-        return loader.construct_object(node, deep=True)
+        if isinstance(node, yaml.ScalarNode):
+            return _CONSTRUCTOR.construct_object(node)
+        value = _CONSTRUCTOR.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        raise LayerError(
+            f"unsupported YAML value: {getattr(exc, 'problem', None) or exc}"
+        ) from None
     finally:
-        loader.dispose()
+        _CONSTRUCTOR.constructed_objects.clear()
+        _CONSTRUCTOR.recursive_objects.clear()
+    return value
 
 
 def _whole(value: Any, what: str) -> int:

@@ -120,7 +120,7 @@ def test_stdin_string_and_yaml() -> None:
         ((COURSE,), "error: no input shape: give --input, e.g. --input 3x224x224\n"),
         (
             ("conv 8x3x3", "--input", "3xax3"),
-            "error: --input 3xax3: expected sizes like 3x224x224\n",
+            "error: --input 3xax3: 'a' is not a number\n",
         ),
         (("missing.yaml",), "error: no such file: missing.yaml\n  missing.yaml\n  ^^^^^^^^^^^^\n"),
         (

@@ -4,3 +4,28 @@
 shares; each renderer module is imported only when its format is asked for, so
 ``--format json`` never loads Rich.
 """
+
+from __future__ import annotations
+
+from cnncalc.report import Report
+
+
+def render(
+    report: Report, fmt: str, compare: bool = False, depth: int | None = None, tty: bool = False
+) -> str:
+    """The whole output document for ``fmt`` (table, json, csv or markdown)."""
+    if fmt == "json":
+        from cnncalc.render import json
+
+        return json.render(report)
+    if fmt == "csv":
+        from cnncalc.render.text import render_csv
+
+        return render_csv(report, compare)
+    if fmt == "markdown":
+        from cnncalc.render.text import render_markdown
+
+        return render_markdown(report, compare)
+    from cnncalc.render import table
+
+    return table.render(report, compare, depth, tty)

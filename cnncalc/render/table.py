@@ -3,7 +3,10 @@ subtotals, a totals footer, and the warnings underneath."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import shutil
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -13,6 +16,7 @@ from cnncalc.render.columns import Column, cell, columns, nbytes, shape_text
 from cnncalc.report import BlockReport, LayerReport, Report
 
 FLOAT32_BYTES = 4
+NO_COLOR = "NO_COLOR" in os.environ
 MAX_NOTES = 12
 """Warnings shown under the table; the JSON has them all."""
 
@@ -81,6 +85,14 @@ def build(report: Report, compare: bool = False, depth: int | None = None) -> Gr
 
 
 def render(
-    report: Report, console: Console, compare: bool = False, depth: int | None = None
-) -> None:
+    report: Report, compare: bool = False, depth: int | None = None, tty: bool = False
+) -> str:
+    """The table as text: coloured for a terminal (never with NO_COLOR set),
+    plain and as wide as it needs for a pipe or a file."""
+    out = io.StringIO()
+    width = shutil.get_terminal_size().columns if tty else 1000
+    console = Console(file=out, force_terminal=tty, width=width, no_color=NO_COLOR or None)
     console.print(build(report, compare, depth))
+    if tty:
+        return out.getvalue()
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
