@@ -7,7 +7,6 @@ can be checked against its origin in one place. No floats: sizes can be 10**12.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 
 def effective(kernel: int, dilation: int) -> int:
@@ -76,8 +75,16 @@ def unread_tail(
 
 
 def exact_ratio(num: int, den: int) -> str:
-    """``num/den`` as a short decimal: 95.5, 63.33..."""
-    value = Fraction(num, den)
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):.2f}".rstrip("0")
+    """``num/den`` as a short decimal, exact when it is whole: 95, 95.5, 66.67.
+
+    Integer arithmetic only, so a huge numerator is never rounded by a float.
+    """
+    if num < 0:
+        return "-" + exact_ratio(-num, den)
+    whole, rest = divmod(num, den)
+    if rest == 0:
+        return str(whole)
+    hundredths = (rest * 100 * 2 + den) // (2 * den)  # rounded half up
+    if hundredths == 100:
+        return str(whole + 1)
+    return f"{whole}.{hundredths:02d}".rstrip("0")

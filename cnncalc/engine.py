@@ -9,7 +9,7 @@ concat joins its branches on the channel axis.
 from __future__ import annotations
 
 from cnncalc.errors import LayerError, SpecError
-from cnncalc.kinds import KINDS, fmt_shape
+from cnncalc.kinds import KINDS, Outcome, fmt_shape
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     Block,
@@ -81,7 +81,8 @@ def analyze(
         raise SpecError("no input shape: give --input, e.g. --input 3x224x224")
     start = resolve_input(model.layers, dims)
     run = _Run(strict)
-    out, total = run.seq(model.layers, start, "", 1)
+    out = run.seq(model.layers, start, "", 1)
+    total = Costs.sum(leaf.costs for leaf in run.leaves)
     return Report(
         name=model.name,
         input_shape=start,
@@ -90,7 +91,7 @@ def analyze(
         total=total,
         description=model.description,
         spec=format_nodes(
-            model.layers, lambda layer: run.specs.get(id(layer), format_layer(layer))
+            model.layers, lambda layer: run.specs.get(id(layer)) or format_layer(layer)
         ),
         rows=tuple(run.rows),
     )
@@ -104,38 +105,27 @@ class _Run:
         self.rows: list[Row] = []
         self.leaves: list[LayerReport] = []
         self.specs: dict[int, str] = {}  # id(LayerSpec) → its spec, resolved the first time
+        self.memo: dict[tuple[LayerSpec, Shape], tuple[Outcome, Costs, str]] = {}
 
-    def seq(
-        self, nodes: tuple[Node, ...], shape: Shape, prefix: str, depth: int
-    ) -> tuple[Shape, Costs]:
-        total = Costs()
+    def seq(self, nodes: tuple[Node, ...], shape: Shape, prefix: str, depth: int) -> Shape:
+        dot = prefix + "." if prefix else ""
         for i, node in enumerate(nodes):
-            key = node.name or str(i)
-            path = f"{prefix}.{key}" if prefix else key
+            path = dot + (node.name or str(i))
             if isinstance(node, LayerSpec):
-                shape, costs = self.layer(node, shape, path, depth)
+                shape = self.layer(node, shape, path, depth)
             else:
-                shape, costs = self.block(node, shape, path, depth)
-            total += costs
-        return shape, total
+                shape = self.block(node, shape, path, depth)
+        return shape
 
-    def layer(self, layer: LayerSpec, shape: Shape, path: str, depth: int) -> tuple[Shape, Costs]:
+    def layer(self, layer: LayerSpec, shape: Shape, path: str, depth: int) -> Shape:
         index = len(self.leaves) + 1
-        label = layer.origin.label or f"layer {index} ({layer.kind})"
-        try:
-            out = KINDS[layer.kind].rule(layer, shape)
-        except LayerError as exc:
-            raise SpecError(exc.message, layer.origin.locate(exc.field), label) from None
-        if self.strict and out.warnings:
-            raise SpecError(f"{out.warnings[0]} (--strict)", layer.origin.locate("size"), label)
-        costs = Costs(
-            params=out.params,
-            trainable_params=out.params if layer.trainable else 0,
-            buffers=out.buffers,
-            macs=out.macs,
-            connections=out.macs + out.bias_units,
-        )
-        spec = self.specs.setdefault(id(layer), format_layer(out.layer))
+        key = (layer, shape)
+        known = self.memo.get(key)
+        if known is None:  # the same layer on the same shape (a repeat) is worked out once
+            known = self.memo[key] = self.apply(layer, shape, index)
+        out, costs, spec = known
+        if id(layer) not in self.specs:
+            self.specs[id(layer)] = spec
         report = LayerReport(
             index=index,
             kind=layer.kind,
@@ -151,24 +141,41 @@ class _Run:
         )
         self.leaves.append(report)
         self.rows.append(report)
-        return out.shape, costs
+        return out.shape
 
-    def block(self, block: Block, shape: Shape, path: str, depth: int) -> tuple[Shape, Costs]:
+    def apply(self, layer: LayerSpec, shape: Shape, index: int) -> tuple[Outcome, Costs, str]:
+        """Run the layer's rule; turn its complaint into an error that names the layer."""
+        try:
+            out = KINDS[layer.kind].rule(layer, shape)
+        except LayerError as exc:
+            label = layer.origin.label or f"layer {index} ({layer.kind})"
+            raise SpecError(exc.message, layer.origin.locate(exc.field), label) from None
+        if self.strict and out.warnings:
+            label = layer.origin.label or f"layer {index} ({layer.kind})"
+            raise SpecError(f"{out.warnings[0]} (--strict)", layer.origin.locate("size"), label)
+        costs = Costs(
+            params=out.params,
+            trainable_params=out.params if layer.trainable else 0,
+            buffers=out.buffers,
+            macs=out.macs,
+            connections=out.macs + out.bias_units,
+        )
+        return out, costs, format_layer(out.layer)
+
+    def block(self, block: Block, shape: Shape, path: str, depth: int) -> Shape:
         at = len(self.rows)
+        self.rows.append(None)  # type: ignore[arg-type]  # the block's row, filled in below
         first_leaf = len(self.leaves)
-        total = Costs()
         out = shape
         if block.kind in (BlockKind.SEQ, BlockKind.REPEAT):
             for r in range(block.count):
                 sub = f"{path}.{r}" if block.kind is BlockKind.REPEAT else path
-                out, costs = self.seq(block.parts[0], out, sub, depth + 1)
-                total += costs
+                out = self.seq(block.parts[0], out, sub, depth + 1)
         elif block.kind is BlockKind.RES:
-            out, total = self.seq(block.parts[0], shape, f"{path}.body", depth + 1)
+            out = self.seq(block.parts[0], shape, f"{path}.body", depth + 1)
             other = shape
             if len(block.parts) > 1:
-                other, costs = self.seq(block.parts[1], shape, f"{path}.shortcut", depth + 1)
-                total += costs
+                other = self.seq(block.parts[1], shape, f"{path}.shortcut", depth + 1)
             if other != out:
                 raise SpecError(
                     _res_mismatch(shape, out, other, len(block.parts) > 1),
@@ -176,27 +183,18 @@ class _Run:
                     block.origin.label or "res",
                 )
         else:
-            outs = []
-            for j, branch in enumerate(block.parts):
-                branch_out, costs = self.seq(branch, shape, f"{path}.{j}", depth + 1)
-                outs.append(branch_out)
-                total += costs
-            out = _concat(outs, block)
+            branches = [
+                self.seq(branch, shape, f"{path}.{j}", depth + 1)
+                for j, branch in enumerate(block.parts)
+            ]
+            out = _concat(branches, block)
+        inside = self.leaves[first_leaf:]
         label = block.name or _block_label(block)
-        self.rows.insert(
-            at,
-            BlockReport(
-                block.kind.value,
-                label,
-                path,
-                depth,
-                shape,
-                out,
-                total,
-                len(self.leaves) - first_leaf,
-            ),
+        total = Costs.sum(leaf.costs for leaf in inside)
+        self.rows[at] = BlockReport(
+            block.kind.value, label, path, depth, shape, out, total, len(inside)
         )
-        return out, total
+        return out
 
 
 def _block_label(block: Block) -> str:

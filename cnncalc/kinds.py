@@ -143,25 +143,32 @@ def slide(
     """Output size of a sliding window on every axis, and what it leaves unread."""
     out: list[int] = []
     warnings: list[str] = []
-    for axis, w, k, s, (pl, pr), d in zip(
-        axis_names(len(spatial)), spatial, kernel, stride, pads, dilation, strict=True
+    for i, (w, k, s, (pl, pr), d) in enumerate(
+        zip(spatial, kernel, stride, pads, dilation, strict=True)
     ):
         keff = arith.effective(k, d)
         n = arith.pool_out(w, k, s, pl, d, True) if ceil else arith.window_out(w, k, s, pl, pr, d)
-        sum_text = f"({w} − {keff} + {f'2·{pl}' if pl == pr else f'{pl} + {pr}'})/{s} + 1"
         if n < 1:
-            value = arith.exact_ratio(w + pl + pr - keff + s, s)
             raise LayerError(
-                f"{axis}: {sum_text} = {value} < 1: the window ({keff}) is larger than "
-                f"the padded input ({w + pl + pr})",
+                f"{_arithmetic(spatial, i, keff, s, pl, pr)} < 1: the window ({keff}) is larger "
+                f"than the padded input ({w + pl + pr})",
                 field="size",
             )
         out.append(n)
         tail = None if ceil else arith.unread_tail(w, k, s, pl, pr, d, n)
         if tail is not None:
-            value = arith.exact_ratio(w + pl + pr - keff + s, s)
-            warnings.append(f"{axis}: {sum_text} = {value}, floored to {n}: {_unread(axis, tail)}")
+            axis = axis_names(len(spatial))[i]
+            text = _arithmetic(spatial, i, keff, s, pl, pr)
+            warnings.append(f"{text}, floored to {n}: {_unread(axis, tail)}")
     return tuple(out), tuple(warnings)
+
+
+def _arithmetic(spatial: Shape, i: int, keff: int, s: int, pl: int, pr: int) -> str:
+    """``H: (191 − 2 + 2·0)/2 + 1 = 95.5``: the course formula with its numbers."""
+    w = spatial[i]
+    pads = f"2·{pl}" if pl == pr else f"{pl} + {pr}"
+    value = arith.exact_ratio(w + pl + pr - keff + s, s)
+    return f"{axis_names(len(spatial))[i]}: ({w} − {keff} + {pads})/{s} + 1 = {value}"
 
 
 def _unread(axis: str, tail: arith.Unread) -> str:

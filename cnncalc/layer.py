@@ -24,21 +24,39 @@ Padding = tuple[int, ...] | str
 """Per-axis padding, or ``"same"`` (Keras/TF rule)."""
 
 
+Span = Location | tuple[int, int]
+"""A Location, or (start, end) in the Origin's own line: cheap to keep for every
+layer of a 100,000-layer spec, turned into a Location only for an error."""
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a layer came from, so errors can point into the user's text.
 
-    ``whole`` spans the layer; ``fields`` spans the token that set each field;
-    ``label`` names the layer in messages (``layer 2 'pool 2 g2'``).
+    ``span`` covers the layer; ``fields`` the token that set each field;
+    ``label`` names the layer in messages (``layer 2 'pool 2 g2'``). Spans given
+    as (start, end) pairs lie in ``line`` (of ``where``, for a file).
     """
 
-    whole: Location | None = None
-    fields: Mapping[str, Location] = field(default_factory=dict)
+    span: Span | None = None
+    fields: Mapping[str, Span] = field(default_factory=dict)
     label: str = ""
+    line: str = ""
+    where: str = ""
+
+    def _location(self, span: Span | None) -> Location | None:
+        if span is None or isinstance(span, Location):
+            return span
+        return Location(self.line, span[0], span[1], self.where)
+
+    @property
+    def whole(self) -> Location | None:
+        return self._location(self.span)
 
     def locate(self, name: str | None) -> Location | None:
+        """The token that set field ``name``, else the whole layer."""
         if name is not None and name in self.fields:
-            return self.fields[name]
+            return self._location(self.fields[name])
         return self.whole
 
 

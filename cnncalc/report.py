@@ -5,6 +5,7 @@ Plain data, shared by every renderer; nothing here formats text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cnncalc.kinds import Compare
@@ -25,6 +26,18 @@ class Costs:
     def flops(self) -> int:
         """One multiply-accumulate is two floating-point operations."""
         return 2 * self.macs
+
+    @staticmethod
+    def sum(items: Iterable[Costs]) -> Costs:
+        """Field by field, in one pass."""
+        p = t = b = m = c = 0
+        for x in items:
+            p += x.params
+            t += x.trainable_params
+            b += x.buffers
+            m += x.macs
+            c += x.connections
+        return Costs(p, t, b, m, c)
 
     def __add__(self, other: Costs) -> Costs:
         return Costs(

@@ -18,8 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cnncalc.errors import LayerError, Location, SpecError
 from cnncalc.fields import ARG_FIELDS, build
@@ -27,8 +26,10 @@ from cnncalc.kinds import KINDS, NAMES, Arg, Kind, lookup
 from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word or punctuation mark and its span in the source line (a tuple: cheap
+    to make by the hundred thousand)."""
+
     text: str
     start: int
     end: int
@@ -57,11 +58,12 @@ _PREFIXED: tuple[tuple[str, str], ...] = (
     ("g", "groups"),
 )
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
 
 
-def tokenize(text: str) -> Iterator[Token]:
-    for m in _TOKEN.finditer(text):
-        yield Token(m.group(), m.start(), m.end())
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Words and ``| [ ] ; *``, each with its span shifted by ``offset``."""
+    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(text)]
 
 
 def parse(text: str, where: str = "", name: str = "model") -> Model:
@@ -70,17 +72,25 @@ def parse(text: str, where: str = "", name: str = "model") -> Model:
 
 
 def parse_stages(
-    text: str, where: str = "", line: str | None = None, offset: int = 0, first: int = 1
+    text: str,
+    where: str = "",
+    line: str | None = None,
+    offset: int = 0,
+    first: int = 1,
+    cache: StageCache | None = None,
 ) -> tuple[Node, ...]:
     """Parse ``item | item ...``, blocks included.
 
     ``line`` and ``offset`` place ``text`` inside a longer source line (a YAML
     file's), so carets land under the user's own text; ``first`` numbers the
-    first stage.
+    first stage; ``cache`` may be shared by many calls (one per YAML item).
     """
-    text = " ".join(text.splitlines())
-    tokens = [Token(t.text, t.start + offset, t.end + offset) for t in tokenize(text)]
-    return _Parser(tokens, text if line is None else line, where, first).spec()
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.splitlines())
+    parser = _Parser(tokenize(text, offset), text if line is None else line, where, first)
+    if cache is not None:
+        parser.cache = cache
+    return parser.spec()
 
 
 class _Parser:
@@ -93,6 +103,7 @@ class _Parser:
         self.pos = 0
         self.stage = first
         self.depth = 0
+        self.cache: StageCache = {}
 
     def peek(self, ahead: int = 0) -> Token | None:
         i = self.pos + ahead
@@ -195,13 +206,27 @@ class _Parser:
             )
         index = self.stage
         self.stage += 1
-        return parse_stage(self.tokens[start : self.pos], self.line, self.where, index)
+        return parse_stage(self.tokens[start : self.pos], self.line, self.where, index, self.cache)
 
 
-def parse_stage(tokens: list[Token], line: str, where: str, index: int) -> LayerSpec:
-    """``KEYWORD [ARG] OPTION*`` → one layer."""
+def parse_stage(
+    tokens: list[Token], line: str, where: str, index: int, cache: StageCache | None = None
+) -> LayerSpec:
+    """``KEYWORD [ARG] OPTION*`` → one layer.
+
+    ``cache`` maps a stage's words to what they were found to mean, so a spec
+    that repeats a stage 50,000 times checks it once; each layer keeps its own
+    positions.
+    """
     head = tokens[0]
+    words = tuple(t.text for t in tokens)
     label = f"layer {index} '{line[head.start : tokens[-1].end]}'"
+    known = cache.get(words) if cache is not None else None
+    if known is not None:
+        kind_name, seen, at = known
+        spans = {f: (tokens[i].start, tokens[i].end) for f, i in at.items()}
+        origin = Origin((head.start, tokens[-1].end), spans, label, line, where)
+        return LayerSpec(kind=kind_name, origin=origin, **seen)
 
     def error(message: str, tok: Token) -> SpecError:
         return SpecError(message, Location(line, tok.start, tok.end, where), label)
@@ -210,29 +235,33 @@ def parse_stage(tokens: list[Token], line: str, where: str, index: int) -> Layer
     if kind is None:
         raise error(unknown_kind(head.text), head)
     values: dict[str, Any] = {}
-    spans: dict[str, Location] = {}
-    rest = tokens[1:]
-    current = head
+    places: dict[str, int] = {}
+    position = 1
+    has_arg = kind.arg is not Arg.NONE and len(tokens) > 1 and _is_argument(tokens[1].text)
     try:
-        if kind.arg is not Arg.NONE and rest and _is_argument(rest[0].text):
-            current = rest.pop(0)
-            values.update(parse_arg(kind, current.text))
-            for f in ARG_FIELDS[kind.arg]:
-                spans[f] = Location(line, current.start, current.end, where)
-        for current in rest:
-            field, value = parse_option(kind, current.text)
+        if has_arg:
+            values.update(parse_arg(kind, tokens[1].text))
+            places.update((f, 1) for f in ARG_FIELDS[kind.arg])
+        for position in range(2 if has_arg else 1, len(tokens)):
+            field, value = parse_option(kind, tokens[position].text)
             if field in values:
                 raise LayerError(f"{field.replace('_', ' ')} is given twice")
             values[field] = value
-            spans[field] = Location(line, current.start, current.end, where)
+            places[field] = position
     except LayerError as exc:
-        raise error(exc.message, current) from None
-    whole = Location(line, head.start, tokens[-1].end, where)
-    origin = Origin(whole, spans, label)
+        raise error(exc.message, tokens[min(position, len(tokens) - 1)]) from None
+    fields = {f: (tokens[i].start, tokens[i].end) for f, i in places.items()}
+    origin = Origin((head.start, tokens[-1].end), fields, label, line, where)
     try:
-        return build(kind, values, origin)
+        layer = build(kind, values, origin)
     except LayerError as exc:
-        raise SpecError(exc.message, origin.locate(exc.field) or whole, label) from None
+        raise SpecError(exc.message, origin.locate(exc.field), label) from None
+    if cache is not None:
+        cache[words] = (kind.name, values, places)
+    return layer
+
+
+StageCache = dict[tuple[str, ...], tuple[str, dict[str, Any], dict[str, int]]]
 
 
 def unknown_kind(word: str) -> str:
@@ -250,7 +279,9 @@ def _is_argument(text: str) -> bool:
 
 def parse_number(text: str, what: str) -> int:
     """A whole number; anything else gets a message that says what it is."""
-    if re.fullmatch(r"[+-]?\d+", text):
+    if text.isdigit():  # the common case, without a regex
+        return int(text)
+    if _INTEGER.fullmatch(text):
         return int(text)
     if not text:
         raise LayerError(f"{what}: a number is missing")
@@ -260,7 +291,9 @@ def parse_number(text: str, what: str) -> int:
 
 
 def parse_dims(text: str, what: str) -> tuple[int, ...]:
-    return tuple(parse_number(part, what) for part in re.split(r"[xX×]", text))
+    """``3x3`` → (3, 3); ``X`` and ``×`` also separate."""
+    parts = text.lower().replace("×", "x").split("x")
+    return tuple(int(p) if p.isdigit() else parse_number(p, what) for p in parts)
 
 
 def parse_arg(kind: Kind, text: str) -> dict[str, Any]:

@@ -48,7 +48,7 @@ from cnncalc.layer import (
     Shape,
     leaves,
 )
-from cnncalc.spec import MAX_DEPTH, parse_dims, parse_stages, unknown_kind
+from cnncalc.spec import MAX_DEPTH, StageCache, parse_dims, parse_stages, unknown_kind
 
 TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes")
 BLOCK_KEYS = {"repeat": BlockKind.REPEAT, "residual": BlockKind.RES, "res": BlockKind.RES}
@@ -89,6 +89,7 @@ class _Reader:
         self.blocks: dict[str, tuple[Env, yaml.Node]] = {}
         self.stage = 1
         self.depth = 0
+        self.cache: StageCache = {}
 
     # --- locations ---------------------------------------------------------
 
@@ -107,7 +108,7 @@ class _Reader:
     def root(self) -> yaml.Node | None:
         loader = None
         try:
-            loader = yaml.SafeLoader(self.text)  # checks the characters already
+            loader = _LOADER(self.text)  # checks the characters already
             node: yaml.Node | None = loader.get_single_node()
             return node
         except yaml.reader.ReaderError as exc:
@@ -298,13 +299,13 @@ class _Reader:
         loc = self.locate(node)
         first = self.stage
         expanded = _substitute(text, env) if env else text
-        style = getattr(node, "style", None)
+        style = getattr(node, "style", None) or None  # libyaml says '' for plain
         one_line = node.start_mark.line == node.end_mark.line and not keyed
         if one_line and expanded == text and style in (None, "'", '"'):
             offset = loc.start + (1 if style else 0)
-            nodes = parse_stages(text, loc.where, loc.line, offset, first)
+            nodes = parse_stages(text, loc.where, loc.line, offset, first, self.cache)
         else:
-            nodes = parse_stages(expanded, loc.where, first=first)
+            nodes = parse_stages(expanded, loc.where, first=first, cache=self.cache)
         self.stage += sum(1 for _ in leaves(nodes))
         return nodes
 
@@ -518,6 +519,8 @@ def _convert(field: str, value: Any, key: str) -> dict[str, Any]:
     return {field: _whole(value, what)}
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it (ten times faster), else the pure-Python one."""
 _CONSTRUCTOR = yaml.SafeLoader("")
 """One safe constructor for every value: making a loader per value is slow."""
 

@@ -62,3 +62,6 @@ def test_exact_ratio() -> None:
     assert arith.exact_ratio(191, 2) == "95.5"
     assert arith.exact_ratio(190, 2) == "95"
     assert arith.exact_ratio(200, 3) == "66.67"
+    assert arith.exact_ratio(-7, 2) == "-3.5"  # (5 − 10 + 0 − 2)/2: a window wider than its input
+    assert arith.exact_ratio(199, 200) == "1"  # 0.995 rounds up to a whole
+    assert arith.exact_ratio(10**30 + 1, 3) == "333333333333333333333333333333.67"  # no float

@@ -1,11 +1,16 @@
-"""The JSON document: the public schema documented in the README."""
+"""The JSON document: the public schema documented in the README.
+
+Layers are written one per line: readable, and fast, because each line goes
+through the C encoder (``indent=`` would switch the whole document to the pure
+Python one, ten times slower on a 100,000-layer network).
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any
 
+from cnncalc.kinds import Compare
 from cnncalc.report import Costs, LayerReport, Report
 
 
@@ -20,6 +25,19 @@ def _costs(costs: Costs) -> dict[str, int]:
     }
 
 
+def _compare(compare: Compare | None) -> dict[str, dict[str, int]] | None:
+    if compare is None:
+        return None
+    return {
+        way: {"weights": count.weights, "biases": count.biases}
+        for way, count in (
+            ("dense", compare.dense),
+            ("local", compare.local),
+            ("shared", compare.shared),
+        )
+    }
+
+
 def _layer(layer: LayerReport) -> dict[str, Any]:
     return {
         "index": layer.index,
@@ -30,7 +48,7 @@ def _layer(layer: LayerReport) -> dict[str, Any]:
         "input_shape": list(layer.input_shape),
         "output_shape": list(layer.output_shape),
         **_costs(layer.costs),
-        "compare": asdict(layer.compare) if layer.compare else None,
+        "compare": _compare(layer.compare),
         "warnings": list(layer.warnings),
     }
 
@@ -47,4 +65,34 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    head = {
+        "name": report.name,
+        "spec": report.spec,
+        "input_shape": list(report.input_shape),
+        "output_shape": list(report.output_shape),
+    }
+    lines = ",\n".join(f"  {dump(key)}: {dump(value)}" for key, value in head.items())
+    body = ",\n".join(_layer_lines(report, dump))
+    return (
+        f'{{\n{lines},\n  "layers": [\n{body}\n  ],\n  "total": {dump(_costs(report.total))}\n}}\n'
+    )
+
+
+def _layer_lines(report: Report, dump: Any) -> list[str]:
+    """One line per layer. What a layer computes is encoded once per distinct
+    (spec, shapes, figures): a repeated layer only adds its index and path."""
+    fragments: dict[tuple[Any, ...], str] = {}
+    lines = []
+    for layer in report.layers:
+        key: tuple[Any, ...] = (layer.spec, layer.input_shape, layer.output_shape, layer.costs)
+        key += (layer.warnings, id(layer.compare))
+        fragment = fragments.get(key)
+        if fragment is None:
+            static = _layer(layer)
+            for dynamic in ("index", "name", "path"):
+                del static[dynamic]
+            fragment = fragments[key] = dump(static)[1:]
+        where = f'"index": {layer.index}, "name": {dump(layer.name)}, "path": {dump(layer.path)}'
+        lines.append(f"    {{{where}, {fragment}")
+    return lines
