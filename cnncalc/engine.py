@@ -48,7 +48,7 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
                 return dims
             if len(dims) == rank:
                 return (1, *dims)
-            label = layer.origin.label or f"layer {index}"
+            label = layer.origin.title or f"layer {index}"
             sizes = f"{rank} size{'s' if rank > 1 else ''}"
             raise SpecError(
                 f"--input {fmt_shape(dims)} has {len(dims)} dims, but {label} is {rank}-D: "
@@ -148,10 +148,10 @@ class _Run:
         try:
             out = KINDS[layer.kind].rule(layer, shape)
         except LayerError as exc:
-            label = layer.origin.label or f"layer {index} ({layer.kind})"
+            label = layer.origin.title or f"layer {index} ({layer.kind})"
             raise SpecError(exc.message, layer.origin.locate(exc.field), label) from None
         if self.strict and out.warnings:
-            label = layer.origin.label or f"layer {index} ({layer.kind})"
+            label = layer.origin.title or f"layer {index} ({layer.kind})"
             raise SpecError(f"{out.warnings[0]} (--strict)", layer.origin.locate("size"), label)
         costs = Costs(
             params=out.params,
@@ -180,7 +180,7 @@ class _Run:
                 raise SpecError(
                     _res_mismatch(shape, out, other, len(block.parts) > 1),
                     block.origin.whole,
-                    block.origin.label or "res",
+                    block.origin.title or "res",
                 )
         else:
             branches = [
@@ -201,7 +201,7 @@ def _block_label(block: Block) -> str:
     if block.kind is BlockKind.REPEAT:
         return f"[…]×{block.count}"
     if block.kind is BlockKind.SEQ:
-        return block.origin.label or "group"
+        return block.origin.title or "group"
     return "res" if block.kind is BlockKind.RES else "cat"
 
 
@@ -232,6 +232,6 @@ def _concat(outs: list[Shape], block: Block) -> Shape:
                 f"cannot concatenate: branch {j} gives {fmt_shape(shape)} but branch 1 gives "
                 f"{fmt_shape(first)}; all but the channel size must agree",
                 block.origin.whole,
-                block.origin.label or "cat",
+                block.origin.title or "cat",
             )
     return (sum(shape[0] for shape in outs), *first[1:])

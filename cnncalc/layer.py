@@ -43,6 +43,15 @@ class Origin:
     label: str = ""
     line: str = ""
     where: str = ""
+    index: int = 0
+
+    @property
+    def title(self) -> str:
+        """``label``, else ``layer 2 'pool 2 g2'`` made from the stage's own text
+        (only when a message needs it: most layers never do)."""
+        if self.label or not isinstance(self.span, tuple):
+            return self.label
+        return f"layer {self.index} '{self.line[self.span[0] : self.span[1]]}'"
 
     def _location(self, span: Span | None) -> Location | None:
         if span is None or isinstance(span, Location):

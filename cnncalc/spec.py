@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from cnncalc.errors import LayerError, Location, SpecError
-from cnncalc.fields import ARG_FIELDS, build
+from cnncalc.fields import ARG_FIELDS, FIELD_NAMES, build
 from cnncalc.kinds import KINDS, NAMES, Arg, Kind, lookup
 from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin
 
@@ -40,6 +40,7 @@ BLOCK_WORDS = ("res", "cat")
 MAX_DEPTH = 64
 """Blocks nested deeper than this are refused: no real network comes close."""
 
+_HAS_PUNCT = re.compile(r"[|\[\];*]")
 _TOKEN = re.compile(r"[|\[\];*]|[^\s|\[\];*]+")
 
 _FLAGS: dict[str, tuple[str, Any]] = {
@@ -87,7 +88,12 @@ def parse_stages(
     """
     if "\n" in text or "\r" in text:
         text = " ".join(text.splitlines())
-    parser = _Parser(tokenize(text, offset), text if line is None else line, where, first)
+    if line is None:
+        line = text
+    if not _HAS_PUNCT.search(text):  # one plain stage: the common YAML item
+        return (_single_stage(text, line, where, offset, first, cache),)
+    tokens = tokenize(text, offset)
+    parser = _Parser(tokens, line, where, first)
     if cache is not None:
         parser.cache = cache
     return parser.spec()
@@ -209,6 +215,45 @@ class _Parser:
         return parse_stage(self.tokens[start : self.pos], self.line, self.where, index, self.cache)
 
 
+def _single_stage(
+    text: str, line: str, where: str, offset: int, index: int, cache: StageCache | None
+) -> LayerSpec:
+    """A stage with no punctuation. The same text met again (a YAML list of
+    50,000 identical items) is rebuilt from the cache without tokenizing: its
+    spans are the cached ones shifted to where this copy stands."""
+    known = cache.get(text) if cache is not None else None
+    if known is None:
+        tokens = tokenize(text)
+        if not tokens:
+            loc = Location(line, offset, offset + 1, where)
+            raise SpecError("empty stage: a layer is missing here", loc, f"layer {index}")
+        layer = parse_stage(tokens, text, where, index, cache)
+        if cache is None:
+            return _shifted(layer, line, offset, index)
+        known = cache[text] = (layer.kind, _values(layer), layer.origin)
+    kind, values, origin = known
+    return LayerSpec(kind=kind, origin=_moved(origin, line, where, offset, index), **values)
+
+
+def _moved(origin: Origin, line: str, where: str, offset: int, index: int) -> Origin:
+    def shift(span: Any) -> Any:
+        return (span[0] + offset, span[1] + offset)
+
+    fields = {f: shift(span) for f, span in origin.fields.items()}
+    return Origin(shift(origin.span), fields, "", line, where, index)
+
+
+def _shifted(layer: LayerSpec, line: str, offset: int, index: int) -> LayerSpec:
+    origin = _moved(layer.origin, line, layer.origin.where, offset, index)
+    return LayerSpec(kind=layer.kind, origin=origin, **_values(layer))
+
+
+def _values(layer: LayerSpec) -> dict[str, Any]:
+    """The fields a stage set (those that differ from a bare layer of its kind)."""
+    bare = LayerSpec(kind=layer.kind)
+    return {f: getattr(layer, f) for f in FIELD_NAMES if getattr(layer, f) != getattr(bare, f)}
+
+
 def parse_stage(
     tokens: list[Token], line: str, where: str, index: int, cache: StageCache | None = None
 ) -> LayerSpec:
@@ -220,13 +265,13 @@ def parse_stage(
     """
     head = tokens[0]
     words = tuple(t.text for t in tokens)
-    label = f"layer {index} '{line[head.start : tokens[-1].end]}'"
     known = cache.get(words) if cache is not None else None
     if known is not None:
         kind_name, seen, at = known
         spans = {f: (tokens[i].start, tokens[i].end) for f, i in at.items()}
-        origin = Origin((head.start, tokens[-1].end), spans, label, line, where)
+        origin = Origin((head.start, tokens[-1].end), spans, "", line, where, index)
         return LayerSpec(kind=kind_name, origin=origin, **seen)
+    label = f"layer {index} '{line[head.start : tokens[-1].end]}'"
 
     def error(message: str, tok: Token) -> SpecError:
         return SpecError(message, Location(line, tok.start, tok.end, where), label)
@@ -251,7 +296,7 @@ def parse_stage(
     except LayerError as exc:
         raise error(exc.message, tokens[min(position, len(tokens) - 1)]) from None
     fields = {f: (tokens[i].start, tokens[i].end) for f, i in places.items()}
-    origin = Origin((head.start, tokens[-1].end), fields, label, line, where)
+    origin = Origin((head.start, tokens[-1].end), fields, "", line, where, index)
     try:
         layer = build(kind, values, origin)
     except LayerError as exc:
@@ -261,7 +306,8 @@ def parse_stage(
     return layer
 
 
-StageCache = dict[tuple[str, ...], tuple[str, dict[str, Any], dict[str, int]]]
+StageCache = dict[Any, Any]
+"""Words (or a whole plain stage's text) to what they were found to mean."""
 
 
 def unknown_kind(word: str) -> str:
