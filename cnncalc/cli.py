@@ -99,6 +99,11 @@ def cli() -> None:
 @click.option("--input", "-i", "input_", metavar="CxHxW", help="Input shape, batch excluded.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option(
+    "--emit",
+    type=click.Choice(["torch"]),
+    help="Print source code for the network instead: a PyTorch nn.Module.",
+)
 @click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns.")
 @click.option("--strict", is_flag=True, help="A window that does not tile its input is an error.")
 @click.option(
@@ -123,6 +128,7 @@ def show(
     input_: str | None,
     fmt: str,
     as_json: bool,
+    emit: str | None,
     compare: bool,
     strict: bool,
     depth: int | None,
@@ -139,7 +145,8 @@ def show(
         fail(exc)
     from cnncalc.render import render
 
-    write(render(report, "json" if as_json else fmt, compare, depth, sys.stdout.isatty()))
+    fmt = emit or ("json" if as_json else fmt)
+    write(render(report, fmt, compare, depth, sys.stdout.isatty(), model))
 
 
 @cli.command("presets")

@@ -138,6 +138,7 @@ class _Run:
             name=layer.name,
             path=path,
             depth=depth,
+            layer=out.layer,
         )
         self.leaves.append(report)
         self.rows.append(report)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cnncalc.kinds import Compare
-from cnncalc.layer import Shape
+from cnncalc.layer import LayerSpec, Shape
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ class Costs:
 
 @dataclass(frozen=True)
 class LayerReport:
+    """One layer as run: ``layer`` is its spec with every per-axis value resolved
+    against its input (what ``spec`` prints)."""
+
     index: int
     kind: str
     spec: str
@@ -62,6 +65,7 @@ class LayerReport:
     name: str | None = None
     path: str = ""
     depth: int = 1
+    layer: LayerSpec | None = None
 
 
 @dataclass(frozen=True)

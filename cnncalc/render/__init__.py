@@ -7,13 +7,25 @@ shares; each renderer module is imported only when its format is asked for, so
 
 from __future__ import annotations
 
+from cnncalc.layer import Model
 from cnncalc.report import Report
 
 
 def render(
-    report: Report, fmt: str, compare: bool = False, depth: int | None = None, tty: bool = False
+    report: Report,
+    fmt: str,
+    compare: bool = False,
+    depth: int | None = None,
+    tty: bool = False,
+    model: Model | None = None,
 ) -> str:
-    """The whole output document for ``fmt`` (table, json, csv or markdown)."""
+    """The whole output document for ``fmt`` (table, json, csv, markdown, or
+    torch: PyTorch source for the model)."""
+    if fmt == "torch":
+        from cnncalc.render import emit_torch
+
+        assert model is not None
+        return emit_torch.render(report, model)
     if fmt == "json":
         from cnncalc.render import json
 
