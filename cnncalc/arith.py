@@ -49,6 +49,14 @@ def transposed_out(
     return (size - 1) * stride - 2 * pad + dilation * (kernel - 1) + output_padding + 1
 
 
+def same_transposed_padding(kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """torch (padding, output_padding) giving a transposed conv out = W·S, as Keras's
+    'same' does: 2P − OP must equal D·(F−1) + 1 − S."""
+    need = effective(kernel, dilation) - stride
+    pad = max(-(-need // 2), 0)
+    return pad, 2 * pad - need
+
+
 @dataclass(frozen=True)
 class Unread:
     """Input positions a floored window division never reads.

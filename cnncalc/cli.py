@@ -105,6 +105,7 @@ def cli() -> None:
     help="Print source code for the network instead: a PyTorch nn.Module.",
 )
 @click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns.")
+@click.option("--rf", is_flag=True, help="Add a receptive field column.")
 @click.option("--strict", is_flag=True, help="A window that does not tile its input is an error.")
 @click.option(
     "--depth", type=click.IntRange(min=1), help="Table: hide rows nested deeper than this."
@@ -130,6 +131,7 @@ def show(
     as_json: bool,
     emit: str | None,
     compare: bool,
+    rf: bool,
     strict: bool,
     depth: int | None,
     max_layers: int,
@@ -146,7 +148,7 @@ def show(
     from cnncalc.render import render
 
     fmt = emit or ("json" if as_json else fmt)
-    write(render(report, fmt, compare, depth, sys.stdout.isatty(), model))
+    write(render(report, fmt, compare, depth, sys.stdout.isatty(), model, rf))
 
 
 @cli.command("presets")

@@ -8,7 +8,9 @@ concat joins its branches on the channel axis.
 
 from __future__ import annotations
 
+from cnncalc import field
 from cnncalc.errors import LayerError, SpecError
+from cnncalc.field import Field
 from cnncalc.kinds import KINDS, Outcome, fmt_shape
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
@@ -80,8 +82,10 @@ def analyze(
     if dims is None:
         raise SpecError("no input shape: give --input, e.g. --input 3x224x224")
     start = resolve_input(model.layers, dims)
-    run = _Run(strict)
-    out = run.seq(model.layers, start, "", 1)
+    tokens = bool(model.layers) and _starts_with_tokens(model.layers)
+    spatial = start if tokens else start[1:]
+    run = _Run(strict, spatial)
+    out, _ = run.seq(model.layers, (start, field.start(len(spatial))), "", 1)
     total = Costs.sum(leaf.costs for leaf in run.leaves)
     return Report(
         name=model.name,
@@ -97,27 +101,33 @@ def analyze(
     )
 
 
+State = tuple[Shape, Field]
+"""What flows from layer to layer: the tensor's shape and its units' receptive field."""
+
+
 class _Run:
     """One walk over the model, collecting a row per layer and per block."""
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, extents: Shape) -> None:
         self.strict = strict
+        self.extents = extents  # the input's spatial size: a whole-input field
         self.rows: list[Row] = []
         self.leaves: list[LayerReport] = []
         self.specs: dict[int, str] = {}  # id(LayerSpec) → its spec, resolved the first time
         self.memo: dict[tuple[LayerSpec, Shape], tuple[Outcome, Costs, str]] = {}
 
-    def seq(self, nodes: tuple[Node, ...], shape: Shape, prefix: str, depth: int) -> Shape:
+    def seq(self, nodes: tuple[Node, ...], state: State, prefix: str, depth: int) -> State:
         dot = prefix + "." if prefix else ""
         for i, node in enumerate(nodes):
             path = dot + (node.name or str(i))
             if isinstance(node, LayerSpec):
-                shape = self.layer(node, shape, path, depth)
+                state = self.layer(node, state, path, depth)
             else:
-                shape = self.block(node, shape, path, depth)
-        return shape
+                state = self.block(node, state, path, depth)
+        return state
 
-    def layer(self, layer: LayerSpec, shape: Shape, path: str, depth: int) -> Shape:
+    def layer(self, layer: LayerSpec, state: State, path: str, depth: int) -> State:
+        shape, seen = state
         index = len(self.leaves) + 1
         key = (layer, shape)
         known = self.memo.get(key)
@@ -126,6 +136,7 @@ class _Run:
         out, costs, spec = known
         if id(layer) not in self.specs:
             self.specs[id(layer)] = spec
+        seen = field.step(seen, out.reach, self.extents)
         report = LayerReport(
             index=index,
             kind=layer.kind,
@@ -139,10 +150,11 @@ class _Run:
             path=path,
             depth=depth,
             layer=out.layer,
+            field=seen,
         )
         self.leaves.append(report)
         self.rows.append(report)
-        return out.shape
+        return out.shape, seen
 
     def apply(self, layer: LayerSpec, shape: Shape, index: int) -> tuple[Outcome, Costs, str]:
         """Run the layer's rule; turn its complaint into an error that names the layer."""
@@ -163,39 +175,47 @@ class _Run:
         )
         return out, costs, format_layer(out.layer)
 
-    def block(self, block: Block, shape: Shape, path: str, depth: int) -> Shape:
+    def block(self, block: Block, state: State, path: str, depth: int) -> State:
         at = len(self.rows)
         self.rows.append(None)  # type: ignore[arg-type]  # the block's row, filled in below
         first_leaf = len(self.leaves)
-        out = shape
+        shape = state[0]
+        out = state
         if block.kind in (BlockKind.SEQ, BlockKind.REPEAT):
             for r in range(block.count):
                 sub = f"{path}.{r}" if block.kind is BlockKind.REPEAT else path
                 out = self.seq(block.parts[0], out, sub, depth + 1)
         elif block.kind is BlockKind.RES:
-            out = self.seq(block.parts[0], shape, f"{path}.body", depth + 1)
-            other = shape
+            body = self.seq(block.parts[0], state, f"{path}.body", depth + 1)
+            other = state
             if len(block.parts) > 1:
-                other = self.seq(block.parts[1], shape, f"{path}.shortcut", depth + 1)
-            if other != out:
+                other = self.seq(block.parts[1], state, f"{path}.shortcut", depth + 1)
+            if other[0] != body[0]:
                 raise SpecError(
-                    _res_mismatch(shape, out, other, len(block.parts) > 1),
+                    _res_mismatch(shape, body[0], other[0], len(block.parts) > 1),
                     block.origin.whole,
                     block.origin.title or "res",
                 )
+            out = body[0], field.widest([body[1], other[1]])
         else:
             branches = [
-                self.seq(branch, shape, f"{path}.{j}", depth + 1)
+                self.seq(branch, state, f"{path}.{j}", depth + 1)
                 for j, branch in enumerate(block.parts)
             ]
-            out = _concat(branches, block)
+            joined = _concat([b[0] for b in branches], block)
+            out = joined, field.widest([b[1] for b in branches])
         inside = self.leaves[first_leaf:]
         label = block.name or _block_label(block)
         total = Costs.sum(leaf.costs for leaf in inside)
         self.rows[at] = BlockReport(
-            block.kind.value, label, path, depth, shape, out, total, len(inside)
+            block.kind.value, label, path, depth, shape, out[0], total, len(inside)
         )
         return out
+
+
+def _starts_with_tokens(nodes: tuple[Node, ...]) -> bool:
+    first = next(leaves(nodes), None)
+    return first is not None and KINDS[first.kind].takes_tokens
 
 
 def _block_label(block: Block) -> str:

@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
+from fractions import Fraction
 
 from cnncalc import arith
 from cnncalc.errors import LayerError
@@ -68,6 +69,43 @@ class Outcome:
     bias_units: int = 0
     compare: Compare | None = None
     warnings: tuple[str, ...] = ()
+    reach: Reach | None = None
+
+
+Rational = int | Fraction
+"""A whole number of input positions, or a fraction of one (after upsampling)."""
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far one output unit reaches into the layer's input, per spatial axis,
+    for the receptive field (Araujo, Norris & Sim, Distill 2019).
+
+    ``spans``: how many input positions the widest output unit reads (the
+    dilated kernel, or ceil(F_eff/S) for a transposed conv); ``steps``: input
+    positions between neighbouring output units (1/S when transposed);
+    ``starts``: where output unit 0's window begins, in input positions.
+    ``whole`` marks layers whose every output reads the whole input (fc).
+    """
+
+    spans: tuple[int, ...] = ()
+    steps: tuple[Rational, ...] = ()
+    starts: tuple[Rational, ...] = ()
+    whole: bool = False
+
+
+WHOLE = Reach(whole=True)
+
+
+def windows(
+    kernel: Shape, stride: Shape, dilation: Shape, pads: Sequence[tuple[int, int]]
+) -> Reach:
+    """A sliding window's reach: F_eff wide, S apart, starting P_left before 0."""
+    return Reach(
+        tuple(arith.effective(k, d) for k, d in zip(kernel, dilation, strict=True)),
+        stride,
+        tuple(-left for left, _ in pads),
+    )
 
 
 Rule = Callable[[LayerSpec, Shape], Outcome]
@@ -276,6 +314,7 @@ def conv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
             math.prod(shape), filters * positions, positions, weights, filters, layer.bias
         ),
         warnings=warnings,
+        reach=windows(kernel, stride, dilation, pads),
     )
 
 
@@ -297,6 +336,7 @@ def local_rule(layer: LayerSpec, shape: Shape) -> Outcome:
         bias_units=units if layer.bias else 0,
         compare=compare(math.prod(shape), units, positions, shared, filters, layer.bias),
         warnings=warnings,
+        reach=windows(kernel, stride, dilation, pads),
     )
 
 
@@ -320,6 +360,10 @@ def deconv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     out: list[int] = []
     if layer.padding == "same":
         out = [w * s for w, s in zip(spatial, stride, strict=True)]
+        pad = tuple(
+            arith.same_transposed_padding(k, s, d)[0]
+            for k, s, d in zip(kernel, stride, dilation, strict=True)
+        )
     else:
         assert not isinstance(layer.padding, str)
         pad = expand(layer.padding, rank, 0, "padding")
@@ -338,16 +382,26 @@ def deconv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     resolved = replace(
         layer, size=kernel, stride=stride, dilation=dilation, groups=groups, output_padding=extra
     )
+    spans = tuple(
+        -(-arith.effective(k, d) // s) for k, s, d in zip(kernel, stride, dilation, strict=True)
+    )
+    starts = tuple(
+        -(-(p - arith.effective(k, d) + 1) // s)
+        for p, k, s, d in zip(pad, kernel, stride, dilation, strict=True)
+    )
     return Outcome(
         layer=resolved,
         shape=(filters, *out),
         params=weights + (filters if layer.bias else 0),
         macs=math.prod(spatial) * weights,
         bias_units=filters * math.prod(out) if layer.bias else 0,
+        reach=Reach(spans, tuple(_ratio(1, s) for s in stride), starts),
     )
 
 
-def _pool_geometry(layer: LayerSpec, shape: Shape) -> tuple[LayerSpec, Shape, tuple[str, ...]]:
+def _pool_geometry(
+    layer: LayerSpec, shape: Shape
+) -> tuple[LayerSpec, Shape, tuple[str, ...], Reach]:
     channels, spatial = spatial_of(shape)
     rank = len(spatial)
     kernel = kernel_for(layer, rank)
@@ -365,13 +419,13 @@ def _pool_geometry(layer: LayerSpec, shape: Shape) -> tuple[LayerSpec, Shape, tu
                 )
     out, warnings = slide(spatial, kernel, stride, pads, dilation, layer.ceil)
     resolved = replace(layer, size=kernel, stride=stride, dilation=dilation)
-    return resolved, (channels, *out), warnings
+    return resolved, (channels, *out), warnings, windows(kernel, stride, dilation, pads)
 
 
 def pool_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """Max pooling (torch.nn.MaxPool*d): no weights."""
-    resolved, out, warnings = _pool_geometry(layer, shape)
-    return Outcome(layer=resolved, shape=out, warnings=warnings)
+    resolved, out, warnings, reach = _pool_geometry(layer, shape)
+    return Outcome(layer=resolved, shape=out, warnings=warnings, reach=reach)
 
 
 def avgpool_rule(layer: LayerSpec, shape: Shape) -> Outcome:
@@ -391,7 +445,7 @@ def avgpool_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 def subsample_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """LeNet-5's subsampling: each map's window sum times a trainable coefficient,
     plus a trainable bias. LeCun counts every summed input as a connection."""
-    resolved, out, warnings = _pool_geometry(layer, shape)
+    resolved, out, warnings, reach = _pool_geometry(layer, shape)
     assert resolved.size is not None
     units = math.prod(out)
     return Outcome(
@@ -401,20 +455,38 @@ def subsample_rule(layer: LayerSpec, shape: Shape) -> Outcome:
         macs=units * math.prod(resolved.size),
         bias_units=units if layer.bias else 0,
         warnings=warnings,
+        reach=reach,
     )
 
 
 def gap_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """Global average or max pooling: every spatial axis becomes 1."""
     channels, spatial = spatial_of(shape)
-    return Outcome(layer=layer, shape=(channels, *(1 for _ in spatial)))
+    whole = Reach(spatial, spatial, tuple(0 for _ in spatial))
+    return Outcome(layer=layer, shape=(channels, *(1 for _ in spatial)), reach=whole)
 
 
 def adaptive_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """torch.nn.AdaptiveAvgPool*d: the output size is given, the windows adapt."""
     channels, spatial = spatial_of(shape)
     size = kernel_for(layer, len(spatial))
-    return Outcome(layer=replace(layer, size=size), shape=(channels, *size))
+    reach = Reach(
+        tuple(_adaptive_span(w, n) for w, n in zip(spatial, size, strict=True)),
+        tuple(_ratio(w, n) for w, n in zip(spatial, size, strict=True)),
+        tuple(0 for _ in spatial),
+    )
+    return Outcome(layer=replace(layer, size=size), shape=(channels, *size), reach=reach)
+
+
+def _ratio(a: int, b: int) -> Rational:
+    return a // b if a % b == 0 else Fraction(a, b)
+
+
+def _adaptive_span(size: int, out: int) -> int:
+    """torch's adaptive windows run from floor(i·W/S) to ceil((i+1)·W/S): the widest.
+    Windows repeat with period S/gcd(W, S), so one period is enough to look at."""
+    period = out // math.gcd(size, out)
+    return max(-(-(i + 1) * size // out) - (i * size // out) for i in range(period))
 
 
 def fc_rule(layer: LayerSpec, shape: Shape) -> Outcome:
@@ -423,7 +495,12 @@ def fc_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     weights = math.prod(shape) * units
     bias = units if layer.bias else 0
     return Outcome(
-        layer=layer, shape=(units,), params=weights + bias, macs=weights, bias_units=bias
+        layer=layer,
+        shape=(units,),
+        params=weights + bias,
+        macs=weights,
+        bias_units=bias,
+        reach=WHOLE,
     )
 
 
@@ -431,11 +508,11 @@ def rbf_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """LeNet-5's Euclidean RBF output: y_i = Σ_j (x_j − w_ij)², no bias."""
     units = layer.units or 0
     weights = math.prod(shape) * units
-    return Outcome(layer=layer, shape=(units,), params=weights, macs=weights)
+    return Outcome(layer=layer, shape=(units,), params=weights, macs=weights, reach=WHOLE)
 
 
 def flatten_rule(layer: LayerSpec, shape: Shape) -> Outcome:
-    return Outcome(layer=layer, shape=(math.prod(shape),))
+    return Outcome(layer=layer, shape=(math.prod(shape),), reach=WHOLE)
 
 
 def same_shape_rule(layer: LayerSpec, shape: Shape) -> Outcome:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cnncalc.field import Field
 from cnncalc.kinds import Compare
 from cnncalc.layer import LayerSpec, Shape
 
@@ -66,6 +67,7 @@ class LayerReport:
     path: str = ""
     depth: int = 1
     layer: LayerSpec | None = None
+    field: Field | None = None
 
 
 @dataclass(frozen=True)

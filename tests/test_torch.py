@@ -402,3 +402,60 @@ def test_random_nested_blocks(channels: int, size: int, data: Any) -> None:
     """Random trees of res/cat/repeat against the same structure built in torch."""
     spec, make, _ = data.draw(sequence(channels, depth=3))
     agree(spec, (channels, size, size), make)
+
+
+@st.composite
+def field_stack(draw: Any) -> tuple[int, list[tuple[str, int, int, int, int]]]:
+    """A random chain of convs and average pools: (kind, kernel, stride, pad, dilation)."""
+    rank = draw(st.integers(1, 2))
+    layers = []
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["conv", "avgpool"]))
+        k = draw(st.integers(1, 5))
+        s = draw(st.integers(1, 3))
+        p = draw(st.integers(0, k // 2))
+        d = draw(st.integers(1, 3)) if kind == "conv" else 1
+        layers.append((kind, k, s, p, d))
+    return rank, layers
+
+
+@given(field_stack(), st.integers(24, 60))
+@SETTINGS
+def test_receptive_field_against_gradients(case: Any, size: int) -> None:
+    """The field of the centre output unit is where its gradient on the input is
+    non-zero (all weights 1, so nothing cancels). Where the field runs into the
+    padding, dilation's holes can leave its last real tap short of the edge, so
+    there the gradient need only stay inside the field."""
+    rank, layers = case
+    specs, modules = [], []
+    for kind, k, s, p, d in layers:
+        if kind == "conv":
+            specs.append(f"conv 1x{'x'.join([str(k)] * rank)} s{s} p{p} d{d}")
+            conv = CONV[rank](1, 1, k, s, p, d, bias=False)
+            torch.nn.init.ones_(conv.weight)
+            modules.append(conv)
+        else:
+            specs.append(f"avgpool {k} s{s} p{p}")
+            modules.append(AVGPOOL[rank](k, s, p))
+    shape = (1, *([size] * rank))
+    try:
+        report = run(" | ".join(specs), *shape)
+    except SpecError:
+        return  # the stack collapses below one unit: nothing to measure
+    x = torch.ones((1, *shape), requires_grad=True)
+    y = nn.Sequential(*modules)(x)
+    centre = tuple(n // 2 for n in y.shape[2:])
+    y[(0, 0, *centre)].backward()
+    seen = report.layers[-1].field
+    assert seen is not None
+    for axis in range(rank):
+        grad = x.grad[0, 0]  # type: ignore[index]
+        other = tuple(a for a in range(rank) if a != axis)
+        touched = (grad.abs().sum(dim=other) if other else grad.abs()) > 0
+        index = touched.nonzero().flatten()
+        first = seen.starts[axis] + centre[axis] * seen.jumps[axis]
+        last = first + seen.sizes[axis] - 1
+        low, high = int(index.min()), int(index.max())
+        assert first <= low and high <= last  # the gradient never leaves the field
+        if first >= 0 and last < size:  # a field inside the input is met end to end
+            assert (low, high) == (first, last)

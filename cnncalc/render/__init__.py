@@ -18,6 +18,7 @@ def render(
     depth: int | None = None,
     tty: bool = False,
     model: Model | None = None,
+    rf: bool = False,
 ) -> str:
     """The whole output document for ``fmt`` (table, json, csv, markdown, or
     torch: PyTorch source for the model)."""
@@ -30,14 +31,17 @@ def render(
         from cnncalc.render import json
 
         return json.render(report)
+    from cnncalc.render.columns import columns
+
+    cols = columns(compare, rf)
     if fmt == "csv":
         from cnncalc.render.text import render_csv
 
-        return render_csv(report, compare)
+        return render_csv(report, cols)
     if fmt == "markdown":
         from cnncalc.render.text import render_markdown
 
-        return render_markdown(report, compare)
+        return render_markdown(report, cols)
     from cnncalc.render import table
 
-    return table.render(report, compare, depth, tty)
+    return table.render(report, cols, depth, tty)

@@ -47,8 +47,19 @@ COMPARE = (
 )
 
 
-def columns(compare: bool) -> tuple[Column, ...]:
-    return BASE + COMPARE if compare else BASE
+def _field(layer: LayerReport) -> Cell:
+    seen = layer.field
+    if seen is None:
+        return ""
+    sizes = "×".join(str(v if isinstance(v, int) else round(float(v), 2)) for v in seen.sizes)
+    return f"{sizes} (all)" if seen.whole else sizes
+
+
+RF = (Column("receptive_field", "receptive field", _field, numeric=False),)
+
+
+def columns(compare: bool = False, rf: bool = False) -> tuple[Column, ...]:
+    return BASE + (RF if rf else ()) + (COMPARE if compare else ())
 
 
 def cell(value: Cell, sep: str = "×") -> str:

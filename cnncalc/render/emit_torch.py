@@ -303,13 +303,11 @@ def _same_transposed(
     kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Padding and output padding that make a transposed conv give W·S (Keras 'same')."""
-    pads, extras = [], []
-    for k, s, d in zip(kernel, stride, dilation, strict=True):
-        need = d * (k - 1) + 1 - s  # 2P − OP must equal this
-        p = max(-(-need // 2), 0)
-        pads.append(p)
-        extras.append(2 * p - need)
-    return tuple(pads), tuple(extras)
+    pairs = [
+        arith.same_transposed_padding(k, s, d)
+        for k, s, d in zip(kernel, stride, dilation, strict=True)
+    ]
+    return tuple(p for p, _ in pairs), tuple(op for _, op in pairs)
 
 
 def _pad(pads: list[tuple[int, int]], rank: int, kind: str) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cnncalc.kinds import Compare
+from cnncalc.field import Field
+from cnncalc.kinds import Compare, Rational
 from cnncalc.report import Costs, LayerReport, Report
 
 
@@ -38,6 +39,22 @@ def _compare(compare: Compare | None) -> dict[str, dict[str, int]] | None:
     }
 
 
+def _number(value: Rational) -> int | float:
+    return value if isinstance(value, int) else round(float(value), 6)
+
+
+def _field(seen: Field | None) -> dict[str, Any] | None:
+    if seen is None:
+        return None
+    if seen.whole:
+        return {"size": [_number(v) for v in seen.sizes], "jump": None, "start": None}
+    return {
+        "size": [_number(v) for v in seen.sizes],
+        "jump": [_number(v) for v in seen.jumps],
+        "start": [_number(v) for v in seen.starts],
+    }
+
+
 def _layer(layer: LayerReport) -> dict[str, Any]:
     return {
         "index": layer.index,
@@ -49,6 +66,7 @@ def _layer(layer: LayerReport) -> dict[str, Any]:
         "output_shape": list(layer.output_shape),
         **_costs(layer.costs),
         "compare": _compare(layer.compare),
+        "receptive_field": _field(layer.field),
         "warnings": list(layer.warnings),
     }
 
@@ -86,7 +104,7 @@ def _layer_lines(report: Report, dump: Any) -> list[str]:
     lines = []
     for layer in report.layers:
         key: tuple[Any, ...] = (layer.spec, layer.input_shape, layer.output_shape, layer.costs)
-        key += (layer.warnings, id(layer.compare))
+        key += (layer.warnings, id(layer.compare), layer.field)
         fragment = fragments.get(key)
         if fragment is None:
             static = _layer(layer)

@@ -12,7 +12,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.render.columns import Column, cell, columns, nbytes, shape_text
+from cnncalc.render.columns import BASE, Column, cell, nbytes, shape_text
 from cnncalc.report import BlockReport, LayerReport, Report
 
 FLOAT32_BYTES = 4
@@ -47,8 +47,7 @@ def _cells(row: LayerReport | BlockReport, cols: tuple[Column, ...]) -> list[str
     return [values.get(c.key, "") for c in cols]
 
 
-def build(report: Report, compare: bool = False, depth: int | None = None) -> Group:
-    cols = columns(compare)
+def build(report: Report, cols: tuple[Column, ...] = BASE, depth: int | None = None) -> Group:
     table = Table(title=report.name, show_footer=True, title_justify="left", header_style="bold")
     total = report.total
     footers = {
@@ -91,9 +90,8 @@ def footer(report: Report) -> list[Text]:
     return [summary, *notes]
 
 
-def plain(report: Report, compare: bool = False, depth: int | None = None) -> str:
+def plain(report: Report, cols: tuple[Column, ...] = BASE, depth: int | None = None) -> str:
     """The same table for a very long network, padded with spaces, no boxes."""
-    cols = columns(compare)
     rows = [[str(x) for x in _cells(r, cols)] for r in _visible(report, depth)]
     total = report.total
     last = {"layer": "total", "output_shape": shape_text(report.output_shape)}
@@ -120,16 +118,16 @@ def _visible(report: Report, depth: int | None) -> list[LayerReport | BlockRepor
 
 
 def render(
-    report: Report, compare: bool = False, depth: int | None = None, tty: bool = False
+    report: Report, cols: tuple[Column, ...] = BASE, depth: int | None = None, tty: bool = False
 ) -> str:
     """The table as text: coloured for a terminal (never with NO_COLOR set),
     plain and as wide as it needs for a pipe or a file."""
     if len(_visible(report, depth)) > RICH_MAX_ROWS:
-        return plain(report, compare, depth)
+        return plain(report, cols, depth)
     out = io.StringIO()
     width = shutil.get_terminal_size().columns if tty else 1000
     console = Console(file=out, force_terminal=tty, width=width, no_color=NO_COLOR or None)
-    console.print(build(report, compare, depth))
+    console.print(build(report, cols, depth))
     if tty:
         return out.getvalue()
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"

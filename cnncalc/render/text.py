@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-from cnncalc.render.columns import cell, columns, shape_text
+from cnncalc.render.columns import BASE, Column, cell, shape_text
 from cnncalc.report import Report
 
 
-def render_csv(report: Report, compare: bool = False) -> str:
+def render_csv(report: Report, cols: tuple[Column, ...] = BASE) -> str:
     """Plain values (no thousands separators, ``x`` in shapes) for spreadsheets."""
-    cols = columns(compare)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.key for c in cols])
@@ -25,8 +24,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_markdown(report: Report, compare: bool = False) -> str:
-    cols = columns(compare)
+def render_markdown(report: Report, cols: tuple[Column, ...] = BASE) -> str:
     lines = [
         "| " + " | ".join(c.title for c in cols) + " |",
         "|" + "|".join("---:" if c.numeric else "---" for c in cols) + "|",
