@@ -15,6 +15,7 @@ import click
 from cnncalc import sources
 from cnncalc.errors import SpecError
 from cnncalc.layer import DEFAULT_MAX_LAYERS, Shape
+from cnncalc.memory import DTYPES, OPTIMIZERS
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -106,6 +107,21 @@ def cli() -> None:
 )
 @click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns.")
 @click.option("--rf", is_flag=True, help="Add a receptive field column.")
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Batch size for memory.",
+)
+@click.option("--dtype", type=click.Choice(list(DTYPES)), default="float32", show_default=True)
+@click.option(
+    "--optimizer",
+    type=click.Choice(list(OPTIMIZERS)),
+    default="adam",
+    show_default=True,
+    help="Optimiser state counted in the training memory estimate.",
+)
 @click.option("--strict", is_flag=True, help="A window that does not tile its input is an error.")
 @click.option(
     "--depth", type=click.IntRange(min=1), help="Table: hide rows nested deeper than this."
@@ -132,6 +148,9 @@ def show(
     emit: str | None,
     compare: bool,
     rf: bool,
+    batch: int,
+    dtype: str,
+    optimizer: str,
     strict: bool,
     depth: int | None,
     max_layers: int,
@@ -145,10 +164,11 @@ def show(
         report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
     except SpecError as exc:
         fail(exc)
-    from cnncalc.render import render
+    from cnncalc.render import Options, render
 
     fmt = emit or ("json" if as_json else fmt)
-    write(render(report, fmt, compare, depth, sys.stdout.isatty(), model, rf))
+    options = Options(compare, rf, depth, sys.stdout.isatty(), batch, dtype, optimizer)
+    write(render(report, fmt, options, model))
 
 
 @cli.command("presets")

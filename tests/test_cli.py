@@ -56,15 +56,19 @@ def test_json_schema_fields() -> None:
         "macs",
         "flops",
         "connections",
+        "memory",
     }
+    assert set(layer) >= {"path", "name", "activation_bytes", "receptive_field"}
     assert data["total"]["flops"] == 2 * data["total"]["macs"]
     assert data["layers"][1]["warnings"][0].startswith("H: (191 − 2 + 2·0)/2 + 1 = 95.5")
 
 
 def test_totals_are_the_sum_of_the_rows() -> None:
     data = json.loads(invoke("lenet5", "--format", "json")[1])
-    for key in data["total"]:
+    for key in ("params", "trainable_params", "buffers", "macs", "flops", "connections"):
         assert data["total"][key] == sum(layer[key] for layer in data["layers"]), key
+    memory = data["total"]["memory"]
+    assert memory["activation_bytes"] == sum(layer["activation_bytes"] for layer in data["layers"])
 
 
 def test_csv_and_markdown() -> None:

@@ -7,21 +7,33 @@ shares; each renderer module is imported only when its format is asked for, so
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cnncalc.layer import Model
 from cnncalc.report import Report
 
 
+@dataclass(frozen=True)
+class Options:
+    """What the user asked to see, beyond the format."""
+
+    compare: bool = False
+    rf: bool = False
+    depth: int | None = None
+    tty: bool = False
+    batch: int = 1
+    dtype: str = "float32"
+    optimizer: str = "adam"
+
+
 def render(
-    report: Report,
-    fmt: str,
-    compare: bool = False,
-    depth: int | None = None,
-    tty: bool = False,
-    model: Model | None = None,
-    rf: bool = False,
+    report: Report, fmt: str, options: Options = Options(), model: Model | None = None
 ) -> str:
-    """The whole output document for ``fmt`` (table, json, csv, markdown, or
-    torch: PyTorch source for the model)."""
+    """The whole output document for ``fmt``: table, json, csv, markdown, or
+    torch (PyTorch source for ``model``)."""
+    from cnncalc.memory import estimate
+
+    memory = estimate(report, options.batch, options.dtype, options.optimizer)
     if fmt == "torch":
         from cnncalc.render import emit_torch
 
@@ -30,10 +42,10 @@ def render(
     if fmt == "json":
         from cnncalc.render import json
 
-        return json.render(report)
+        return json.render(report, memory)
     from cnncalc.render.columns import columns
 
-    cols = columns(compare, rf)
+    cols = columns(options.compare, options.rf)
     if fmt == "csv":
         from cnncalc.render.text import render_csv
 
@@ -44,4 +56,4 @@ def render(
         return render_markdown(report, cols)
     from cnncalc.render import table
 
-    return table.render(report, cols, depth, tty)
+    return table.render(report, cols, options.depth, options.tty, memory)

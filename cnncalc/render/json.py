@@ -8,10 +8,12 @@ Python one, ten times slower on a 100,000-layer network).
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from cnncalc.field import Field
 from cnncalc.kinds import Compare, Rational
+from cnncalc.memory import Memory, activation_bytes, estimate
 from cnncalc.report import Costs, LayerReport, Report
 
 
@@ -71,19 +73,26 @@ def _layer(layer: LayerReport) -> dict[str, Any]:
     }
 
 
-def to_dict(report: Report) -> dict[str, Any]:
+def to_dict(report: Report, memory: Memory | None = None) -> dict[str, Any]:
+    """The document as Python data (what :func:`render` writes)."""
+    memory = memory or estimate(report)
+    layers = [
+        {"activation_bytes": activation_bytes(layer, memory.batch, memory.dtype), **_layer(layer)}
+        for layer in report.layers
+    ]
     return {
         "name": report.name,
         "spec": report.spec,
         "input_shape": list(report.input_shape),
         "output_shape": list(report.output_shape),
-        "layers": [_layer(layer) for layer in report.layers],
-        "total": _costs(report.total),
+        "layers": layers,
+        "total": {**_costs(report.total), "memory": asdict(memory)},
     }
 
 
-def render(report: Report) -> str:
+def render(report: Report, memory: Memory | None = None) -> str:
     dump = json.JSONEncoder(ensure_ascii=False).encode
+    memory = memory or estimate(report)
     head = {
         "name": report.name,
         "spec": report.spec,
@@ -91,13 +100,12 @@ def render(report: Report) -> str:
         "output_shape": list(report.output_shape),
     }
     lines = ",\n".join(f"  {dump(key)}: {dump(value)}" for key, value in head.items())
-    body = ",\n".join(_layer_lines(report, dump))
-    return (
-        f'{{\n{lines},\n  "layers": [\n{body}\n  ],\n  "total": {dump(_costs(report.total))}\n}}\n'
-    )
+    body = ",\n".join(_layer_lines(report, dump, memory))
+    total = dump({**_costs(report.total), "memory": asdict(memory)})
+    return f'{{\n{lines},\n  "layers": [\n{body}\n  ],\n  "total": {total}\n}}\n'
 
 
-def _layer_lines(report: Report, dump: Any) -> list[str]:
+def _layer_lines(report: Report, dump: Any, memory: Memory) -> list[str]:
     """One line per layer. What a layer computes is encoded once per distinct
     (spec, shapes, figures): a repeated layer only adds its index and path."""
     fragments: dict[tuple[Any, ...], str] = {}
@@ -112,5 +120,6 @@ def _layer_lines(report: Report, dump: Any) -> list[str]:
                 del static[dynamic]
             fragment = fragments[key] = dump(static)[1:]
         where = f'"index": {layer.index}, "name": {dump(layer.name)}, "path": {dump(layer.path)}'
-        lines.append(f"    {{{where}, {fragment}")
+        activation = f'"activation_bytes": {activation_bytes(layer, memory.batch, memory.dtype)}'
+        lines.append(f"    {{{where}, {activation}, {fragment}")
     return lines

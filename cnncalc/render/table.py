@@ -12,10 +12,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from cnncalc.memory import Memory, estimate
 from cnncalc.render.columns import BASE, Column, cell, nbytes, shape_text
 from cnncalc.report import BlockReport, LayerReport, Report
 
-FLOAT32_BYTES = 4
 NO_COLOR = "NO_COLOR" in os.environ
 MAX_NOTES = 12
 """Warnings shown under the table; the JSON has them all."""
@@ -47,7 +47,12 @@ def _cells(row: LayerReport | BlockReport, cols: tuple[Column, ...]) -> list[str
     return [values.get(c.key, "") for c in cols]
 
 
-def build(report: Report, cols: tuple[Column, ...] = BASE, depth: int | None = None) -> Group:
+def build(
+    report: Report,
+    cols: tuple[Column, ...] = BASE,
+    depth: int | None = None,
+    memory: Memory | None = None,
+) -> Group:
     table = Table(title=report.name, show_footer=True, title_justify="left", header_style="bold")
     total = report.total
     footers = {
@@ -67,12 +72,13 @@ def build(report: Report, cols: tuple[Column, ...] = BASE, depth: int | None = N
     for row in _visible(report, depth):
         warned = isinstance(row, LayerReport) and row.warnings
         table.add_row(*_cells(row, cols), style="yellow" if warned else None)
-    return Group(table, *footer(report))
+    return Group(table, *footer(report, memory))
 
 
-def footer(report: Report) -> list[Text]:
-    """The totals line and the warnings, under the table."""
+def footer(report: Report, memory: Memory | None = None) -> list[Text]:
+    """The totals line, the memory line and the warnings, under the table."""
     total = report.total
+    memory = memory or estimate(report)
     summary = Text.assemble(
         ("params ", "bold"),
         f"{total.params:,} (trainable {total.trainable_params:,}",
@@ -80,17 +86,29 @@ def footer(report: Report) -> list[Text]:
         ("  MACs ", "bold"),
         f"{total.macs:,}",
         ("  param memory ", "bold"),
-        f"{nbytes(total.params * FLOAT32_BYTES)} at float32",
+        f"{nbytes(memory.param_bytes)} at {memory.dtype}",
+    )
+    size = f"{memory.dtype}, batch {memory.batch}"
+    usage = Text.assemble(
+        ("memory ", "bold"),
+        f"({size}): activations {nbytes(memory.activation_bytes)}",
+        f", inference peak {nbytes(memory.inference_peak_bytes)}",
+        f", training with {memory.optimizer} {nbytes(memory.training_bytes)}",
     )
     warnings = report.warnings
     notes = [Text(f"⚠ layer {i}: {w}", style="yellow") for i, w in warnings[:MAX_NOTES]]
     if len(warnings) > MAX_NOTES:
         more = len(warnings) - MAX_NOTES
         notes.append(Text(f"⚠ … and {more} more warnings (all are in --format json)", "yellow"))
-    return [summary, *notes]
+    return [summary, usage, *notes]
 
 
-def plain(report: Report, cols: tuple[Column, ...] = BASE, depth: int | None = None) -> str:
+def plain(
+    report: Report,
+    cols: tuple[Column, ...] = BASE,
+    depth: int | None = None,
+    memory: Memory | None = None,
+) -> str:
     """The same table for a very long network, padded with spaces, no boxes."""
     rows = [[str(x) for x in _cells(r, cols)] for r in _visible(report, depth)]
     total = report.total
@@ -109,7 +127,7 @@ def plain(report: Report, cols: tuple[Column, ...] = BASE, depth: int | None = N
     rule = "  ".join("-" * w for w in widths)
     body = [line(row) for row in table]
     lines = [report.name, body[0], rule, *body[1:-1], rule, body[-1]]
-    lines += [text.plain for text in footer(report)]
+    lines += [text.plain for text in footer(report, memory)]
     return "\n".join(lines) + "\n"
 
 
@@ -118,16 +136,20 @@ def _visible(report: Report, depth: int | None) -> list[LayerReport | BlockRepor
 
 
 def render(
-    report: Report, cols: tuple[Column, ...] = BASE, depth: int | None = None, tty: bool = False
+    report: Report,
+    cols: tuple[Column, ...] = BASE,
+    depth: int | None = None,
+    tty: bool = False,
+    memory: Memory | None = None,
 ) -> str:
     """The table as text: coloured for a terminal (never with NO_COLOR set),
     plain and as wide as it needs for a pipe or a file."""
     if len(_visible(report, depth)) > RICH_MAX_ROWS:
-        return plain(report, cols, depth)
+        return plain(report, cols, depth, memory)
     out = io.StringIO()
     width = shutil.get_terminal_size().columns if tty else 1000
     console = Console(file=out, force_terminal=tty, width=width, no_color=NO_COLOR or None)
-    console.print(build(report, cols, depth))
+    console.print(build(report, cols, depth, memory))
     if tty:
         return out.getvalue()
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
