@@ -107,6 +107,7 @@ def cli() -> None:
 )
 @click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns.")
 @click.option("--rf", is_flag=True, help="Add a receptive field column.")
+@click.option("--explain", is_flag=True, help="Show each layer's arithmetic with its numbers.")
 @click.option(
     "--batch",
     type=click.IntRange(min=1),
@@ -148,6 +149,7 @@ def show(
     emit: str | None,
     compare: bool,
     rf: bool,
+    explain: bool,
     batch: int,
     dtype: str,
     optimizer: str,
@@ -167,8 +169,85 @@ def show(
     from cnncalc.render import Options, render
 
     fmt = emit or ("json" if as_json else fmt)
-    options = Options(compare, rf, depth, sys.stdout.isatty(), batch, dtype, optimizer)
+    options = Options(compare, rf, depth, sys.stdout.isatty(), batch, dtype, optimizer, explain)
     write(render(report, fmt, options, model))
+
+
+@cli.command("solve")
+@click.option("--in", "size_in", type=click.IntRange(min=1), required=True, help="Input size.")
+@click.option("--out", "size_out", type=click.IntRange(min=1), required=True, help="Output size.")
+@click.option("--kernel", type=click.IntRange(min=1), help="Pin the kernel size.")
+@click.option("--stride", type=click.IntRange(min=1), help="Pin the stride.")
+@click.option("--padding", type=click.IntRange(min=0), help="Pin the padding.")
+@click.option("--dilation", type=click.IntRange(min=1), help="Pin the dilation (default 1).")
+@click.option("--max-kernel", type=click.IntRange(min=1), default=11, show_default=True)
+@click.option("--max-stride", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--transposed", is_flag=True, help="Solve for a transposed convolution.")
+@click.option("--exact", is_flag=True, help="Only windows that tile the input exactly.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the solutions as JSON.")
+def solve_command(
+    size_in: int,
+    size_out: int,
+    kernel: int | None,
+    stride: int | None,
+    padding: int | None,
+    dilation: int | None,
+    max_kernel: int,
+    max_stride: int,
+    transposed: bool,
+    exact: bool,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Which kernel, stride, padding and dilation take --in to --out, smallest first.
+
+    \b
+      cnncalc solve --in 224 --out 112
+      cnncalc solve --in 224 --out 112 --kernel 7
+      cnncalc solve --in 7 --out 14 --transposed
+    """
+    import json
+    from dataclasses import asdict
+    from itertools import islice
+
+    from cnncalc.solve import Bounds, solve
+
+    def pin(value: int | None, default: range) -> range:
+        return range(value, value + 1) if value is not None else default
+
+    bounds = Bounds(
+        kernels=pin(kernel, range(1, max_kernel + 1)),
+        strides=pin(stride, range(1, max_stride + 1)),
+        paddings=pin(padding, range(0)) if padding is not None else None,
+        dilations=pin(dilation, range(1, 2)),
+    )
+    found = (s for s in solve(size_in, size_out, bounds, transposed) if s.exact or not exact)
+    solutions = list(islice(found, limit + 1))
+    if not solutions:
+        what = "transposed convolution" if transposed else "window"
+        fail(
+            SpecError(
+                f"no {what} takes {size_in} to {size_out} with kernel ≤ {bounds.kernels[-1]} "
+                f"and stride ≤ {bounds.strides[-1]}; widen --max-kernel/--max-stride or unpin "
+                "a value"
+            )
+        )
+    more = len(solutions) > limit
+    solutions = solutions[:limit]
+    if as_json:
+        write(json.dumps([asdict(s) for s in solutions], indent=2) + "\n")
+        return
+    head = f"{'kernel':>6} {'stride':>6} {'padding':>7} {'dilation':>8}"
+    head += f" {'output_padding':>14}" if transposed else "  tiles exactly"
+    lines = [f"{size_in} → {size_out}", head]
+    for s in solutions:
+        row = f"{s.kernel:>6} {s.stride:>6} {s.padding:>7} {s.dilation:>8}"
+        row += f" {s.output_padding:>14}" if transposed else f"  {'yes' if s.exact else 'no'}"
+        lines.append(row)
+    if more:
+        lines.append(f"… more: pin --kernel/--stride or raise --limit ({limit})")
+    write("\n".join(lines) + "\n")
 
 
 @cli.command("presets")

@@ -24,6 +24,7 @@ class Options:
     batch: int = 1
     dtype: str = "float32"
     optimizer: str = "adam"
+    explain: bool = False
 
 
 def render(
@@ -56,4 +57,9 @@ def render(
         return render_markdown(report, cols)
     from cnncalc.render import table
 
-    return table.render(report, cols, options.depth, options.tty, memory)
+    text = table.render(report, cols, options.depth, options.tty, memory)
+    if options.explain:
+        from cnncalc.render import explain
+
+        text += "\nHow each figure is computed\n\n" + explain.render(report) + "\n"
+    return text
