@@ -19,7 +19,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from fractions import Fraction
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 from cnncalc import arith
 from cnncalc.errors import LayerError
@@ -72,7 +75,7 @@ class Outcome:
     reach: Reach | None = None
 
 
-Rational = int | Fraction
+Rational = Union[int, "Fraction"]
 """A whole number of input positions, or a fraction of one (after upsampling)."""
 
 
@@ -479,7 +482,11 @@ def adaptive_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 
 
 def _ratio(a: int, b: int) -> Rational:
-    return a // b if a % b == 0 else Fraction(a, b)
+    if a % b == 0:
+        return a // b
+    from fractions import Fraction  # rarely needed: not imported at start-up
+
+    return Fraction(a, b)
 
 
 def _adaptive_span(size: int, out: int) -> int:
