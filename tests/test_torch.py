@@ -455,6 +455,9 @@ def test_receptive_field_against_gradients(case: Any, size: int) -> None:
         index = touched.nonzero().flatten()
         first = seen.starts[axis] + centre[axis] * seen.jumps[axis]
         last = first + seen.sizes[axis] - 1
+        if index.numel() == 0:  # every tap landed on padding somewhere on the way
+            assert first < 0 or last >= size
+            continue
         low, high = int(index.min()), int(index.max())
         assert first <= low and high <= last  # the gradient never leaves the field
         if first >= 0 and last < size:  # a field inside the input is met end to end
