@@ -44,7 +44,30 @@ def _cells(row: LayerReport | BlockReport, cols: tuple[Column, ...]) -> list[str
         "params": f"{row.costs.params:,}",
         "macs": f"{row.costs.macs:,}",
     }
-    return [values.get(c.key, "") for c in cols]
+    return [values.get(c.key, "") if c.key not in SHARE else str(c.value(row)) for c in cols]  # type: ignore[arg-type]
+
+
+SHARE = ("params_share", "macs_share")
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(part: int, whole: int, width: int = 8) -> str:
+    """``█████▌   69%``: a layer's share of the network, so heavy layers jump out."""
+    if not whole or not part:
+        return ""
+    eighths = round(part * width * 8 / whole)
+    full, rest = divmod(eighths, 8)
+    blocks = ("█" * full + (_EIGHTHS[rest] if rest else "")).ljust(width)
+    return f"{blocks} {part * 100 / whole:3.0f}%"
+
+
+def shares(report: Report) -> tuple[Column, ...]:
+    """Two columns of bars: each row's share of the parameters and of the MACs."""
+    total = report.total
+    return (
+        Column("params_share", "params share", lambda r: bar(r.costs.params, total.params), False),
+        Column("macs_share", "MACs share", lambda r: bar(r.costs.macs, total.macs), False),
+    )
 
 
 def build(
@@ -144,6 +167,7 @@ def render(
 ) -> str:
     """The table as text: coloured for a terminal (never with NO_COLOR set),
     plain and as wide as it needs for a pipe or a file."""
+    cols = (*cols, *shares(report))
     if len(_visible(report, depth)) > RICH_MAX_ROWS:
         return plain(report, cols, depth, memory)
     out = io.StringIO()
