@@ -109,6 +109,18 @@ def cli() -> None:
 @click.option("--rf", is_flag=True, help="Add a receptive field column.")
 @click.option("--explain", is_flag=True, help="Show each layer's arithmetic with its numbers.")
 @click.option(
+    "--svg",
+    "svg_path",
+    type=click.Path(dir_okay=False),
+    help="Also draw the network into this SVG file.",
+)
+@click.option(
+    "--png",
+    "png_path",
+    type=click.Path(dir_okay=False),
+    help="Also draw it into a PNG (needs a rasteriser).",
+)
+@click.option(
     "--batch",
     type=click.IntRange(min=1),
     default=1,
@@ -150,6 +162,8 @@ def show(
     compare: bool,
     rf: bool,
     explain: bool,
+    svg_path: str | None,
+    png_path: str | None,
     batch: int,
     dtype: str,
     optimizer: str,
@@ -175,6 +189,13 @@ def show(
         fail(exc)
     from cnncalc.render import Options, render
 
+    if svg_path or png_path:
+        from cnncalc import pictures
+
+        try:
+            pictures.save(render(report, "svg", model=model), svg_path, png_path)
+        except SpecError as exc:
+            fail(exc)
     fmt = emit or ("json" if as_json else fmt)
     options = Options(compare, rf, depth, sys.stdout.isatty(), batch, dtype, optimizer, explain)
     write(render(report, fmt, options, model))

@@ -35,6 +35,11 @@ def render(
     from cnncalc.memory import estimate
 
     memory = estimate(report, options.batch, options.dtype, options.optimizer)
+    if fmt == "svg":
+        from cnncalc.render import svg
+
+        assert model is not None
+        return svg.render(report, model)
     if fmt == "torch":
         from cnncalc.render import emit_torch
 
