@@ -8,6 +8,10 @@ concat joins its branches on the channel axis.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from cnncalc import field
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.field import Field
@@ -85,7 +89,8 @@ def analyze(
     tokens = bool(model.layers) and _starts_with_tokens(model.layers)
     spatial = start if tokens else start[1:]
     run = _Run(strict, spatial)
-    out, _ = run.seq(model.layers, (start, field.start(len(spatial))), "", 1)
+    with _collector_paused():
+        out, _ = run.seq(model.layers, (start, field.start(len(spatial))), "", 1)
     total = Costs.sum(leaf.costs for leaf in run.leaves)
     return Report(
         name=model.name,
@@ -99,6 +104,19 @@ def analyze(
         ),
         rows=tuple(run.rows),
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The walk makes many objects and no garbage cycles: with the cyclic GC on,
+    a 100,000-layer network spends a third of its time being rescanned."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 State = tuple[Shape, Field]

@@ -21,7 +21,7 @@ from cnncalc.kinds import Rational, Reach
 from cnncalc.layer import Shape
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per layer run: slots, not frozen, for speed
 class Field:
     """Per spatial axis of the network input; ``whole`` once a layer (fc) sees it all.
     Values stay ints (fast) unless an upsampling layer makes them fractions."""

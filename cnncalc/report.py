@@ -13,7 +13,7 @@ from cnncalc.kinds import Compare
 from cnncalc.layer import LayerSpec, Shape
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # hashed as a key; never mutated
 class Costs:
     """The additive figures of a layer or a whole network."""
 
@@ -50,7 +50,7 @@ class Costs:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per layer run: slots, not frozen, for speed
 class LayerReport:
     """One layer as run: ``layer`` is its spec with every per-axis value resolved
     against its input (what ``spec`` prints)."""
