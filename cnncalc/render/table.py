@@ -70,6 +70,17 @@ def shares(report: Report) -> tuple[Column, ...]:
     )
 
 
+def _totals(report: Report) -> dict[str, str]:
+    """The footer row, by column key."""
+    total = report.total
+    return {
+        "layer": "total",
+        "output_shape": shape_text(report.output_shape),
+        "params": f"{total.params:,}",
+        "macs": f"{total.macs:,}",
+    }
+
+
 def build(
     report: Report,
     cols: tuple[Column, ...] = BASE,
@@ -78,12 +89,7 @@ def build(
 ) -> Group:
     table = Table(title=report.name, show_footer=True, title_justify="left", header_style="bold")
     total = report.total
-    footers = {
-        "layer": "total",
-        "output_shape": shape_text(report.output_shape),
-        "params": f"{total.params:,}",
-        "macs": f"{total.macs:,}",
-    }
+    footers = _totals(report)
     for c in cols:
         table.add_column(
             c.title,
@@ -135,8 +141,7 @@ def plain(
     """The same table for a very long network, padded with spaces, no boxes."""
     rows = [[str(x) for x in _cells(r, cols)] for r in _visible(report, depth)]
     total = report.total
-    last = {"layer": "total", "output_shape": shape_text(report.output_shape)}
-    last |= {"params": f"{total.params:,}", "macs": f"{total.macs:,}"}
+    last = _totals(report)
     table = [[c.title for c in cols], *rows, [last.get(c.key, "") for c in cols]]
     widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
 
