@@ -88,7 +88,6 @@ def build(
     memory: Memory | None = None,
 ) -> Group:
     table = Table(title=report.name, show_footer=True, title_justify="left", header_style="bold")
-    total = report.total
     footers = _totals(report)
     for c in cols:
         table.add_column(
@@ -140,7 +139,6 @@ def plain(
 ) -> str:
     """The same table for a very long network, padded with spaces, no boxes."""
     rows = [[str(x) for x in _cells(r, cols)] for r in _visible(report, depth)]
-    total = report.total
     last = _totals(report)
     table = [[c.title for c in cols], *rows, [last.get(c.key, "") for c in cols]]
     widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
