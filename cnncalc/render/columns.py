@@ -63,10 +63,29 @@ def columns(compare: bool = False, rf: bool = False) -> tuple[Column, ...]:
 
 
 def cell(value: Cell, sep: str = "×") -> str:
-    """Numbers exact with thousands separators (1,600,000,000), shapes 6×28×28."""
+    """Numbers readable (see :func:`number`), shapes 6×28×28."""
     if isinstance(value, tuple):
         return shape_text(value, sep)
-    return f"{value:,}" if isinstance(value, int) else value
+    return number(value) if isinstance(value, int) else value
+
+
+SI = ("T", "P", "E", "Z", "Y", "R", "Q")
+EXACT_BELOW = 10**12
+
+
+def number(value: int) -> str:
+    """Exact with thousands separators below 10¹² (1,600,000,000); above, four
+    significant digits and an SI prefix (145.9 T), as a table must stay narrow.
+    The JSON and CSV always carry the exact integer."""
+    if abs(value) < EXACT_BELOW:
+        return f"{value:,}"
+    scaled, prefix = abs(value) / EXACT_BELOW, 0
+    while scaled >= 1000 and prefix < len(SI) - 1:
+        scaled /= 1000
+        prefix += 1
+    sign = "-" if value < 0 else ""
+    digits = f"{scaled:.4g}" if scaled < 1e4 else f"{scaled:.4e}"
+    return f"{sign}{digits} {SI[prefix]}"
 
 
 def nbytes(count: int) -> str:

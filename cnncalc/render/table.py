@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.memory import Memory, estimate
-from cnncalc.render.columns import BASE, Column, cell, nbytes, shape_text
+from cnncalc.render.columns import BASE, Column, cell, nbytes, number, shape_text
 from cnncalc.report import BlockReport, LayerReport, Report
 
 NO_COLOR = "NO_COLOR" in os.environ
@@ -41,8 +41,8 @@ def _cells(row: LayerReport | BlockReport, cols: tuple[Column, ...]) -> list[str
     values: dict[str, str | Text] = {
         "layer": Text(f"{indent}{row.label}", style="bold"),
         "output_shape": shape_text(row.output_shape),
-        "params": f"{row.costs.params:,}",
-        "macs": f"{row.costs.macs:,}",
+        "params": number(row.costs.params),
+        "macs": number(row.costs.macs),
     }
     return [values.get(c.key, "") if c.key not in SHARE else str(c.value(row)) for c in cols]  # type: ignore[arg-type]
 
@@ -76,8 +76,8 @@ def _totals(report: Report) -> dict[str, str]:
     return {
         "layer": "total",
         "output_shape": shape_text(report.output_shape),
-        "params": f"{total.params:,}",
-        "macs": f"{total.macs:,}",
+        "params": number(total.params),
+        "macs": number(total.macs),
     }
 
 
@@ -109,10 +109,10 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
     memory = memory or estimate(report)
     summary = Text.assemble(
         ("params ", "bold"),
-        f"{total.params:,} (trainable {total.trainable_params:,}",
-        f", buffers {total.buffers:,})" if total.buffers else ")",
+        f"{number(total.params)} (trainable {number(total.trainable_params)}",
+        f", buffers {number(total.buffers)})" if total.buffers else ")",
         ("  MACs ", "bold"),
-        f"{total.macs:,}",
+        number(total.macs),
         ("  param memory ", "bold"),
         f"{nbytes(memory.param_bytes)} at {memory.dtype}",
     )
