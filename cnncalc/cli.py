@@ -16,6 +16,7 @@ from cnncalc import sources
 from cnncalc.errors import SpecError
 from cnncalc.layer import DEFAULT_MAX_LAYERS, Shape
 from cnncalc.memory import DTYPES, OPTIMIZERS
+from cnncalc.spec import DEPTH_CEILING, MAX_DEPTH
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -147,6 +148,13 @@ def cli() -> None:
     help="Refuse networks with more layers than this (repeats unrolled).",
 )
 @click.option(
+    "--max-depth",
+    type=click.IntRange(min=1, max=DEPTH_CEILING),
+    default=MAX_DEPTH,
+    show_default=True,
+    help="Refuse blocks nested deeper than this.",
+)
+@click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
     default=sources.DEFAULT_MAX_BYTES,
@@ -170,6 +178,7 @@ def show(
     strict: bool,
     depth: int | None,
     max_layers: int,
+    max_depth: int,
     max_bytes: int,
 ) -> None:
     """Analyse SPEC: a spec string, a YAML file, a preset name, or - for stdin."""
@@ -181,9 +190,12 @@ def show(
     # cyclic collector would only rescan a large network's objects again and
     # again (a third of the time on 100,000 layers).
     gc.disable()
+    # Nested blocks are parsed and walked recursively, a few frames a level:
+    # make room for --max-depth's ceiling whatever stack the caller has used.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
     try:
-        model = sources.load(spec, max_layers, max_bytes)
+        model = sources.load(spec, max_layers, max_bytes, max_depth)
         report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
     except SpecError as exc:
         fail(exc)

@@ -9,6 +9,7 @@ import sys
 from cnncalc import presets, spec
 from cnncalc.errors import Location, SpecError
 from cnncalc.layer import DEFAULT_MAX_LAYERS, Model
+from cnncalc.spec import MAX_DEPTH
 
 _LOOKS_LIKE_YAML = re.compile(r"^\s*(layers|name|input|blocks)\s*:", re.MULTILINE)
 
@@ -17,40 +18,53 @@ DEFAULT_MAX_BYTES = 16 * 2**20
 
 
 def load(
-    argument: str, max_layers: int = DEFAULT_MAX_LAYERS, max_bytes: int = DEFAULT_MAX_BYTES
+    argument: str,
+    max_layers: int = DEFAULT_MAX_LAYERS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
 ) -> Model:
     """An existing file is YAML; a known preset name is a preset; ``-`` reads
     stdin (YAML or a spec string); anything else is a spec string."""
     if argument == "-":
-        return from_text(sys.stdin.read(max_bytes + 1), "<stdin>", max_layers, max_bytes)
+        text = sys.stdin.read(max_bytes + 1)
+        return from_text(text, "<stdin>", max_layers, max_bytes, max_depth)
     if os.path.isfile(argument):
-        return from_yaml(read_file(argument, max_bytes), argument, max_layers, max_bytes)
+        text = read_file(argument, max_bytes)
+        return from_yaml(text, argument, max_layers, max_bytes, max_depth)
     if presets.find(argument) is not None:
         return from_yaml(presets.read(argument), f"preset {argument}", max_layers)
     if argument.lower().endswith((".yaml", ".yml")):
         raise SpecError(f"no such file: {argument}", Location(argument, 0, len(argument)))
     check_size(argument, "the spec", max_bytes)
-    return spec.parse(argument)
+    return spec.parse(argument, max_depth=max_depth)
 
 
 def from_text(
-    text: str, where: str, max_layers: int = DEFAULT_MAX_LAYERS, max_bytes: int = DEFAULT_MAX_BYTES
+    text: str,
+    where: str,
+    max_layers: int = DEFAULT_MAX_LAYERS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
 ) -> Model:
     check_size(text, where, max_bytes)
     if _LOOKS_LIKE_YAML.search(text):
-        return from_yaml(text, where, max_layers, max_bytes)
+        return from_yaml(text, where, max_layers, max_bytes, max_depth)
     if not text.strip():
         raise SpecError(f"{where} is empty: expected a spec string or YAML")
-    return spec.parse(text.strip())
+    return spec.parse(text.strip(), max_depth=max_depth)
 
 
 def from_yaml(
-    text: str, where: str, max_layers: int = DEFAULT_MAX_LAYERS, max_bytes: int = DEFAULT_MAX_BYTES
+    text: str,
+    where: str,
+    max_layers: int = DEFAULT_MAX_LAYERS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
 ) -> Model:
     from cnncalc import yamlspec  # PyYAML is imported only when YAML is read
 
     check_size(text, where, max_bytes)
-    return yamlspec.load(text, where, max_layers)
+    return yamlspec.load(text, where, max_layers, max_depth)
 
 
 def check_size(text: str, where: str, max_bytes: int) -> None:

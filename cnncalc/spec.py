@@ -38,7 +38,10 @@ class Token(NamedTuple):
 PUNCT = ("|", "[", "]", ";", "*")
 BLOCK_WORDS = ("res", "cat")
 MAX_DEPTH = 64
-"""Blocks nested deeper than this are refused: no real network comes close."""
+"""Blocks nested deeper than this are refused by default (``--max-depth`` raises
+it, up to :data:`DEPTH_CEILING`): no real network comes close."""
+DEPTH_CEILING = 200
+"""Beyond this the parser's recursion would reach Python's own limit."""
 
 _HAS_PUNCT = re.compile(r"[|\[\];*]")
 _TOKEN = re.compile(r"[|\[\];*]|[^\s|\[\];*]+")
@@ -67,9 +70,9 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(text)]
 
 
-def parse(text: str, where: str = "", name: str = "model") -> Model:
+def parse(text: str, where: str = "", name: str = "model", max_depth: int = MAX_DEPTH) -> Model:
     """Parse a whole spec string into a :class:`Model`."""
-    return Model(layers=parse_stages(text, where), name=name)
+    return Model(layers=parse_stages(text, where, max_depth=max_depth), name=name)
 
 
 def parse_stages(
@@ -79,6 +82,7 @@ def parse_stages(
     offset: int = 0,
     first: int = 1,
     cache: StageCache | None = None,
+    max_depth: int = MAX_DEPTH,
 ) -> tuple[Node, ...]:
     """Parse ``item | item ...``, blocks included.
 
@@ -93,16 +97,23 @@ def parse_stages(
     if not _HAS_PUNCT.search(text):  # one plain stage: the common YAML item
         return (_single_stage(text, line, where, offset, first, cache),)
     tokens = tokenize(text, offset)
-    parser = _Parser(tokens, line, where, first)
+    parser = _Parser(tokens, line, where, first, max_depth)
     if cache is not None:
         parser.cache = cache
     return parser.spec()
 
 
+def depth_message(limit: int) -> str:
+    return f"blocks nest deeper than {limit} (raise the limit with --max-depth)"
+
+
 class _Parser:
     """Recursive descent over the tokens; each method's docstring is its rule."""
 
-    def __init__(self, tokens: list[Token], line: str, where: str, first: int) -> None:
+    def __init__(
+        self, tokens: list[Token], line: str, where: str, first: int, max_depth: int = MAX_DEPTH
+    ) -> None:
+        self.max_depth = max_depth
         self.tokens = tokens
         self.line = line
         self.where = where
@@ -166,8 +177,8 @@ class _Parser:
         word = "" if head.text == "[" else head.text.lower()
         self.pos += 1 if not word else 2
         self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.error(f"blocks nest deeper than {MAX_DEPTH}", head)
+        if self.depth > self.max_depth:
+            raise self.error(depth_message(self.max_depth), head)
         parts = [self.seq(empty_ok=word == "cat")]
         while (tok := self.peek()) is not None and tok.text == ";":
             if word == "":

@@ -48,7 +48,14 @@ from cnncalc.layer import (
     Shape,
     leaves,
 )
-from cnncalc.spec import MAX_DEPTH, StageCache, parse_dims, parse_stages, unknown_kind
+from cnncalc.spec import (
+    MAX_DEPTH,
+    StageCache,
+    depth_message,
+    parse_dims,
+    parse_stages,
+    unknown_kind,
+)
 
 TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes")
 BLOCK_KEYS = {"repeat": BlockKind.REPEAT, "residual": BlockKind.RES, "res": BlockKind.RES}
@@ -67,21 +74,33 @@ Env = dict[str, Any]
 """A block's parameters while its body is read."""
 
 
-def load(text: str, where: str = "<yaml>", max_layers: int = DEFAULT_MAX_LAYERS) -> Model:
+def load(
+    text: str,
+    where: str = "<yaml>",
+    max_layers: int = DEFAULT_MAX_LAYERS,
+    max_depth: int = MAX_DEPTH,
+) -> Model:
     """Parse a YAML document into a :class:`Model`.
 
     Reading stops with an error once more than ``max_layers`` layer items have
     been read, so aliases that expand a small file into billions of layers (a
     "billion laughs" document) cost no more than the limit.
     """
-    return _Reader(text, where, max_layers).model()
+    return _Reader(text, where, max_layers, max_depth).model()
 
 
 class _Reader:
     """One YAML document being read: its lines for carets, its blocks, a stage count."""
 
-    def __init__(self, text: str, where: str, max_layers: int = DEFAULT_MAX_LAYERS) -> None:
+    def __init__(
+        self,
+        text: str,
+        where: str,
+        max_layers: int = DEFAULT_MAX_LAYERS,
+        max_depth: int = MAX_DEPTH,
+    ) -> None:
         self.max_items = max_layers
+        self.max_depth = max_depth
         self.items = 0
         self.text = text
         self.lines = text.splitlines()
@@ -197,7 +216,7 @@ class _Reader:
         expanded, counted in time linear in the distinct nodes (memoised by node)."""
         if id(node) in memo:
             return memo[id(node)]
-        if depth > MAX_DEPTH:  # a block that uses itself: reading it reports that
+        if depth > self.max_depth:  # a block that uses itself: reading it reports that
             return 0
         total = 1
         if isinstance(node, yaml.SequenceNode):
@@ -303,9 +322,17 @@ class _Reader:
         one_line = node.start_mark.line == node.end_mark.line and not keyed
         if one_line and expanded == text and style in (None, "'", '"'):
             offset = loc.start + (1 if style else 0)
-            nodes = parse_stages(text, loc.where, loc.line, offset, first, self.cache)
+            nodes = parse_stages(
+                text, loc.where, loc.line, offset, first, self.cache, self.max_depth - self.depth
+            )
         else:
-            nodes = parse_stages(expanded, loc.where, first=first, cache=self.cache)
+            nodes = parse_stages(
+                expanded,
+                loc.where,
+                first=first,
+                cache=self.cache,
+                max_depth=self.max_depth - self.depth,
+            )
         self.stage += sum(1 for _ in leaves(nodes))
         return nodes
 
@@ -387,10 +414,8 @@ class _Reader:
 
     def enter(self, node: yaml.Node) -> None:
         self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.error(
-                f"blocks nest deeper than {MAX_DEPTH} (does a block use itself?)", node
-            )
+        if self.depth > self.max_depth:
+            raise self.error(f"{depth_message(self.max_depth)}; does a block use itself?", node)
 
     def fields(
         self, kind: Kind, key_node: yaml.Node, mapping: yaml.MappingNode, env: Env

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from cnncalc import SpecError, analyze, parse
+from cnncalc.cli import cli
 from cnncalc.layer import Block, BlockKind
 from cnncalc.report import BlockReport
 from cnncalc.yamlspec import load
@@ -180,4 +182,20 @@ def test_a_block_that_uses_itself_is_refused() -> None:
     text = "input: [3, 8, 8]\nblocks:\n  loop:\n    layers: [loop: ]\nlayers:\n  - loop:\n"
     with pytest.raises(SpecError) as info:
         load(text)
-    assert info.value.message == "blocks nest deeper than 64 (does a block use itself?)"
+    assert info.value.message == (
+        "blocks nest deeper than 64 (raise the limit with --max-depth); does a block use itself?"
+    )
+
+
+def test_nesting_limit_and_how_to_raise_it() -> None:
+    deep = "[" * 70 + "relu" + "]*1" * 70
+    with pytest.raises(SpecError) as info:
+        run(deep, 3, 8, 8)
+    assert info.value.message == "blocks nest deeper than 64 (raise the limit with --max-depth)"
+    result = CliRunner().invoke(cli, [deep, "--input", "3x8x8", "--max-depth", "100", "--json"])
+    assert result.exit_code == 0, result.output
+    deepest = "[" * 200 + "relu" + "]*1" * 200
+    result = CliRunner().invoke(cli, [deepest, "--input", "3x8x8", "--max-depth", "200"])
+    assert result.exit_code == 0, (
+        result.output
+    )  # the ceiling stays clear of Python's recursion limit

@@ -203,6 +203,8 @@ def test_huge_numbers_read_with_si_prefixes_in_the_table() -> None:
     assert number(999_999_999_999) == "999,999,999,999"  # exact below 10^12
     assert number(145_924_000_000_000) == "145.9 T"
     assert number(27 * 10**21) == "27 Z"
-    result = CliRunner().invoke(cli, ["conv 1000000000x3x3 p1 | gap", "--input", "3x1000000x1000000"])
+    result = CliRunner().invoke(
+        cli, ["conv 1000000000x3x3 p1 | gap", "--input", "3x1000000x1000000"]
+    )
     # 10^12 positions · 10^9 filters · 27 = 2.7·10^22 MACs
     assert "27 Z" in result.stdout and "28,000,000,000" in result.stdout
