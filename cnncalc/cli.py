@@ -190,9 +190,10 @@ def show(
     # cyclic collector would only rescan a large network's objects again and
     # again (a third of the time on 100,000 layers).
     gc.disable()
-    # Nested blocks are parsed and walked recursively, a few frames a level:
-    # make room for --max-depth's ceiling whatever stack the caller has used.
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    if max_depth > MAX_DEPTH:
+        # Nested blocks are parsed and walked recursively, a few frames a level:
+        # make room for a raised --max-depth whatever stack the caller has used.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
     try:
         model = sources.load(spec, max_layers, max_bytes, max_depth)
