@@ -7,11 +7,10 @@ offending source line with a caret under the token, the way a compiler would.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A span of one line of user input.
 
     ``where`` names the line when it comes from a file (``net.yaml:7``); for a

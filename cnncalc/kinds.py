@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import Enum
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -41,16 +41,14 @@ class Arg(Enum):
     OPT_SIZE = "[N]"
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(NamedTuple):
     """Weights and biases of one way of joining two volumes."""
 
     weights: int
     biases: int
 
 
-@dataclass(frozen=True)
-class Compare:
+class Compare(NamedTuple):
     """The course-slide comparison: the same input→output volumes joined densely,
     by unshared local filters, and by one shared convolution."""
 
@@ -59,8 +57,7 @@ class Compare:
     shared: Count
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What one layer does to its input. ``layer`` is the spec with every
     per-axis value resolved against the input, for the canonical spec string."""
 
@@ -79,8 +76,7 @@ Rational = Union[int, "Fraction"]
 """A whole number of input positions, or a fraction of one (after upsampling)."""
 
 
-@dataclass(frozen=True)
-class Reach:
+class Reach(NamedTuple):
     """How far one output unit reaches into the layer's input, per spatial axis,
     for the receptive field (Araujo, Norris & Sim, Distill 2019).
 
@@ -544,8 +540,7 @@ def embed_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 # --- the table -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """One layer kind: its keyword, the argument it takes, the options it accepts
     (by LayerSpec field name) and its rule."""
 

@@ -49,7 +49,7 @@ class Origin:
     def title(self) -> str:
         """``label``, else ``layer 2 'pool 2 g2'`` made from the stage's own text
         (only when a message needs it: most layers never do)."""
-        if self.label or not isinstance(self.span, tuple):
+        if self.label or self.span is None or isinstance(self.span, Location):
             return self.label
         return f"layer {self.index} '{self.line[self.span[0] : self.span[1]]}'"
 

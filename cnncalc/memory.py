@@ -16,7 +16,7 @@ The model (stated in the README):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cnncalc.report import BlockReport, LayerReport, Report
 
@@ -25,8 +25,7 @@ OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2}
 """Values of optimiser state kept per trainable parameter."""
 
 
-@dataclass(frozen=True)
-class Memory:
+class Memory(NamedTuple):
     dtype: str
     batch: int
     optimizer: str

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from cnncalc.field import Field
 from cnncalc.kinds import Compare
@@ -70,8 +71,7 @@ class LayerReport:
     field: Field | None = None
 
 
-@dataclass(frozen=True)
-class BlockReport:
+class BlockReport(NamedTuple):
     """A res/cat/repeat block or a named group: its label and subtotal."""
 
     kind: str

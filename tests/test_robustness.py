@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -163,7 +162,7 @@ def test_internal_errors_exit_1_and_ask_for_a_report(monkeypatch: pytest.MonkeyP
     def boom(*_: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setitem(KINDS, "relu", replace(KINDS["relu"], rule=boom))
+    monkeypatch.setitem(KINDS, "relu", KINDS["relu"]._replace(rule=boom))
     result = CliRunner().invoke(cli, ["relu", "--input", "3"])
     assert result.exit_code == 1
     assert result.stderr.startswith("internal error: ZeroDivisionError: division by zero. ")

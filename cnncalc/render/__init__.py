@@ -7,14 +7,13 @@ shares; each renderer module is imported only when its format is asked for, so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cnncalc.layer import Model
 from cnncalc.report import Report
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """What the user asked to see, beyond the format."""
 
     compare: bool = False
@@ -28,12 +27,13 @@ class Options:
 
 
 def render(
-    report: Report, fmt: str, options: Options = Options(), model: Model | None = None
+    report: Report, fmt: str, options: Options | None = None, model: Model | None = None
 ) -> str:
     """The whole output document for ``fmt``: table, json, csv, markdown, or
     torch (PyTorch source for ``model``)."""
     from cnncalc.memory import estimate
 
+    options = options or Options()
     memory = estimate(report, options.batch, options.dtype, options.optimizer)
     if fmt == "svg":
         from cnncalc.render import svg

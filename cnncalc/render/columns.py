@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cnncalc.layer import Shape
 from cnncalc.report import LayerReport
@@ -12,8 +12,7 @@ Cell = int | str | Shape
 """A raw cell value; each renderer decides how a number or a shape reads."""
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     key: str
     title: str
     value: Callable[[LayerReport], Cell]

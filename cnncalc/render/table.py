@@ -44,7 +44,8 @@ def _cells(row: LayerReport | BlockReport, cols: tuple[Column, ...]) -> list[str
         "params": number(row.costs.params),
         "macs": number(row.costs.macs),
     }
-    return [values.get(c.key, "") if c.key not in SHARE else str(c.value(row)) for c in cols]  # type: ignore[arg-type]
+    share = (str(c.value(row)) for c in cols if c.key in SHARE)  # type: ignore[arg-type]
+    return [values.get(c.key, "") if c.key not in SHARE else next(share) for c in cols]
 
 
 SHARE = ("params_share", "macs_share")
