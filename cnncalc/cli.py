@@ -297,7 +297,7 @@ def list_presets() -> None:
     from cnncalc import presets
 
     for name in presets.names():
-        model = sources.from_yaml(presets.read(name), f"preset {name}")
+        model = presets.load(name)
         click.echo(f"{name:<16} {model.description}")
 
 

@@ -32,7 +32,7 @@ def load(
         text = read_file(argument, max_bytes)
         return from_yaml(text, argument, max_layers, max_bytes, max_depth)
     if presets.find(argument) is not None:
-        return from_yaml(presets.read(argument), f"preset {argument}", max_layers)
+        return presets.load(argument, max_layers)
     if argument.lower().endswith((".yaml", ".yml")):
         raise SpecError(f"no such file: {argument}", Location(argument, 0, len(argument)))
     check_size(argument, "the spec", max_bytes)

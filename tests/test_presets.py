@@ -75,3 +75,38 @@ def test_every_preset_loads_and_lists() -> None:
         assert cli_json(name)["layers"]
         assert name in result.stdout
     assert {"lenet5", "lenet5-modern", "slides"} <= set(names())
+
+
+def test_parsed_forms_are_current_and_equal_to_the_yaml() -> None:
+    """Each preset's stored parsed form matches its YAML (regenerate them with
+    `python -m cnncalc.presets` after editing a preset)."""
+    from cnncalc import presets
+    from cnncalc.layer import leaves
+
+    for name in names():
+        path = presets.find(name)
+        assert path is not None
+        text = presets.read(name)
+        stored = presets._stored(path)
+        assert stored is not None and stored["crc"] == presets.checksum(text), (
+            f"{name}.parsed.json is stale: run python -m cnncalc.presets"
+        )
+        from_yaml = presets.parse(path, text)
+        loaded = presets.load(name)
+        assert loaded == from_yaml
+        assert [x.origin for x in leaves(loaded.layers)] == [
+            x.origin for x in leaves(from_yaml.layers)
+        ]
+
+
+def test_a_stale_parsed_form_is_ignored(tmp_path: Any, monkeypatch: Any) -> None:
+    import shutil
+
+    from cnncalc import presets
+
+    for suffix in (".yaml", ".parsed.json"):
+        shutil.copy(presets.FOLDER + "/lenet5-modern" + suffix, tmp_path / f"lenet5-modern{suffix}")
+    yaml_file = tmp_path / "lenet5-modern.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("fc 10\n", "fc 5\n"))
+    monkeypatch.setattr(presets, "FOLDER", str(tmp_path))
+    assert presets.load("lenet5-modern").layers[-1].units == 5  # type: ignore[union-attr]

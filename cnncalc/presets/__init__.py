@@ -1,17 +1,29 @@
 """Presets: YAML spec files shipped inside the package, in the user format.
 
 A preset is found by its file name; nothing is parsed until it is asked for.
+Next to each ``NAME.yaml`` lies ``NAME.parsed.json``, its parsed form (see
+:mod:`cnncalc.codec`) with the checksum of the YAML it came from: a preset loads
+without PyYAML while the two agree, and from the YAML as soon as they do not.
+``python -m cnncalc.presets`` writes them anew.
+
 Plain ``os.path`` finds the files: ``importlib.resources`` would cost more to
 import than the rest of a CLI call.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import zlib
+from typing import Any
+
+from cnncalc.layer import DEFAULT_MAX_LAYERS, Model
 
 FOLDER = os.path.dirname(os.path.abspath(__file__))
+FORMAT = 1
 _SUFFIX = ".yaml"
+_PARSED = ".parsed.json"
 _NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,63}")
 
 
@@ -37,3 +49,53 @@ def read(name: str) -> str:
         raise KeyError(name)
     with open(path, encoding="utf-8") as f:
         return f.read()
+
+
+def load(name: str, max_layers: int = DEFAULT_MAX_LAYERS) -> Model:
+    """The preset's model: from its parsed form when that is current, else its YAML."""
+    from cnncalc import codec
+
+    path = find(name)
+    if path is None:
+        raise KeyError(name)
+    text = read(name)
+    stored = _stored(path)
+    if stored is not None and stored.get("crc") == checksum(text):
+        return codec.decode(stored["model"])
+    return parse(path, text, max_layers)
+
+
+def parse(path: str, text: str, max_layers: int = DEFAULT_MAX_LAYERS) -> Model:
+    from cnncalc import yamlspec
+
+    return yamlspec.load(text, f"preset {os.path.basename(path)[: -len(_SUFFIX)]}", max_layers)
+
+
+def checksum(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8")) ^ FORMAT
+
+
+def _stored(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path[: -len(_SUFFIX)] + _PARSED, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_parsed() -> list[str]:
+    """Write every preset's parsed form; return the files written."""
+    from cnncalc import codec
+
+    written = []
+    for name in names():
+        path = os.path.join(FOLDER, name + _SUFFIX)
+        text = read(name)
+        data = {"crc": checksum(text), "model": codec.encode(parse(path, text))}
+        target = path[: -len(_SUFFIX)] + _PARSED
+        with open(target, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            f.write("\n")
+        written.append(target)
+    return written
