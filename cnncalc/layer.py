@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 from cnncalc.errors import Location
 
@@ -147,8 +148,7 @@ def layer_count(nodes: Iterable[Node]) -> int:
     return total
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(NamedTuple):
     """A named stack of layers and blocks with an optional input shape."""
 
     layers: tuple[Node, ...]

@@ -88,8 +88,7 @@ Row = LayerReport | BlockReport
 """A row of the nested table: blocks come before their layers (pre-order)."""
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     name: str
     input_shape: Shape
     output_shape: Shape

@@ -11,7 +11,7 @@ from cnncalc.errors import Location, SpecError
 from cnncalc.layer import DEFAULT_MAX_LAYERS, Model
 from cnncalc.spec import MAX_DEPTH
 
-_LOOKS_LIKE_YAML = re.compile(r"^\s*(layers|name|input|blocks)\s*:", re.MULTILINE)
+_LOOKS_LIKE_YAML = r"^\s*(layers|name|input|blocks)\s*:"  # compiled by re on first use
 
 DEFAULT_MAX_BYTES = 16 * 2**20
 """The largest spec or YAML text read (16 MiB); ``--max-bytes`` raises it."""
@@ -47,7 +47,7 @@ def from_text(
     max_depth: int = MAX_DEPTH,
 ) -> Model:
     check_size(text, where, max_bytes)
-    if _LOOKS_LIKE_YAML.search(text):
+    if re.search(_LOOKS_LIKE_YAML, text, re.MULTILINE):
         return from_yaml(text, where, max_layers, max_bytes, max_depth)
     if not text.strip():
         raise SpecError(f"{where} is empty: expected a spec string or YAML")
