@@ -176,7 +176,15 @@ def render(
         return plain(report, cols, depth, memory)
     out = io.StringIO()
     width = shutil.get_terminal_size().columns if tty else 1000
-    console = Console(file=out, force_terminal=tty, width=width, no_color=NO_COLOR or None)
+    console = Console(
+        file=out,
+        force_terminal=tty,
+        width=width,
+        no_color=NO_COLOR or None,
+        markup=False,  # specs are not Rich markup: "[relu]*2" must print as written
+        emoji=False,
+        highlight=False,
+    )
     console.print(build(report, cols, depth, memory))
     if tty:
         return out.getvalue()
