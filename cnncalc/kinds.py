@@ -641,6 +641,9 @@ KINDS: dict[str, Kind] = {
     )
 }
 
+WINDOWED = frozenset(kind.name for kind in KINDS.values() if "stride" in kind.options)
+"""Kinds that slide a window (a kernel with a stride) over their input."""
+
 NAMES: dict[str, str] = {
     alias: kind.name for kind in KINDS.values() for alias in (kind.name, *kind.aliases)
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from cnncalc import arith
-from cnncalc.kinds import axis_names
+from cnncalc.kinds import WINDOWED, axis_names
 from cnncalc.report import LayerReport, Report
 
 
@@ -38,7 +38,7 @@ def _explain(layer: LayerReport) -> str:
 
 def _size_lines(layer: LayerReport) -> list[str]:
     spec = layer.layer
-    if spec is None or spec.size is None or spec.kind not in _WINDOWED:
+    if spec is None or spec.size is None or spec.kind not in WINDOWED:
         return []
     spatial = layer.input_shape[1:]
     out = layer.output_shape[1:]
@@ -67,9 +67,6 @@ def _size_lines(layer: LayerReport) -> list[str]:
             mode = " (ceil mode)" if spec.ceil and exact != str(o) else ""
             lines.append(f"{axis}: ({w} − {f} + {pads})/{s} + 1 = {result}{mode}")
     return lines
-
-
-_WINDOWED = {"conv", "local", "deconv", "pool", "avgpool", "subsample"}
 
 
 def _axis(values: object, i: int) -> int:

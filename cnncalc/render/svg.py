@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from cnncalc.kinds import WINDOWED
 from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node
 from cnncalc.report import LayerReport, Report
 
@@ -98,11 +99,11 @@ def _sequence(nodes: tuple[Node, ...], layers: _Layers) -> list[Item]:
     for node in nodes:
         if isinstance(node, LayerSpec):
             layer = layers.take()
-            keeps = layer.output_shape == layer.input_shape and layer.kind not in _WINDOWED
+            keeps = layer.output_shape == layer.input_shape and layer.kind not in WINDOWED
             if keeps and pending and isinstance(pending[-1], _Map):
                 pending[-1].labels.append(layer.spec)
                 continue
-            kernel = layer.layer.size if layer.layer and layer.kind in _WINDOWED else None
+            kernel = layer.layer.size if layer.layer and layer.kind in WINDOWED else None
             spatial = layer.input_shape[1:]
             label = f"{layer.name}: {layer.spec}" if layer.name else layer.spec
             pending.append(_Map(layer.output_shape, [label], kernel, spatial))
@@ -122,9 +123,6 @@ class _Map:
 
     def item(self) -> Item:
         return _volume(self.shape, self.labels, self.kernel, self.spatial)
-
-
-_WINDOWED = {"conv", "local", "deconv", "pool", "avgpool", "subsample"}
 
 
 def _block(block: Block, layers: _Layers) -> Item:
