@@ -317,9 +317,25 @@ def quiet_pipe() -> NoReturn:
     sys.exit(0)
 
 
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def main() -> None:
+    """The console script: click's own usage errors become one line too."""
     try:
-        cli.main(standalone_mode=True)
-    except KeyboardInterrupt:  # Ctrl-C: no traceback
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except _NO_ARGS as exc:  # plain `cnncalc`: the help, as asked for
+        click.echo(exc.format_message())
+        sys.exit(0)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "cnncalc"
+        click.echo(f"error: {exc.format_message()} (see {command} --help)", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.Abort):  # Ctrl-C: no traceback
         click.echo("interrupted", err=True)
         sys.exit(130)

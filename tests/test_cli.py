@@ -187,3 +187,22 @@ def test_python_dash_m_and_no_traceback_in_a_real_process() -> None:
         check=True,
     )
     assert json.loads(proc.stdout)["total"]["connections"] == 340_908
+
+
+def test_usage_errors_are_one_line_in_a_real_process() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "lenet5", "--format", "xml"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(
+        "error: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', "
+        "'csv', 'markdown'. (see "
+    )
+    assert proc.stderr.endswith(" show --help)\n") and proc.stderr.count("\n") == 1
+    bare = subprocess.run(
+        [sys.executable, "-m", "cnncalc"], capture_output=True, text=True, check=False
+    )
+    assert bare.returncode == 0 and bare.stdout.startswith("Usage: ")
