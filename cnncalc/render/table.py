@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -162,6 +161,14 @@ def _visible(report: Report, depth: int | None) -> list[LayerReport | BlockRepor
     return [r for r in report.rows if depth is None or r.depth <= depth]
 
 
+def _columns() -> int:
+    """The terminal's width (os's, not shutil's: shutil would import bz2 and lzma)."""
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 80
+
+
 def render(
     report: Report,
     cols: tuple[Column, ...] = BASE,
@@ -175,7 +182,7 @@ def render(
     if len(_visible(report, depth)) > RICH_MAX_ROWS:
         return plain(report, cols, depth, memory)
     out = io.StringIO()
-    width = shutil.get_terminal_size().columns if tty else 1000
+    width = _columns() if tty else 1000
     console = Console(
         file=out,
         force_terminal=tty,
