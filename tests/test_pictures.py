@@ -99,3 +99,15 @@ def test_share_bars() -> None:
     assert bar(10, 10) == "████████ 100%"
     result = CliRunner().invoke(cli, ["vgg16"])
     assert "██████    74%" in result.stdout
+
+
+@pytest.mark.skipif(
+    shutil.which("rsvg-convert") is None and shutil.which("chromium") is None,
+    reason="needs rsvg-convert or chromium",
+)
+def test_cli_writes_png(tmp_path: Path) -> None:
+    target = tmp_path / "resnet18.png"
+    result = CliRunner().invoke(cli, ["resnet18", "--png", str(target), "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
