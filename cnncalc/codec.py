@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from cnncalc.errors import Location
-from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin, Span
+from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin, Span, given
 
 _TUPLES = ("size", "stride", "dilation", "output_padding")
-_BARE: dict[str, LayerSpec] = {}
 
 
 def encode(model: Model) -> dict[str, Any]:
@@ -38,13 +37,7 @@ def decode(data: dict[str, Any]) -> Model:
 
 def _node(node: Node) -> dict[str, Any]:
     if isinstance(node, LayerSpec):
-        bare = _BARE.setdefault(node.kind, LayerSpec(kind=node.kind))
-        values = {
-            name: getattr(node, name)
-            for name in node.__dataclass_fields__
-            if name not in ("kind", "origin") and getattr(node, name) != getattr(bare, name)
-        }
-        return {"layer": node.kind, **values, "origin": _origin(node.origin)}
+        return {"layer": node.kind, **given(node), "origin": _origin(node.origin)}
     return {
         "block": node.kind.value,
         "parts": [[_node(n) for n in part] for part in node.parts],

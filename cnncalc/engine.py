@@ -39,9 +39,9 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
     exactly the rank, C=1. With no such layer the dims are taken as given.
     A network that starts with an embedding takes a token sequence ``(L,)``.
     """
-    first = next(leaves(layers), None)
-    if first is not None and KINDS[first.kind].takes_tokens:
+    if _starts_with_tokens(layers):
         if len(dims) != 1:
+            first = next(leaves(layers))
             raise SpecError(
                 f"--input {fmt_shape(dims)}: {first.kind} reads a token sequence; "
                 "give its length alone, e.g. --input 50"
@@ -86,8 +86,7 @@ def analyze(
     if dims is None:
         raise SpecError("no input shape: give --input, e.g. --input 3x224x224")
     start = resolve_input(model.layers, dims)
-    tokens = bool(model.layers) and _starts_with_tokens(model.layers)
-    spatial = start if tokens else start[1:]
+    spatial = start if _starts_with_tokens(model.layers) else start[1:]
     run = _Run(strict, spatial)
     with _collector_paused():
         out, _ = run.seq(model.layers, (start, field.start(len(spatial))), "", 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cnncalc.errors import Location
 
@@ -121,6 +121,23 @@ class Block:
     count: int = 1
     name: str | None = None
     origin: Origin = field(default_factory=Origin, compare=False, repr=False)
+
+
+def given(layer: LayerSpec) -> dict[str, Any]:
+    """The fields ``layer`` sets: those that differ from a bare layer of its kind
+    (the origin aside). ``LayerSpec(kind=..., **given(layer))`` equals ``layer``."""
+    bare = _BARE.get(layer.kind)
+    if bare is None:
+        bare = _BARE[layer.kind] = LayerSpec(kind=layer.kind)
+    return {
+        name: getattr(layer, name)
+        for name in _VALUES
+        if getattr(layer, name) != getattr(bare, name)
+    }
+
+
+_BARE: dict[str, LayerSpec] = {}
+_VALUES = tuple(f for f in LayerSpec.__dataclass_fields__ if f not in ("kind", "origin"))
 
 
 Node = LayerSpec | Block

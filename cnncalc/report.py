@@ -41,15 +41,6 @@ class Costs:
             c += x.connections
         return Costs(p, t, b, m, c)
 
-    def __add__(self, other: Costs) -> Costs:
-        return Costs(
-            self.params + other.params,
-            self.trainable_params + other.trainable_params,
-            self.buffers + other.buffers,
-            self.macs + other.macs,
-            self.connections + other.connections,
-        )
-
 
 @dataclass(slots=True)  # one per layer run: slots, not frozen, for speed
 class LayerReport:

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from cnncalc.errors import LayerError, Location, SpecError
-from cnncalc.fields import ARG_FIELDS, FIELD_NAMES, build
+from cnncalc.fields import ARG_FIELDS, build
 from cnncalc.kinds import KINDS, NAMES, Arg, Kind, lookup
-from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin
+from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin, given
 
 
 class Token(NamedTuple):
@@ -241,7 +241,7 @@ def _single_stage(
         layer = parse_stage(tokens, text, where, index, cache)
         if cache is None:
             return _shifted(layer, line, offset, index)
-        known = cache[text] = (layer.kind, _values(layer), layer.origin)
+        known = cache[text] = (layer.kind, given(layer), layer.origin)
     kind, values, origin = known
     return LayerSpec(kind=kind, origin=_moved(origin, line, where, offset, index), **values)
 
@@ -256,13 +256,7 @@ def _moved(origin: Origin, line: str, where: str, offset: int, index: int) -> Or
 
 def _shifted(layer: LayerSpec, line: str, offset: int, index: int) -> LayerSpec:
     origin = _moved(layer.origin, line, layer.origin.where, offset, index)
-    return LayerSpec(kind=layer.kind, origin=origin, **_values(layer))
-
-
-def _values(layer: LayerSpec) -> dict[str, Any]:
-    """The fields a stage set (those that differ from a bare layer of its kind)."""
-    bare = LayerSpec(kind=layer.kind)
-    return {f: getattr(layer, f) for f in FIELD_NAMES if getattr(layer, f) != getattr(bare, f)}
+    return LayerSpec(kind=layer.kind, origin=origin, **given(layer))
 
 
 def parse_stage(

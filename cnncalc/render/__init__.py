@@ -34,7 +34,6 @@ def render(
     from cnncalc.memory import estimate
 
     options = options or Options()
-    memory = estimate(report, options.batch, options.dtype, options.optimizer)
     if fmt == "svg":
         from cnncalc.render import svg
 
@@ -48,7 +47,9 @@ def render(
     if fmt == "json":
         from cnncalc.render import json
 
-        return json.render(report, memory)
+        return json.render(
+            report, estimate(report, options.batch, options.dtype, options.optimizer)
+        )
     from cnncalc.render.columns import columns
 
     cols = columns(options.compare, options.rf)
@@ -62,6 +63,7 @@ def render(
         return render_markdown(report, cols)
     from cnncalc.render import table
 
+    memory = estimate(report, options.batch, options.dtype, options.optimizer)
     text = table.render(report, cols, options.depth, options.tty, memory)
     if options.explain:
         from cnncalc.render import explain

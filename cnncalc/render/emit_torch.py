@@ -9,6 +9,7 @@ Nothing here imports torch: this writes text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from cnncalc import arith
@@ -226,11 +227,11 @@ class _Writer:
         if kind == "adaptivepool":
             return f"nn.AdaptiveAvgPool{rank}d({report.output_shape[1:]!r})"
         if kind == "fc":
-            linear = f"nn.Linear({_prod(shape)}, {layer.units}, bias={layer.bias})"
+            linear = f"nn.Linear({math.prod(shape)}, {layer.units}, bias={layer.bias})"
             return linear if len(shape) == 1 else f"nn.Sequential(nn.Flatten(), {linear})"
         if kind == "rbf":
             self.helpers.add("RBF")
-            return f"RBF({_prod(shape)}, {layer.units})"
+            return f"RBF({math.prod(shape)}, {layer.units})"
         if kind == "embed":
             self.helpers.add("Tokens")
             self.tokens = True
@@ -315,13 +316,6 @@ def _pad(pads: list[tuple[int, int]], rank: int, kind: str) -> str:
     flat = tuple(x for left, right in reversed(pads) for x in (left, right))
     value = ", value=float('-inf')" if kind == "pool" else ""
     return f"nn.ConstantPad{rank}d({flat}{value or ', 0.0'})"
-
-
-def _prod(shape: tuple[int, ...]) -> int:
-    total = 1
-    for d in shape:
-        total *= d
-    return total
 
 
 def _name(text: str) -> str:

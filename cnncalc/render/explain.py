@@ -13,6 +13,7 @@ import math
 
 from cnncalc import arith
 from cnncalc.kinds import WINDOWED, axis_names
+from cnncalc.render.columns import shape_text
 from cnncalc.report import LayerReport, Report
 
 
@@ -25,12 +26,8 @@ def _dims(values: tuple[int, ...]) -> str:
     return "·".join(str(v) for v in values)
 
 
-def _shape(values: tuple[int, ...]) -> str:
-    return "×".join(str(v) for v in values)
-
-
 def _explain(layer: LayerReport) -> str:
-    shapes = f"{_shape(layer.input_shape)} → {_shape(layer.output_shape)}"
+    shapes = f"{shape_text(layer.input_shape)} → {shape_text(layer.output_shape)}"
     head = f"{layer.index:>3}  {layer.spec}   {shapes}"
     lines = [*_size_lines(layer), *_count_lines(layer), *_compare_lines(layer)]
     return "\n".join([head, *(f"     {line}" for line in lines)])

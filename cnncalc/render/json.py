@@ -8,12 +8,11 @@ Python one, ten times slower on a 100,000-layer network).
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from cnncalc.field import Field
 from cnncalc.kinds import Compare, Rational
-from cnncalc.memory import DTYPES, Memory, activation_bytes, estimate
+from cnncalc.memory import Memory, activation_bytes, estimate
 from cnncalc.report import Costs, LayerReport, Report
 
 
@@ -112,7 +111,6 @@ def _layer_lines(report: Report, dump: Any, memory: Memory) -> list[str]:
     fragments: dict[tuple[Any, ...], str] = {}
     key: tuple[Any, ...]
     lines = []
-    per_value = memory.batch * DTYPES[memory.dtype]
     for layer in report.layers:
         key = (layer.spec, layer.input_shape, layer.output_shape, layer.costs)
         key += (layer.warnings, id(layer.compare))
@@ -124,7 +122,7 @@ def _layer_lines(report: Report, dump: Any, memory: Memory) -> list[str]:
             fragment = fragments[key] = dump(static)[1:]
         name = "null" if layer.name is None else dump(layer.name)
         path = layer.path if layer.path.isalnum() else dump(layer.path)[1:-1]
-        size = math.prod(layer.output_shape) * per_value
+        size = activation_bytes(layer, memory.batch, memory.dtype)
         lines.append(
             f'    {{"index": {layer.index}, "name": {name}, "path": "{path}", '
             f'"activation_bytes": {size}, "receptive_field": {_field_json(layer.field, dump)}, '

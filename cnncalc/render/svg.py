@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from cnncalc.kinds import WINDOWED
 from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node
+from cnncalc.render.columns import shape_text
 from cnncalc.report import LayerReport, Report
 
 GAP = 34.0
@@ -245,7 +246,7 @@ def _volume(
     labels = [
         label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…" for label in labels
     ]
-    text_w = max(len(s) for s in [_shape(shape), *labels]) * 6.0
+    text_w = max(len(s) for s in [shape_text(shape), *labels]) * 6.0
     width = max(fw + dx, text_w)
     height = fh + dy + LABEL + 12 * max(len(labels) - 1, 0)
 
@@ -274,13 +275,9 @@ def _volume(
         text_y = top + fh + 14
         mid = x + width / 2
         middle = ' text-anchor="middle"'
-        out.append(_text(mid, text_y, _shape(shape), extra=middle + ' font-weight="bold"'))
+        out.append(_text(mid, text_y, shape_text(shape), extra=middle + ' font-weight="bold"'))
         for i, label in enumerate(labels):
             out.append(_text(mid, text_y + 13 * (i + 1), label, extra=middle))
         return out
 
     return Item(width, height, draw, face, kernel, spatial)
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return "×".join(str(v) for v in shape)
