@@ -84,7 +84,13 @@ class DefaultGroup(click.Group):
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="cnncalc")
+# click's default message goes through gettext, which imports locale and looks
+# for catalogues on disk on every call, --version or not
+@click.version_option(
+    package_name="cnncalc",
+    message="%(prog)s, version %(version)s",
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """CNN shapes, parameters and costs from a text spec.
 

@@ -2,7 +2,7 @@
 
 Used to keep each preset's parsed form next to its YAML file, so that
 ``cnncalc resnet50`` need not import PyYAML nor parse YAML at all: the YAML stays
-the source (a checksum tells when the stored form is stale, and then the YAML is
+the source (a copy of it tells when the stored form is stale, and then the YAML is
 read as usual).
 """
 

@@ -15,14 +15,13 @@ Multi-path blocks keep the largest field of their paths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cnncalc.kinds import Rational, Reach
 from cnncalc.layer import Shape
 
 
-@dataclass(slots=True)  # one per layer run: slots, not frozen, for speed
-class Field:
+class Field(NamedTuple):
     """Per spatial axis of the network input; ``whole`` once a layer (fc) sees it all.
     Values stay ints (fast) unless an upsampling layer makes them fractions."""
 

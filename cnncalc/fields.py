@@ -7,12 +7,11 @@ rule such as "stride must be at least 1" is written once.
 
 from __future__ import annotations
 
-from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from cnncalc.errors import LayerError
 from cnncalc.kinds import Arg, Kind
-from cnncalc.layer import LayerSpec, Origin
+from cnncalc.layer import VALUES, LayerSpec, Origin
 
 OPTION_TOKENS: dict[str, str] = {
     "stride": "sK",
@@ -53,7 +52,7 @@ ARG_FIELDS: dict[Arg, tuple[str, ...]] = {
 
 REQUIRED_ARG = {Arg.FILTERS_KERNEL, Arg.SIZE, Arg.UNITS, Arg.VOCAB_DIM}
 
-FIELD_NAMES = frozenset(f.name for f in dataclass_fields(LayerSpec)) - {"kind", "origin"}
+FIELD_NAMES = frozenset(VALUES)
 
 
 def describe_options(kind: Kind) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple, Union
 
@@ -302,7 +301,7 @@ def conv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
         groups = groups_for(layer, channels, filters)
         weights = filters * (channels // groups) * math.prod(kernel)
     positions = math.prod(out)
-    resolved = replace(layer, size=kernel, stride=stride, dilation=dilation, groups=groups)
+    resolved = layer.replace(size=kernel, stride=stride, dilation=dilation, groups=groups)
     return Outcome(
         layer=resolved,
         shape=(filters, *out),
@@ -328,7 +327,7 @@ def local_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     shared = filters * channels * math.prod(kernel)
     units = filters * positions
     return Outcome(
-        layer=replace(layer, size=kernel, stride=stride, dilation=dilation),
+        layer=layer.replace(size=kernel, stride=stride, dilation=dilation),
         shape=(filters, *out),
         params=positions * shared + (units if layer.bias else 0),
         macs=positions * shared,
@@ -378,8 +377,8 @@ def deconv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
                 )
             out.append(n)
     weights = channels * (filters // groups) * math.prod(kernel)
-    resolved = replace(
-        layer, size=kernel, stride=stride, dilation=dilation, groups=groups, output_padding=extra
+    resolved = layer.replace(
+        size=kernel, stride=stride, dilation=dilation, groups=groups, output_padding=extra
     )
     spans = tuple(
         -(-arith.effective(k, d) // s) for k, s, d in zip(kernel, stride, dilation, strict=True)
@@ -417,7 +416,7 @@ def _pool_geometry(
                     field="padding",
                 )
     out, warnings = slide(spatial, kernel, stride, pads, dilation, layer.ceil)
-    resolved = replace(layer, size=kernel, stride=stride, dilation=dilation)
+    resolved = layer.replace(size=kernel, stride=stride, dilation=dilation)
     return resolved, (channels, *out), warnings, windows(kernel, stride, dilation, pads)
 
 
@@ -474,7 +473,7 @@ def adaptive_rule(layer: LayerSpec, shape: Shape) -> Outcome:
         tuple(_ratio(w, n) for w, n in zip(spatial, size, strict=True)),
         tuple(0 for _ in spatial),
     )
-    return Outcome(layer=replace(layer, size=size), shape=(channels, *size), reach=reach)
+    return Outcome(layer=layer.replace(size=size), shape=(channels, *size), reach=reach)
 
 
 def _ratio(a: int, b: int) -> Rational:

@@ -8,11 +8,12 @@ blind to which one the user wrote.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from cnncalc.errors import Location
+from cnncalc.record import Record
 
 DEFAULT_MAX_LAYERS = 1_000_000
 """The most layers one network may have, repeats unrolled; ``--max-layers`` raises it.
@@ -29,22 +30,38 @@ Span = Location | tuple[int, int]
 """A Location, or (start, end) in the Origin's own line: cheap to keep for every
 layer of a 100,000-layer spec, turned into a Location only for an error."""
 
+NO_FIELDS: Mapping[str, Span] = MappingProxyType({})
+"""The empty, shared ``Origin.fields``."""
 
-@dataclass(slots=True)  # made once per layer of a spec: slots, not frozen, for speed
-class Origin:
+
+class Origin(Record):
     """Where a layer came from, so errors can point into the user's text.
 
     ``span`` covers the layer; ``fields`` the token that set each field;
     ``label`` names the layer in messages (``layer 2 'pool 2 g2'``). Spans given
     as (start, end) pairs lie in ``line`` (of ``where``, for a file).
+    Made once per layer of a spec. A layer's equality leaves its origin out: it
+    is equal to the same layer written elsewhere.
     """
 
-    span: Span | None = None
-    fields: Mapping[str, Span] = field(default_factory=dict)
-    label: str = ""
-    line: str = ""
-    where: str = ""
-    index: int = 0
+    _compared = ("span", "fields", "label", "line", "where", "index")
+    __slots__ = _compared
+
+    def __init__(
+        self,
+        span: Span | None = None,
+        fields: Mapping[str, Span] = NO_FIELDS,
+        label: str = "",
+        line: str = "",
+        where: str = "",
+        index: int = 0,
+    ) -> None:
+        self.span = span
+        self.fields = fields
+        self.label = label
+        self.line = line
+        self.where = where
+        self.index = index
 
     @property
     def title(self) -> str:
@@ -70,35 +87,83 @@ class Origin:
         return self.whole
 
 
-@dataclass(slots=True, unsafe_hash=True)  # not frozen: 8x faster to make; never mutated
-class LayerSpec:
+NOWHERE = Origin()
+"""The origin of a layer made in code rather than read from a spec."""
+
+
+class LayerSpec(Record):
     """One layer as written. ``None`` means "not given: use the kind's default".
 
     ``size`` is the kernel (conv, local, deconv), the window (pools) or the output
     size (adaptive pool). ``per_axis`` tells whether ``size`` names one value per
     spatial axis (``conv 64x3x3``) or a single value for every axis (``pool 2``);
-    only the former fixes the spatial rank of the network's input.
+    only the former fixes the spatial rank of the network's input. Equality and
+    hash leave out ``origin``. Never mutated once made.
     """
 
-    kind: str
-    filters: int | None = None
-    size: tuple[int, ...] | None = None
-    per_axis: bool = False
-    units: int | None = None
-    vocab: int | None = None
-    value: float | None = None
-    stride: tuple[int, ...] | None = None
-    padding: Padding | None = None
-    dilation: tuple[int, ...] | None = None
-    groups: int | None = None
-    depthwise: bool = False
-    bias: bool = True
-    ceil: bool = False
-    output_padding: tuple[int, ...] | None = None
-    trainable: bool = True
-    table: tuple[tuple[int, ...], ...] | None = None
-    name: str | None = None
-    origin: Origin = field(default_factory=Origin, compare=False, repr=False)
+    _compared = (
+        "kind",
+        "filters",
+        "size",
+        "per_axis",
+        "units",
+        "vocab",
+        "value",
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+        "depthwise",
+        "bias",
+        "ceil",
+        "output_padding",
+        "trainable",
+        "table",
+        "name",
+    )
+    __slots__ = (*_compared, "origin")
+
+    def __init__(
+        self,
+        kind: str,
+        filters: int | None = None,
+        size: tuple[int, ...] | None = None,
+        per_axis: bool = False,
+        units: int | None = None,
+        vocab: int | None = None,
+        value: float | None = None,
+        stride: tuple[int, ...] | None = None,
+        padding: Padding | None = None,
+        dilation: tuple[int, ...] | None = None,
+        groups: int | None = None,
+        depthwise: bool = False,
+        bias: bool = True,
+        ceil: bool = False,
+        output_padding: tuple[int, ...] | None = None,
+        trainable: bool = True,
+        table: tuple[tuple[int, ...], ...] | None = None,
+        name: str | None = None,
+        origin: Origin = NOWHERE,
+    ) -> None:
+        self.kind = kind
+        self.filters = filters
+        self.size = size
+        self.per_axis = per_axis
+        self.units = units
+        self.vocab = vocab
+        self.value = value
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        self.depthwise = depthwise
+        self.bias = bias
+        self.ceil = ceil
+        self.output_padding = output_padding
+        self.trainable = trainable
+        self.table = table
+        self.name = name
+        self.origin = origin
 
 
 class BlockKind(Enum):
@@ -110,17 +175,27 @@ class BlockKind(Enum):
     CAT = "cat"  # cat[ a ; b ; c ]: branches on the same input, joined on channels
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(Record):
     """Layers combined: ``parts`` holds one sequence for SEQ and REPEAT, the body
     and optionally the shortcut for RES, and one sequence per branch for CAT (an
-    empty branch is the identity)."""
+    empty branch is the identity). Equality and hash leave out ``origin``."""
 
-    kind: BlockKind
-    parts: tuple[tuple[Node, ...], ...]
-    count: int = 1
-    name: str | None = None
-    origin: Origin = field(default_factory=Origin, compare=False, repr=False)
+    _compared = ("kind", "parts", "count", "name")
+    __slots__ = (*_compared, "origin")
+
+    def __init__(
+        self,
+        kind: BlockKind,
+        parts: tuple[tuple[Node, ...], ...],
+        count: int = 1,
+        name: str | None = None,
+        origin: Origin = NOWHERE,
+    ) -> None:
+        self.kind = kind
+        self.parts = parts
+        self.count = count
+        self.name = name
+        self.origin = origin
 
 
 def given(layer: LayerSpec) -> dict[str, Any]:
@@ -130,14 +205,13 @@ def given(layer: LayerSpec) -> dict[str, Any]:
     if bare is None:
         bare = _BARE[layer.kind] = LayerSpec(kind=layer.kind)
     return {
-        name: getattr(layer, name)
-        for name in _VALUES
-        if getattr(layer, name) != getattr(bare, name)
+        name: getattr(layer, name) for name in VALUES if getattr(layer, name) != getattr(bare, name)
     }
 
 
 _BARE: dict[str, LayerSpec] = {}
-_VALUES = tuple(f for f in LayerSpec.__dataclass_fields__ if f not in ("kind", "origin"))
+VALUES = LayerSpec._compared[1:]
+"""The fields of a layer besides its kind (and its origin)."""
 
 
 Node = LayerSpec | Block

@@ -6,16 +6,15 @@ Plain data, shared by every renderer; nothing here formats text.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from cnncalc.field import Field
 from cnncalc.kinds import Compare
 from cnncalc.layer import LayerSpec, Shape
+from cnncalc.record import Record
 
 
-@dataclass(slots=True, unsafe_hash=True)  # hashed as a key; never mutated
-class Costs:
+class Costs(NamedTuple):
     """The additive figures of a layer or a whole network."""
 
     params: int = 0
@@ -42,24 +41,56 @@ class Costs:
         return Costs(p, t, b, m, c)
 
 
-@dataclass(slots=True)  # one per layer run: slots, not frozen, for speed
-class LayerReport:
+class LayerReport(Record):
     """One layer as run: ``layer`` is its spec with every per-axis value resolved
-    against its input (what ``spec`` prints)."""
+    against its input (what ``spec`` prints). Made once per layer run."""
 
-    index: int
-    kind: str
-    spec: str
-    input_shape: Shape
-    output_shape: Shape
-    costs: Costs
-    compare: Compare | None = None
-    warnings: tuple[str, ...] = ()
-    name: str | None = None
-    path: str = ""
-    depth: int = 1
-    layer: LayerSpec | None = None
-    field: Field | None = None
+    _compared = (
+        "index",
+        "kind",
+        "spec",
+        "input_shape",
+        "output_shape",
+        "costs",
+        "compare",
+        "warnings",
+        "name",
+        "path",
+        "depth",
+        "layer",
+        "field",
+    )
+    __slots__ = _compared
+
+    def __init__(
+        self,
+        index: int,
+        kind: str,
+        spec: str,
+        input_shape: Shape,
+        output_shape: Shape,
+        costs: Costs,
+        compare: Compare | None = None,
+        warnings: tuple[str, ...] = (),
+        name: str | None = None,
+        path: str = "",
+        depth: int = 1,
+        layer: LayerSpec | None = None,
+        field: Field | None = None,
+    ) -> None:
+        self.index = index
+        self.kind = kind
+        self.spec = spec
+        self.input_shape = input_shape
+        self.output_shape = output_shape
+        self.costs = costs
+        self.compare = compare
+        self.warnings = warnings
+        self.name = name
+        self.path = path
+        self.depth = depth
+        self.layer = layer
+        self.field = field
 
 
 class BlockReport(NamedTuple):

@@ -15,7 +15,6 @@ Every token keeps its position, so an error can draw a caret under it.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -316,6 +315,8 @@ StageCache = dict[Any, Any]
 
 
 def unknown_kind(word: str) -> str:
+    import difflib  # only for a message: costs 1 ms to import
+
     near = difflib.get_close_matches(word.lower(), list(NAMES), n=1)
     if _NUMBER.fullmatch(word) or re.fullmatch(r"\d+(x\d+)+", word, re.I):
         return f"expected a layer keyword, got '{word}' (is a '|' missing or misplaced?)"

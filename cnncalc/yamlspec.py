@@ -28,7 +28,6 @@ can name the file's line and draw a caret under the key or value at fault.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -511,6 +510,8 @@ def _substitute(text: str, env: Env) -> str:
 
 
 def _near(word: str, choices: Any) -> str:
+    import difflib  # only for a message: costs 1 ms to import
+
     near = difflib.get_close_matches(word, list(choices), n=1)
     return f" — did you mean '{near[0]}'?" if near else ""
 

@@ -2,8 +2,10 @@
 
 A preset is found by its file name; nothing is parsed until it is asked for.
 Next to each ``NAME.yaml`` lies ``NAME.parsed.json``, its parsed form (see
-:mod:`cnncalc.codec`) with the checksum of the YAML it came from: a preset loads
-without PyYAML while the two agree, and from the YAML as soon as they do not.
+:mod:`cnncalc.codec`) with a copy of the YAML it came from: a preset loads
+without PyYAML while the copy equals the file, and from the YAML as soon as it
+does not. (A copy rather than a checksum: comparing text is free, while zlib's
+crc32 cost a tenth of a CLI call's own time to import.)
 ``python -m cnncalc.presets`` writes them anew.
 
 Plain ``os.path`` finds the files: ``importlib.resources`` would cost more to
@@ -15,13 +17,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import zlib
 from typing import Any
 
 from cnncalc.layer import DEFAULT_MAX_LAYERS, Model
 
 FOLDER = os.path.dirname(os.path.abspath(__file__))
-FORMAT = 1
+FORMAT = 2
 _SUFFIX = ".yaml"
 _PARSED = ".parsed.json"
 _NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,63}")
@@ -60,7 +61,7 @@ def load(name: str, max_layers: int = DEFAULT_MAX_LAYERS) -> Model:
         raise KeyError(name)
     text = read(name)
     stored = _stored(path)
-    if stored is not None and stored.get("crc") == checksum(text):
+    if stored is not None and current(stored, text):
         return codec.decode(stored["model"])
     return parse(path, text, max_layers)
 
@@ -71,8 +72,9 @@ def parse(path: str, text: str, max_layers: int = DEFAULT_MAX_LAYERS) -> Model:
     return yamlspec.load(text, f"preset {os.path.basename(path)[: -len(_SUFFIX)]}", max_layers)
 
 
-def checksum(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8")) ^ FORMAT
+def current(stored: dict[str, Any], text: str) -> bool:
+    """Whether a stored parsed form was made from ``text`` by this format."""
+    return stored.get("format") == FORMAT and stored.get("source") == text
 
 
 def _stored(path: str) -> dict[str, Any] | None:
@@ -92,7 +94,7 @@ def write_parsed() -> list[str]:
     for name in names():
         path = os.path.join(FOLDER, name + _SUFFIX)
         text = read(name)
-        data = {"crc": checksum(text), "model": codec.encode(parse(path, text))}
+        data = {"format": FORMAT, "source": text, "model": codec.encode(parse(path, text))}
         target = path[: -len(_SUFFIX)] + _PARSED
         with open(target, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
