@@ -14,9 +14,8 @@ import click
 
 from cnncalc import sources
 from cnncalc.errors import SpecError
-from cnncalc.layer import DEFAULT_MAX_LAYERS, Shape
+from cnncalc.layer import DEFAULT_MAX_LAYERS, DEPTH_CEILING, MAX_DEPTH, Shape
 from cnncalc.memory import DTYPES, OPTIMIZERS
-from cnncalc.spec import DEPTH_CEILING, MAX_DEPTH
 
 FORMATS = ("table", "json", "csv", "markdown")
 

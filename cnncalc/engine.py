@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from cnncalc import field
+from cnncalc.canonical import format_layer, format_nodes
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.field import Field
 from cnncalc.kinds import KINDS, Outcome, fmt_shape
@@ -28,7 +29,6 @@ from cnncalc.layer import (
     leaves,
 )
 from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row
-from cnncalc.spec import format_layer, format_nodes
 
 
 def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:

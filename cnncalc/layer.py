@@ -19,6 +19,12 @@ DEFAULT_MAX_LAYERS = 1_000_000
 """The most layers one network may have, repeats unrolled; ``--max-layers`` raises it.
 It bounds the work of reading a file (YAML aliases) as well as of analysing it."""
 
+MAX_DEPTH = 64
+"""Blocks nested deeper than this are refused by default (``--max-depth`` raises
+it, up to :data:`DEPTH_CEILING`): no real network comes close."""
+DEPTH_CEILING = 200
+"""Beyond this the parsers' recursion would reach Python's own limit."""
+
 Shape = tuple[int, ...]
 """A tensor shape, channels first, batch excluded: ``(C, H, W)``."""
 

@@ -6,10 +6,9 @@ import os
 import re
 import sys
 
-from cnncalc import presets, spec
+from cnncalc import presets
 from cnncalc.errors import Location, SpecError
-from cnncalc.layer import DEFAULT_MAX_LAYERS, Model
-from cnncalc.spec import MAX_DEPTH
+from cnncalc.layer import DEFAULT_MAX_LAYERS, MAX_DEPTH, Model
 
 _LOOKS_LIKE_YAML = r"^\s*(layers|name|input|blocks)\s*:"  # compiled by re on first use
 
@@ -36,7 +35,7 @@ def load(
     if argument.lower().endswith((".yaml", ".yml")):
         raise SpecError(f"no such file: {argument}", Location(argument, 0, len(argument)))
     check_size(argument, "the spec", max_bytes)
-    return spec.parse(argument, max_depth=max_depth)
+    return _parse_string(argument, max_depth)
 
 
 def from_text(
@@ -51,7 +50,13 @@ def from_text(
         return from_yaml(text, where, max_layers, max_bytes, max_depth)
     if not text.strip():
         raise SpecError(f"{where} is empty: expected a spec string or YAML")
-    return spec.parse(text.strip(), max_depth=max_depth)
+    return _parse_string(text.strip(), max_depth)
+
+
+def _parse_string(text: str, max_depth: int) -> Model:
+    from cnncalc import spec  # the parser is imported only when a string is read
+
+    return spec.parse(text, max_depth=max_depth)
 
 
 def from_yaml(

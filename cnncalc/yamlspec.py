@@ -38,6 +38,7 @@ from cnncalc.fields import build
 from cnncalc.kinds import Kind, lookup
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
+    MAX_DEPTH,
     Block,
     BlockKind,
     LayerSpec,
@@ -48,7 +49,6 @@ from cnncalc.layer import (
     leaves,
 )
 from cnncalc.spec import (
-    MAX_DEPTH,
     StageCache,
     depth_message,
     parse_dims,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cnncalc import SpecError, parse
-from cnncalc.spec import format_layer
+from cnncalc.canonical import format_layer
 
 from conftest import run
 
