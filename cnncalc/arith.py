@@ -6,7 +6,7 @@ can be checked against its origin in one place. No floats: sizes can be 10**12.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from cnncalc.record import Record
 
 
 def effective(kernel: int, dilation: int) -> int:
@@ -57,7 +57,7 @@ def same_transposed_padding(kernel: int, stride: int, dilation: int = 1) -> tupl
     return pad, 2 * pad - need
 
 
-class Unread(NamedTuple):
+class Unread(Record):
     """Input positions a floored window division never reads.
 
     ``first``/``last`` index the real input (``None`` when only padding is left

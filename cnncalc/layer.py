@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from cnncalc.errors import Location
 from cnncalc.record import Record
@@ -129,6 +129,30 @@ class LayerSpec(Record):
     )
     __slots__ = (*_compared, "origin")
 
+    @staticmethod
+    def _values(layer: LayerSpec) -> tuple[Any, ...]:
+        """Hashed and compared for every layer run (the engine's memo key)."""
+        return (
+            layer.kind,
+            layer.filters,
+            layer.size,
+            layer.per_axis,
+            layer.units,
+            layer.vocab,
+            layer.value,
+            layer.stride,
+            layer.padding,
+            layer.dilation,
+            layer.groups,
+            layer.depthwise,
+            layer.bias,
+            layer.ceil,
+            layer.output_padding,
+            layer.trainable,
+            layer.table,
+            layer.name,
+        )
+
     def __init__(
         self,
         kind: str,
@@ -245,7 +269,7 @@ def layer_count(nodes: Iterable[Node]) -> int:
     return total
 
 
-class Model(NamedTuple):
+class Model(Record):
     """A named stack of layers and blocks with an optional input shape."""
 
     layers: tuple[Node, ...]

@@ -16,8 +16,8 @@ The model (stated in the README):
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
+from cnncalc.record import Record
 from cnncalc.report import BlockReport, LayerReport, Report
 
 DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -25,7 +25,7 @@ OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2}
 """Values of optimiser state kept per trainable parameter."""
 
 
-class Memory(NamedTuple):
+class Memory(Record):
     dtype: str
     batch: int
     optimizer: str

@@ -6,7 +6,6 @@ Plain data, shared by every renderer; nothing here formats text.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from cnncalc.field import Field
 from cnncalc.kinds import Compare
@@ -14,14 +13,25 @@ from cnncalc.layer import LayerSpec, Shape
 from cnncalc.record import Record
 
 
-class Costs(NamedTuple):
+class Costs(Record):
     """The additive figures of a layer or a whole network."""
 
-    params: int = 0
-    trainable_params: int = 0
-    buffers: int = 0
-    macs: int = 0
-    connections: int = 0
+    _compared = ("params", "trainable_params", "buffers", "macs", "connections")
+    __slots__ = _compared
+
+    def __init__(
+        self,
+        params: int = 0,
+        trainable_params: int = 0,
+        buffers: int = 0,
+        macs: int = 0,
+        connections: int = 0,
+    ) -> None:
+        self.params = params
+        self.trainable_params = trainable_params
+        self.buffers = buffers
+        self.macs = macs
+        self.connections = connections
 
     @property
     def flops(self) -> int:
@@ -93,7 +103,7 @@ class LayerReport(Record):
         self.field = field
 
 
-class BlockReport(NamedTuple):
+class BlockReport(Record):
     """A res/cat/repeat block or a named group: its label and subtotal."""
 
     kind: str
@@ -110,7 +120,7 @@ Row = LayerReport | BlockReport
 """A row of the nested table: blocks come before their layers (pre-order)."""
 
 
-class Report(NamedTuple):
+class Report(Record):
     name: str
     input_shape: Shape
     output_shape: Shape

@@ -162,7 +162,7 @@ def test_internal_errors_exit_1_and_ask_for_a_report(monkeypatch: pytest.MonkeyP
     def boom(*_: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setitem(KINDS, "relu", KINDS["relu"]._replace(rule=boom))
+    monkeypatch.setitem(KINDS, "relu", KINDS["relu"].replace(rule=boom))
     result = CliRunner().invoke(cli, ["relu", "--input", "3"])
     assert result.exit_code == 1
     assert result.stderr.startswith("internal error: ZeroDivisionError: division by zero. ")

@@ -7,13 +7,12 @@ shares; each renderer module is imported only when its format is asked for, so
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from cnncalc.layer import Model
+from cnncalc.record import Record
 from cnncalc.report import Report
 
 
-class Options(NamedTuple):
+class Options(Record):
     """What the user asked to see, beyond the format."""
 
     compare: bool = False

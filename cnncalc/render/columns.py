@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from cnncalc.layer import Shape
+from cnncalc.record import Record
 from cnncalc.report import LayerReport
 
 Cell = int | str | Shape
 """A raw cell value; each renderer decides how a number or a shape reads."""
 
 
-class Column(NamedTuple):
+class Column(Record):
     key: str
     title: str
     value: Callable[[LayerReport], Cell]

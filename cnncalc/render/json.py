@@ -85,7 +85,7 @@ def to_dict(report: Report, memory: Memory | None = None) -> dict[str, Any]:
         "input_shape": list(report.input_shape),
         "output_shape": list(report.output_shape),
         "layers": layers,
-        "total": {**_costs(report.total), "memory": memory._asdict()},
+        "total": {**_costs(report.total), "memory": memory.asdict()},
     }
 
 
@@ -100,7 +100,7 @@ def render(report: Report, memory: Memory | None = None) -> str:
     }
     lines = ",\n".join(f"  {dump(key)}: {dump(value)}" for key, value in head.items())
     body = ",\n".join(_layer_lines(report, dump, memory))
-    total = dump({**_costs(report.total), "memory": memory._asdict()})
+    total = dump({**_costs(report.total), "memory": memory.asdict()})
     return f'{{\n{lines},\n  "layers": [\n{body}\n  ],\n  "total": {total}\n}}\n'
 
 
