@@ -82,14 +82,44 @@ class DefaultGroup(click.Group):
             sys.exit(1)
 
 
-@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-# click's default message goes through gettext, which imports locale and looks
-# for catalogues on disk on every call, --version or not
-@click.version_option(
-    package_name="cnncalc",
-    message="%(prog)s, version %(version)s",
+def _show_help(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+def _show_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from importlib.metadata import version
+
+        click.echo(f"cnncalc, version {version('cnncalc')}")
+        ctx.exit()
+
+
+# click's own --help and --version options translate their help texts through
+# gettext, which imports locale (a tenth of a call's own time) even when neither
+# option is given; these two say the same in English.
+help_option = click.option(
+    "-h",
+    "--help",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_help,
+    help="Show this message and exit.",
+)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": []})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
     help="Show the version and exit.",
 )
+@help_option
 def cli() -> None:
     """CNN shapes, parameters and costs from a text spec.
 
@@ -117,13 +147,13 @@ def cli() -> None:
 @click.option(
     "--svg",
     "svg_path",
-    type=click.Path(dir_okay=False),
+    metavar="FILE",  # not click.Path: gettext again; a bad path fails on writing
     help="Also draw the network into this SVG file.",
 )
 @click.option(
     "--png",
     "png_path",
-    type=click.Path(dir_okay=False),
+    metavar="FILE",
     help="Also draw it into a PNG (needs a rasteriser).",
 )
 @click.option(
@@ -166,6 +196,7 @@ def cli() -> None:
     show_default=True,
     help="Refuse spec text or YAML longer than this.",
 )
+@help_option
 def show(
     spec: str,
     input_: str | None,
@@ -232,6 +263,7 @@ def show(
 @click.option("--exact", is_flag=True, help="Only windows that tile the input exactly.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the solutions as JSON.")
+@help_option
 def solve_command(
     size_in: int,
     size_out: int,
@@ -297,6 +329,7 @@ def solve_command(
 
 
 @cli.command("presets")
+@help_option
 def list_presets() -> None:
     """List the presets shipped with cnncalc."""
     from cnncalc import presets

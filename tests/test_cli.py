@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -206,3 +207,22 @@ def test_usage_errors_are_one_line_in_a_real_process() -> None:
         [sys.executable, "-m", "cnncalc"], capture_output=True, text=True, check=False
     )
     assert bare.returncode == 0 and bare.stdout.startswith("Usage: ")
+
+
+def test_version_and_help_options() -> None:
+    """cnncalc writes its own --help and --version (click's go through gettext)."""
+    from importlib.metadata import version
+
+    code, out, _ = invoke("--version")
+    assert code == 0 and out == f"cnncalc, version {version('cnncalc')}\n"
+    for args in (["-h"], ["--help"], ["show", "-h"], ["solve", "--help"], ["presets", "-h"]):
+        code, out, _ = invoke(*args)
+        assert code == 0 and out.startswith("Usage: "), args
+        assert re.search(r"^  -h, --help +Show this message and exit\.$", out, re.M), args
+    code, out, _ = invoke("lenet5", "--help")  # the default command's own help
+    assert code == 0 and "--max-depth" in out
+
+
+def test_drawing_into_a_directory_is_a_one_line_error(tmp_path: Path) -> None:
+    code, _, err = invoke("lenet5", "--svg", str(tmp_path))
+    assert code == 2 and err == f"error: cannot write {tmp_path}: Is a directory\n"
