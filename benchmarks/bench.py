@@ -13,8 +13,13 @@ It prints Markdown tables of medians and ratios:
 3. scaling: 1k, 10k and 100k layers, as a spec string and as YAML;
 4. huge tensors: a 3x100000x100000 image and a 10**12-voxel volume.
 
-Bytecode is written and warmed up first, so the numbers are those of an
-installed package rather than of a first run.
+Every command runs in a throwaway venv where cnncalc is installed from a wheel,
+as a user gets it, and starts as a user starts it (the ``cnncalc`` script). A
+developer's editable install would add a finder that imports pathlib and more
+into every interpreter, floors included. The throwaway venv reaches this
+environment's packages (click, rich, torch...) through one ``.pth`` path line,
+which adds the path without running that finder. Bytecode is written and warmed
+up first, so the numbers are those of an installed package, not a first run.
 """
 
 from __future__ import annotations
@@ -22,17 +27,76 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-PY = sys.executable
-CNNCALC = [PY, "-m", "cnncalc"]
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable  # set to the throwaway venv's interpreter by main()
+CNNCALC = [PY, "-m", "cnncalc"]  # and to its cnncalc script
+WORKDIR = tempfile.gettempdir()  # commands run here: the repo's cnncalc/ is not on sys.path
+
+
+@contextmanager
+def installed_copy() -> Iterator[tuple[str, str]]:
+    """A venv holding cnncalc installed from a wheel: (its python, its cnncalc script)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp, "src")  # build from a copy: setuptools writes build/ beside it
+        shutil.copytree(
+            REPO / "cnncalc", source / "cnncalc", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(REPO / name, source / name)
+        venv = Path(tmp, "venv")
+        quiet = {"check": True, "capture_output": True, "env": ENV}
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], **quiet)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "-q",
+                "--no-deps",
+                "--no-build-isolation",
+                "-w",
+                tmp,
+                str(source),
+            ],
+            **quiet,
+        )
+        python = venv / "bin" / "python"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(python),
+                "install",
+                "-q",
+                "--no-deps",
+                "--no-index",
+                str(next(Path(tmp).glob("cnncalc-*.whl"))),
+            ],
+            **quiet,
+        )
+        site = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        Path(site, "_bench_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+        yield str(python), str(venv / "bin" / "cnncalc")
 
 
 WRAPPER = """
@@ -57,6 +121,7 @@ def measure(cmd: Sequence[str], runs: int, stdin: str | None = None) -> tuple[fl
             text=True,
             env=ENV,
             check=True,
+            cwd=WORKDIR,
         )
         if i:  # the first run writes bytecode and warms the file cache
             seconds, kilobytes = done.stdout.split()
@@ -130,6 +195,7 @@ def against_torchinfo(runs: int) -> None:
                 text=True,
                 env=ENV,
                 check=True,
+                cwd=WORKDIR,
             )
             source.write_text(emitted.stdout)
             ours, our_rss = measure([*CNNCALC, name, "--format", "json"], runs)
@@ -217,10 +283,14 @@ def main() -> None:
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
     )
-    startup(runs)
-    scaling(max(runs // 5, 2))
-    huge(runs)
-    against_torchinfo(runs)
+    global PY, CNNCALC
+    with installed_copy() as (python, script):
+        PY, CNNCALC = python, [script]
+        print("cnncalc: installed from a wheel into a throwaway venv; started by its script")
+        startup(runs)
+        scaling(max(runs // 5, 2))
+        huge(runs)
+        against_torchinfo(runs)
 
 
 if __name__ == "__main__":
