@@ -58,21 +58,11 @@ def installed_copy() -> Iterator[tuple[str, str]]:
         venv = Path(tmp, "venv")
         quiet = {"check": True, "capture_output": True, "env": ENV}
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], **quiet)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "wheel",
-                "-q",
-                "--no-deps",
-                "--no-build-isolation",
-                "-w",
-                tmp,
-                str(source),
-            ],
-            **quiet,
-        )
+        wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp, str(source)]
+        try:  # with this venv's setuptools, offline...
+            subprocess.run([*wheel, "--no-build-isolation"], **quiet)
+        except subprocess.CalledProcessError:  # ...else pip fetches it (Python 3.12+ venvs)
+            subprocess.run(wheel, **quiet)
         python = venv / "bin" / "python"
         subprocess.run(
             [
