@@ -84,7 +84,7 @@ class DefaultGroup(click.Group):
 
 def _show_help(ctx: click.Context, _: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        click.echo(ctx.get_help(), color=ctx.color)
+        write(ctx.get_help() + "\n")
         ctx.exit()
 
 
@@ -92,7 +92,7 @@ def _show_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         from importlib.metadata import version
 
-        click.echo(f"cnncalc, version {version('cnncalc')}")
+        write(f"cnncalc, version {version('cnncalc')}\n")
         ctx.exit()
 
 
@@ -217,7 +217,7 @@ def show(
     max_depth: int,
     max_bytes: int,
 ) -> None:
-    """Analyse SPEC: a spec string, a YAML file, a preset name, or - for stdin."""
+    """Analyse SPEC: a spec string, a YAML file, a preset name (or preset:NAME), or - for stdin."""
     import gc
 
     from cnncalc.engine import analyze
@@ -238,16 +238,34 @@ def show(
         fail(exc)
     from cnncalc.render import Options, render
 
+    if sys.stdout is None:  # say so before drawing anything
+        cannot_write("stdout is closed")
     if svg_path or png_path:
         from cnncalc import pictures
 
         try:
-            pictures.save(render(report, "svg", model=model), svg_path, png_path)
+            inputs = _input_files(spec)
+            pictures.save(render(report, "svg", model=model), svg_path, png_path, inputs)
         except SpecError as exc:
             fail(exc)
     fmt = emit or ("json" if as_json else fmt)
     options = Options(compare, rf, depth, sys.stdout.isatty(), batch, dtype, optimizer, explain)
     write(render(report, fmt, options, model))
+
+
+def _input_files(spec: str) -> list[os.stat_result]:
+    """The files the model was read from (a spec file, a preset, stdin), to keep
+    --svg and --png off them."""
+    found = []
+    source = sources.resolve(spec)
+    try:
+        if source.path is not None:
+            found.append(os.stat(source.path))
+        if source.kind == "stdin" and sys.stdin is not None:
+            found.append(os.fstat(sys.stdin.fileno()))
+    except (OSError, ValueError):  # stdin without a descriptor (an embedding caller's)
+        pass
+    return found
 
 
 @cli.command("solve")
@@ -334,25 +352,49 @@ def list_presets() -> None:
     """List the presets shipped with cnncalc."""
     from cnncalc import presets
 
-    for name in presets.names():
-        model = presets.load(name)
-        click.echo(f"{name:<16} {model.description}")
+    lines = [f"{name:<16} {presets.load(name).description}\n" for name in presets.names()]
+    write("".join(lines))
 
 
 def write(text: str) -> None:
-    """Write the whole document at once so a reader never sees half of it."""
+    """Write the whole document at once so a reader never sees half of it.
+
+    Every line cnncalc prints to stdout goes through here: a reader that went
+    away is a quiet exit 0, any other failure (a full disk, a closed stdout)
+    one line and exit 2.
+    """
+    if sys.stdout is None:  # started with stdout closed (`cnncalc ... >&-`)
+        cannot_write("stdout is closed")
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
         quiet_pipe()
+    except OSError as exc:
+        cannot_write(exc.strerror or str(exc))
+
+
+def cannot_write(reason: str) -> NoReturn:
+    click.echo(f"error: cannot write output: {reason}", err=True)
+    _silence_stdout()  # what is still buffered must not fail again at exit
+    sys.exit(2)
 
 
 def quiet_pipe() -> NoReturn:
     """The reader went away (``cnncalc vgg16 | head -3``): stop without a word."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    _silence_stdout()
     sys.exit(0)
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null so that the flush at exit succeeds."""
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # none, or not a real file (tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)
 
 
 _NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -365,7 +407,7 @@ def main() -> None:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except _NO_ARGS as exc:  # plain `cnncalc`: the help, as asked for
-        click.echo(exc.format_message())
+        write(exc.format_message() + "\n")
         sys.exit(0)
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "cnncalc"

@@ -1,15 +1,26 @@
 """Writing the diagram: the SVG as is, a PNG through whatever rasteriser is here.
 
 cnncalc depends on no imaging library: a PNG is made by the first of
-rsvg-convert, cairosvg, ImageMagick or a headless Chromium that is installed.
+cairosvg, rsvg-convert, ImageMagick or a headless Chromium that is installed.
+
+A file is never written in place: the bytes go to a new file in the target's
+directory, which replaces the target only once it is complete and on disk, so a
+full disk or a failing rasteriser leaves the old file as it was and nothing
+half-written beside it. A target that is one of the inputs is refused before
+anything is written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import shutil
+import stat
 import subprocess
 import tempfile
+from collections.abc import Iterable
+from typing import Any
 
 from cnncalc.errors import SpecError
 
@@ -17,44 +28,176 @@ HOW = (
     "--png needs a rasteriser: install rsvg-convert (Debian: apt install librsvg2-bin), "
     "or cairosvg (pip install cairosvg), or use --svg"
 )
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+TIMEOUT_S = 120
 
 
-def save(svg: str, svg_path: str | None, png_path: str | None) -> None:
+def save(
+    svg: str, svg_path: str | None, png_path: str | None, inputs: Iterable[os.stat_result] = ()
+) -> None:
+    """Write the SVG and/or its PNG; ``inputs`` are the files the model was read from."""
+    check_targets(svg_path, png_path, inputs)
+    png = rasterise(svg) if png_path else None  # a rasteriser that fails writes nothing
     if svg_path:
-        _write(svg_path, svg)
-    if png_path:
-        _write_png(svg, png_path)
+        write_file(svg_path, svg.encode("utf-8"))
+    if png_path and png is not None:
+        write_file(png_path, png)
 
 
-def _write(path: str, text: str) -> None:
+def check_targets(
+    svg_path: str | None, png_path: str | None, inputs: Iterable[os.stat_result] = ()
+) -> None:
+    """Refuse, before anything is written, a target that is an input, a directory,
+    or the other target."""
+    read = [(s.st_dev, s.st_ino) for s in inputs]
+    for option, path in (("--svg", svg_path), ("--png", png_path)):
+        if not path:
+            continue
+        found = _stat(path)
+        if found is None:
+            continue
+        if stat.S_ISDIR(found.st_mode):
+            raise SpecError(f"cannot write {path}: Is a directory")
+        if (found.st_dev, found.st_ino) in read:
+            raise SpecError(f"{option} {path} is an input file: it would be overwritten")
+    if svg_path and png_path and _same_target(svg_path, png_path):
+        raise SpecError(f"--svg and --png name the same file: {svg_path}")
+
+
+def _stat(path: str) -> os.stat_result | None:
     try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
     except OSError as exc:
-        raise SpecError(f"cannot write {path}: {exc.strerror}") from None
+        raise SpecError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _write_png(svg: str, path: str) -> None:
+def _same_target(a: str, b: str) -> bool:
+    first, second = _stat(a), _stat(b)
+    if first is not None and second is not None:
+        return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def write_file(path: str, data: bytes) -> None:
+    """Put ``data`` at ``path`` whole or not at all (see the module's note).
+
+    A regular file (or none yet) is replaced through a temporary file in the same
+    directory; a link is followed and its target replaced. A device or a pipe
+    (``/dev/stdout``, ``>(...)``) is written into as it is.
+    """
+    found = _stat(path)
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        try:
+            with open(path, "wb") as f:
+                f.write(data)
+        except OSError as exc:
+            raise SpecError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return
+    target = os.path.realpath(path)
+    directory, name = os.path.split(target)
+    try:
+        fd, temporary = _create_beside(directory, name)
+    except OSError as exc:
+        raise SpecError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())  # a full disk may only say so here
+            if found is not None:
+                os.chmod(temporary, stat.S_IMODE(found.st_mode))
+            os.replace(temporary, target)
+        except OSError as exc:
+            raise SpecError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+def _create_beside(directory: str, name: str) -> tuple[int, str]:
+    """A new, empty file next to ``name``, made with the umask's permissions."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temporary = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {name}")
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def rasterise(svg: str) -> bytes:
+    """The PNG of ``svg``, from the first rasteriser installed."""
+    cairosvg = _cairosvg()
+    if cairosvg is not None:
+        try:
+            png = cairosvg.svg2png(bytestring=svg.encode("utf-8"))
+        except Exception as exc:  # its own failure on our SVG, whatever its type
+            raise SpecError(f"cairosvg could not make a PNG: {exc}") from None
+        return _checked(png, "cairosvg")
+    try:
+        return _run_rasteriser(svg)
+    except OSError as exc:  # the private temporary directory: a full /tmp, say
+        raise SpecError(f"cannot make a PNG: {exc.strerror or exc}") from None
+
+
+def _cairosvg() -> Any:
     try:
         import cairosvg  # type: ignore[import-not-found]
-
-        cairosvg.svg2png(bytestring=svg.encode(), write_to=path)
-        return
     except ImportError:
-        pass
-    with tempfile.TemporaryDirectory() as tmp:
-        source = os.path.join(tmp, "net.svg")
-        _write(source, svg)
-        for command in _commands(source, os.path.abspath(path), tmp):
+        return None
+    return cairosvg
+
+
+def _run_rasteriser(svg: str) -> bytes:
+    """Run the first rasteriser installed in a private directory; read its PNG back."""
+    with tempfile.TemporaryDirectory(prefix="cnncalc-") as tmp:
+        source, target = os.path.join(tmp, "net.svg"), os.path.join(tmp, "net.png")
+        with open(source, "w", encoding="utf-8") as f:
+            f.write(svg)
+        for command in _commands(source, target, tmp):
             if shutil.which(command[0]) is None:
                 continue
-            done = subprocess.run(command, capture_output=True, timeout=120, check=False)
-            if done.returncode == 0 and os.path.exists(path):
-                return
-            raise SpecError(
-                f"{command[0]} could not make {path}: {done.stderr.decode()[-200:].strip()}"
-            )
+            try:
+                done = subprocess.run(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    timeout=TIMEOUT_S,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired:
+                raise SpecError(f"{command[0]} took more than {TIMEOUT_S} s: no PNG") from None
+            except OSError as exc:
+                raise SpecError(f"cannot run {command[0]}: {exc.strerror or exc}") from None
+            if done.returncode != 0:
+                reason = done.stderr.decode(errors="replace")[-200:].strip()
+                raise SpecError(
+                    f"{command[0]} could not make a PNG (exit {done.returncode}): {reason}"
+                )
+            try:
+                with open(target, "rb") as f:
+                    png = f.read()
+            except FileNotFoundError:
+                png = b""
+            return _checked(png, command[0])
     raise SpecError(HOW)
+
+
+def _checked(png: bytes | None, by: str) -> bytes:
+    if not png:
+        raise SpecError(f"{by} reported success but wrote no PNG")
+    if not png.startswith(PNG_SIGNATURE):
+        raise SpecError(f"{by} wrote something that is not a PNG")
+    return png
 
 
 def _commands(source: str, target: str, tmp: str) -> list[list[str]]:
