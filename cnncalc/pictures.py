@@ -179,7 +179,8 @@ def _run_rasteriser(svg: str) -> bytes:
             except OSError as exc:
                 raise SpecError(f"cannot run {command[0]}: {exc.strerror or exc}") from None
             if done.returncode != 0:
-                reason = done.stderr.decode(errors="replace")[-200:].strip()
+                said = done.stderr.decode(errors="replace").strip().splitlines()
+                reason = said[-1][-200:] if said else "no message"  # its last line only
                 raise SpecError(
                     f"{command[0]} could not make a PNG (exit {done.returncode}): {reason}"
                 )
