@@ -18,6 +18,7 @@ import secrets
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from typing import Any
@@ -60,6 +61,8 @@ def check_targets(
             raise SpecError(f"cannot write {path}: Is a directory")
         if (found.st_dev, found.st_ino) in read:
             raise SpecError(f"{option} {path} is an input file: it would be overwritten")
+        if (found.st_dev, found.st_ino) == _stdout_file():
+            raise SpecError(f"{option} {path} is the file stdout goes to: the report would be lost")
     if svg_path and png_path and _same_target(svg_path, png_path):
         raise SpecError(f"--svg and --png name the same file: {svg_path}")
 
@@ -71,6 +74,15 @@ def _stat(path: str) -> os.stat_result | None:
         return None
     except OSError as exc:
         raise SpecError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _stdout_file() -> tuple[int, int] | None:
+    """The regular file stdout was redirected to, if it was."""
+    try:
+        found = os.fstat(sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # closed, or not a real file
+        return None
+    return (found.st_dev, found.st_ino) if stat.S_ISREG(found.st_mode) else None
 
 
 def _same_target(a: str, b: str) -> bool:

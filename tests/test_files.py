@@ -99,6 +99,21 @@ def test_a_preset_file_is_an_input(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert (folder / "lenet5.yaml").read_bytes() == original
 
 
+def test_the_file_stdout_goes_to_is_refused(net: Path) -> None:
+    # /dev/stdout would resolve to report.txt and replace it: the report would be lost
+    with (net.parent / "report.txt").open("wb") as report:
+        proc = cnncalc("net.yaml", "--svg", "/dev/stdout", stdout=report, cwd=net.parent)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        b"error: --svg /dev/stdout is the file stdout goes to: the report would be lost\n"
+    )
+    assert listing(net.parent) == {"net.yaml", "report.txt"}
+    proc = cnncalc("net.yaml", "--svg", "/dev/stdout", "--json", cwd=net.parent)  # a pipe
+    assert (
+        proc.returncode == 0 and proc.stdout.startswith(b"<svg") and b'"params": 40,' in proc.stdout
+    )
+
+
 @pytest.mark.parametrize(("svg", "png"), [("a.svg", "a.svg"), ("a.svg", "./a.svg")])
 def test_svg_and_png_on_one_file_are_refused(net: Path, svg: str, png: str) -> None:
     code, _, err = invoke("net.yaml", "--svg", svg, "--png", png)
