@@ -104,7 +104,9 @@ def torchinfo_bytes(report: Report, batch: int = 1, dtype: str = "float32") -> i
     return data + 2 * with_params + report.total.params * size
 
 
-def naive_bytes(report: Report, batch: int = 1, dtype: str = "float32", optimizer: str = "adam") -> int:
+def naive_bytes(
+    report: Report, batch: int = 1, dtype: str = "float32", optimizer: str = "adam"
+) -> int:
     """cnncalc's figure before the walk: parameters, buffers, gradients, optimiser
     state, the input and every layer's output, all kept."""
     size = DTYPES[dtype]

@@ -16,7 +16,7 @@ class Value:
     """One tensor an op makes: ``numel`` elements per sample. Values on one
     storage (an in-place op's output, a view) share ``storage``."""
 
-    __slots__ = ("numel", "storage", "consumers", "producer")
+    __slots__ = ("consumers", "numel", "producer", "storage")
 
     def __init__(self, numel: int, producer: int) -> None:
         self.numel = numel
@@ -28,7 +28,7 @@ class Value:
 class Op:
     """A layer, or a block's join (``add``, ``cat``)."""
 
-    __slots__ = ("kind", "layer", "inputs", "output", "path")
+    __slots__ = ("inputs", "kind", "layer", "output", "path")
 
     def __init__(self, kind: str, layer: LayerReport | None, inputs: list[Value], path: str):
         self.kind = kind
@@ -41,7 +41,7 @@ class Op:
 class Node:
     """A row with its children grouped into branches (by the path part after the block's)."""
 
-    __slots__ = ("row", "branches")
+    __slots__ = ("branches", "row")
 
     def __init__(self, row: Row) -> None:
         self.row = row
@@ -70,10 +70,8 @@ def tree(rows: tuple[Row, ...]) -> list[Node]:
 
 def ops(report: Report) -> tuple[list[Op], Value]:
     """The ops in the order PyTorch runs them, and the network's input."""
-    if not report.rows:  # a report made without rows: a plain chain of its layers
-        nodes = [Node(layer) for layer in report.layers]
-    else:
-        nodes = tree(report.rows)
+    # a report made without rows is a plain chain of its layers
+    nodes = tree(report.rows) if report.rows else [Node(layer) for layer in report.layers]
     x = Value(math.prod(report.input_shape), -1)
     out: list[Op] = []
     _seq(nodes, x, out)

@@ -47,7 +47,8 @@ class Behaviour(Record):
     channel kept (batch norm's mean and inverse std).
     ``inplace``: the op writes over its input when the network's ReLUs are in
     place (the ``inplace_relu`` flag); if its backward reads its input, autograd
-    keeps a clone of the input made before it is overwritten (ReLU6). ``view``: no new storage (flatten).
+    keeps a clone of the input made before it is overwritten (ReLU6).
+    ``view``: no new storage (flatten).
     ``eval_identity``: in eval mode the op returns its input (dropout).
     ``global_mean``: to a 1-wide output the op is a ``mean``, which keeps nothing.
     ``autocast``: ``"half"`` where autocast casts the inputs and weights to the

@@ -185,9 +185,7 @@ def _storages(graph: list[Op], x: Value, inplace_relu: bool, training: bool) -> 
     for op in graph:
         rule = _rule(op)
         shared = (
-            rule.view
-            or (rule.inplace and inplace_relu)
-            or (rule.eval_identity and not training)
+            rule.view or (rule.inplace and inplace_relu) or (rule.eval_identity and not training)
         )
         if shared and len(op.inputs) == 1:
             op.output.storage = op.inputs[0].storage
@@ -330,9 +328,7 @@ def _forward(
     return holders, keeps
 
 
-def _infer(
-    graph: list[Op], x: Value, batch: int, types: _Dtypes, amp: bool, base: int
-) -> Peak:
+def _infer(graph: list[Op], x: Value, batch: int, types: _Dtypes, amp: bool, base: int) -> Peak:
     step = _Step(base)
     _forward(graph, x, batch, types, amp, step, training=False)
     return step.peak
