@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from cnncalc.memory_rules import ADD, CAT, Behaviour, behaviour
 from cnncalc.report import BlockReport, LayerReport, Report, Row
 
 
@@ -28,7 +29,7 @@ class Value:
 class Op:
     """A layer, or a block's join (``add``, ``cat``)."""
 
-    __slots__ = ("inputs", "kind", "layer", "output", "path")
+    __slots__ = ("inputs", "kind", "layer", "output", "path", "rule", "work")
 
     def __init__(self, kind: str, layer: LayerReport | None, inputs: list[Value], path: str):
         self.kind = kind
@@ -36,6 +37,8 @@ class Op:
         self.inputs = inputs
         self.output: Value = Value(0, -1)
         self.path = path
+        self.rule: Behaviour = ADD if kind == "add" else CAT if kind == "cat" else behaviour(kind)
+        self.work = 0  # cuDNN's workspace while it runs, set by the walk
 
 
 class Node:

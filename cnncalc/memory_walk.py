@@ -14,8 +14,11 @@ second moment). The largest live total is the peak; where it happens is kept.
 
 from __future__ import annotations
 
+import gc
+from functools import lru_cache
+
 from cnncalc.memory_graph import Op, Value, ops
-from cnncalc.memory_rules import ADD, CAT, CUBLAS_WORKSPACE, Behaviour, allocated, behaviour
+from cnncalc.memory_rules import CUBLAS_WORKSPACE, Behaviour, allocated
 from cnncalc.record import Record
 from cnncalc.report import LayerReport, Report
 
@@ -52,18 +55,25 @@ class Walked(Record):
 
 def tensors(layer: LayerReport, size: int) -> tuple[list[int], list[int]]:
     """Bytes of each parameter tensor and each buffer tensor of a layer."""
-    params = layer.costs.params
     spec = layer.layer
+    bias = spec is not None and spec.bias
+    return _tensors(
+        layer.kind, layer.costs.params, layer.costs.buffers, bias, layer.output_shape[0], size
+    )
+
+
+@lru_cache(maxsize=4096)
+def _tensors(
+    kind: str, params: int, buffers: int, bias: bool, channels: int, size: int
+) -> tuple[list[int], list[int]]:
     split: list[int] = [params] if params else []
-    if layer.kind in ("conv", "deconv", "fc") and spec is not None and spec.bias:
-        bias = layer.output_shape[0]
-        if 0 < bias < params:
-            split = [params - bias, bias]
-    if layer.kind == "bn" and params:
+    if kind in ("conv", "deconv", "fc") and bias and 0 < channels < params:
+        split = [params - channels, channels]
+    if kind == "bn" and params:
         split = [params // 2, params - params // 2]
-    buffers = [layer.costs.buffers // 2] * 2 if layer.kind == "bn" else [layer.costs.buffers]
-    sizes = [n * size for n in buffers if n]
-    if layer.kind == "bn":
+    held = [buffers // 2] * 2 if kind == "bn" else [buffers]
+    sizes = [n * size for n in held if n]
+    if kind == "bn":
         sizes.append(8)  # num_batches_tracked, an int64 scalar
     return [n * size for n in split], sizes
 
@@ -79,31 +89,29 @@ class _Step:
         self.live = base
         self.blocks: dict[int, int] = {}
         self.peak = Peak("forward", None, None, base)
+        self.top = base
         self.next_id = 0
 
     def new(self, nbytes: int) -> int:
         sid = self.next_id
         self.next_id += 1
-        self.blocks[sid] = allocated(nbytes)
-        self.live += self.blocks[sid]
+        size = self.blocks[sid] = -(-nbytes // 512) * 512 if nbytes > 0 else 0
+        self.live += size
         return sid
 
     def free(self, sid: int) -> None:
         self.live -= self.blocks.pop(sid, 0)
 
     def mark(self, phase: str, op: Op | None, extra: int = 0) -> None:
-        if self.live + extra > self.peak.bytes:
+        if self.live + extra > self.top:
             layer = op.layer.index if op is not None and op.layer is not None else None
             path = op.path if op is not None else None
             self.peak = Peak(phase, path, layer, self.live + extra)
+            self.top = self.live + extra
 
 
 def _rule(op: Op) -> Behaviour:
-    if op.kind == "add":
-        return ADD
-    if op.kind == "cat":
-        return CAT
-    return behaviour(op.kind)
+    return op.rule
 
 
 def _mean(op: Op, rule: Behaviour) -> bool:
@@ -141,6 +149,18 @@ def walk(
 ) -> Walked:
     """Both walks. ``size``: bytes per value of the parameters (and of the
     activations without ``amp``); ``amp``: autocast to a 2-byte type."""
+    was_enabled = gc.isenabled()
+    gc.disable()  # many objects, no cycles: the collector would rescan them all
+    try:
+        return _walk(report, batch, size, optimizer, amp, inplace_relu)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _walk(
+    report: Report, batch: int, size: int, optimizer: str, amp: bool, inplace_relu: bool
+) -> Walked:
     graph, x = ops(report)
     types = _Dtypes(graph, x, size, amp)
     layers = [op.layer for op in graph if op.layer is not None]
@@ -158,6 +178,8 @@ def walk(
     state = STATE[optimizer] * gradients
     data = allocated(x.numel * batch * size)
 
+    for op in graph:
+        op.work = _workspace(op, op.rule, batch, types)
     _storages(graph, x, inplace_relu, training=True)
     kept, kept_by_layer = _kept(graph, x, batch, types, amp)
     base = params + buffers + state + data + 2 * CUBLAS_WORKSPACE
@@ -305,7 +327,7 @@ def _forward(
             half = step.new(weight // 4 * HALF)  # kept for the backward; cached
             (made if training else cache).append(half)
             cache += [step.new(n // 4 * HALF) for n in biases]
-        step.mark("forward", op, _workspace(op, rule, batch, types))
+        step.mark("forward", op, op.work)
         if copy >= 0 and training and rule.saves_input:
             made.append(copy)
         elif copy >= 0:
@@ -419,7 +441,7 @@ def _backward(
                 step.new(n)  # the parameter's gradient: it stays
                 if amp and rule.autocast == "half":
                     temps.append(step.new(n // 4 * HALF))  # computed in half, then cast
-        step.mark("backward", op, _workspace(op, rule, batch, types))
+        step.mark("backward", op, op.work)
         for t in temps:
             step.free(t)
         for value, grad in outs:
