@@ -1,28 +1,26 @@
-"""Memory estimates from a report: no tensor is made, every byte is counted.
+"""Memory from a report: no tensor is made, every byte is counted.
 
-The model (stated in the README):
-
-* parameter memory = params × bytes per value; buffers likewise;
-* a layer's activation memory = its output elements × batch × bytes per value;
-* inference peak = parameters + buffers + the largest, over layers, of the
-  layer's input + its output + the inputs that enclosing res/cat blocks hold on
-  to for their other paths;
-* training = parameters + buffers + gradients (one per trainable parameter) +
-  optimiser state (SGD none, momentum one, Adam two values per trainable
-  parameter) + every activation kept for the backward pass (the input and each
-  layer's output).
+The model is PyTorch's eager execution on a CUDA device (stated in the README's
+Memory section): what each kind keeps for its backward pass and whether it
+works in place (:mod:`cnncalc.memory_rules`), a walk of one training step and
+of one no-grad forward over the live tensors, rounded as the caching allocator
+rounds them (:mod:`cnncalc.memory_walk`). torchinfo's estimate, which cnncalc
+reproduced before, stays available as :func:`torchinfo_bytes`.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from cnncalc.record import Record
-from cnncalc.report import BlockReport, LayerReport, Report
+from cnncalc.report import LayerReport, Report
 
 DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2}
 """Values of optimiser state kept per trainable parameter."""
+AMP = ("bfloat16", "float16")
+"""Autocast's lower precisions (``--amp``)."""
 
 
 class Memory(Record):
@@ -37,6 +35,19 @@ class Memory(Record):
     gradient_bytes: int
     optimizer_bytes: int
     training_bytes: int
+    kept_bytes: int = 0
+    workspace_bytes: int = 0
+    amp: str | None = None
+    inplace_relu: bool = True
+    training_peak_at: Any = None
+    inference_peak_at: Any = None
+    kept_by_layer: Any = None
+
+    def asjson(self) -> dict[str, Any]:
+        """The public ``total.memory`` object (the per-layer kept bytes go on the layers)."""
+        out = self.asdict()
+        out.pop("kept_by_layer")
+        return out
 
 
 def activation_bytes(layer: LayerReport, batch: int, dtype: str) -> int:
@@ -44,42 +55,67 @@ def activation_bytes(layer: LayerReport, batch: int, dtype: str) -> int:
 
 
 def estimate(
-    report: Report, batch: int = 1, dtype: str = "float32", optimizer: str = "adam"
+    report: Report,
+    batch: int = 1,
+    dtype: str = "float32",
+    optimizer: str = "adam",
+    amp: str | None = None,
+    inplace_relu: bool = True,
 ) -> Memory:
+    """One training step's and one no-grad forward's peak, and what autograd keeps.
+
+    ``amp`` (``bfloat16`` or ``float16``) runs the forward under autocast with
+    float32 parameters (``dtype`` then must be float32)."""
+    from cnncalc.memory_walk import walk
+
     size = DTYPES[dtype]
-    total = report.total
-    params = total.params * size
-    buffers = total.buffers * size
-    data = math.prod(report.input_shape) * batch * size
-    outputs = [activation_bytes(layer, batch, dtype) for layer in report.layers]
-    gradients = total.trainable_params * size
-    state = OPTIMIZERS[optimizer] * total.trainable_params * size
+    seen = walk(report, batch, size, optimizer, amp is not None, inplace_relu)
+    outputs = sum(activation_bytes(layer, batch, dtype) for layer in report.layers)
     return Memory(
         dtype=dtype,
         batch=batch,
         optimizer=optimizer,
-        input_bytes=data,
-        param_bytes=params,
-        buffer_bytes=buffers,
-        activation_bytes=sum(outputs),
-        inference_peak_bytes=params + buffers + _live_peak(report, batch, size),
-        gradient_bytes=gradients,
-        optimizer_bytes=state,
-        training_bytes=params + buffers + gradients + state + data + sum(outputs),
+        input_bytes=math.prod(report.input_shape) * batch * size,
+        param_bytes=report.total.params * size,
+        buffer_bytes=report.total.buffers * size,
+        activation_bytes=outputs,
+        inference_peak_bytes=seen.inference.bytes,
+        gradient_bytes=report.total.trainable_params * size,
+        optimizer_bytes=OPTIMIZERS[optimizer] * report.total.trainable_params * size,
+        training_bytes=seen.training.bytes,
+        kept_bytes=seen.kept,
+        workspace_bytes=seen.workspace,
+        amp=amp,
+        inplace_relu=inplace_relu,
+        training_peak_at=seen.training.asjson(),
+        inference_peak_at=seen.inference.asjson(),
+        kept_by_layer=seen.kept_by_layer,
     )
 
 
-def _live_peak(report: Report, batch: int, size: int) -> int:
-    """The most activation bytes alive at once in a forward pass."""
-    open_blocks: list[BlockReport] = []
-    peak = 0
-    for row in report.rows:
-        while open_blocks and open_blocks[-1].depth >= row.depth:
-            open_blocks.pop()
-        if isinstance(row, BlockReport):
-            open_blocks.append(row)
-            continue
-        held = sum(math.prod(b.input_shape) for b in open_blocks if b.kind in ("res", "cat"))
-        live = math.prod(row.input_shape) + math.prod(row.output_shape) + held
-        peak = max(peak, live)
-    return peak * batch * size
+def torchinfo_bytes(report: Report, batch: int = 1, dtype: str = "float32") -> int:
+    """torchinfo's "Estimated Total Size": the input + 2 × the outputs of layers
+    with parameters (torchinfo counts their gradients) + the parameters."""
+    size = DTYPES[dtype]
+    data = math.prod(report.input_shape) * batch * size
+    with_params = sum(
+        activation_bytes(layer, batch, dtype) for layer in report.layers if layer.costs.params
+    )
+    return data + 2 * with_params + report.total.params * size
+
+
+def naive_bytes(
+    report: Report, batch: int = 1, dtype: str = "float32", optimizer: str = "adam"
+) -> int:
+    """cnncalc's figure before the walk: parameters, buffers, gradients, optimiser
+    state, the input and every layer's output, all kept."""
+    size = DTYPES[dtype]
+    total = report.total
+    outputs = sum(activation_bytes(layer, batch, dtype) for layer in report.layers)
+    trainable = total.trainable_params * size
+    return (
+        (total.params + total.buffers) * size
+        + trainable * (1 + OPTIMIZERS[optimizer])
+        + math.prod(report.input_shape) * batch * size
+        + outputs
+    )

@@ -75,8 +75,13 @@ def _layer(layer: LayerReport) -> dict[str, Any]:
 def to_dict(report: Report, memory: Memory | None = None) -> dict[str, Any]:
     """The document as Python data (what :func:`render` writes)."""
     memory = memory or estimate(report)
+    kept = memory.kept_by_layer or {}
     layers = [
-        {"activation_bytes": activation_bytes(layer, memory.batch, memory.dtype), **_layer(layer)}
+        {
+            "activation_bytes": activation_bytes(layer, memory.batch, memory.dtype),
+            "kept_bytes": kept.get(layer.index, 0),
+            **_layer(layer),
+        }
         for layer in report.layers
     ]
     return {
@@ -85,7 +90,7 @@ def to_dict(report: Report, memory: Memory | None = None) -> dict[str, Any]:
         "input_shape": list(report.input_shape),
         "output_shape": list(report.output_shape),
         "layers": layers,
-        "total": {**_costs(report.total), "memory": memory.asdict()},
+        "total": {**_costs(report.total), "memory": memory.asjson()},
     }
 
 
@@ -100,7 +105,7 @@ def render(report: Report, memory: Memory | None = None) -> str:
     }
     lines = ",\n".join(f"  {dump(key)}: {dump(value)}" for key, value in head.items())
     body = ",\n".join(_layer_lines(report, dump, memory))
-    total = dump({**_costs(report.total), "memory": memory.asdict()})
+    total = dump({**_costs(report.total), "memory": memory.asjson()})
     return f'{{\n{lines},\n  "layers": [\n{body}\n  ],\n  "total": {total}\n}}\n'
 
 
@@ -111,13 +116,21 @@ def _layer_lines(report: Report, dump: Any, memory: Memory) -> list[str]:
     fragments: dict[tuple[Any, ...], str] = {}
     key: tuple[Any, ...]
     lines = []
+    kept = memory.kept_by_layer or {}
     for layer in report.layers:
         key = (layer.spec, layer.input_shape, layer.output_shape, layer.costs)
         key += (layer.warnings, id(layer.compare))
         fragment = fragments.get(key)
         if fragment is None:
             static = _layer(layer)
-            for own in ("index", "name", "path", "receptive_field", "activation_bytes"):
+            for own in (
+                "index",
+                "name",
+                "path",
+                "receptive_field",
+                "activation_bytes",
+                "kept_bytes",
+            ):
                 static.pop(own, None)
             fragment = fragments[key] = dump(static)[1:]
         name = "null" if layer.name is None else dump(layer.name)
@@ -125,7 +138,8 @@ def _layer_lines(report: Report, dump: Any, memory: Memory) -> list[str]:
         size = activation_bytes(layer, memory.batch, memory.dtype)
         lines.append(
             f'    {{"index": {layer.index}, "name": {name}, "path": "{path}", '
-            f'"activation_bytes": {size}, "receptive_field": {_field_json(layer.field, dump)}, '
+            f'"activation_bytes": {size}, "kept_bytes": {kept.get(layer.index, 0)}, '
+            f'"receptive_field": {_field_json(layer.field, dump)}, '
             f"{fragment}"
         )
     return lines
