@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cnncalc.kinds.base import Arg, Kind, Module, Outcome, no_lines
+from cnncalc.kinds.window import spatial_of
 from cnncalc.layer import LayerSpec, Shape
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ def bn_torch(layer: LayerReport) -> Module:
 
 
 def lrn_rule(layer: LayerSpec, shape: Shape) -> Outcome:
-    """Local response normalisation across channels: shape in = shape out."""
+    """Local response normalisation across channels: shape in = shape out. Like
+    torch's, it needs at least one spatial axis besides the channels."""
+    spatial_of(shape)
     return Outcome(layer=layer, shape=shape)
 
 
