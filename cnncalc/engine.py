@@ -101,7 +101,7 @@ def analyze(
         spec=format_nodes(
             model.layers, lambda layer: run.specs.get(id(layer)) or format_layer(layer)
         ),
-        rows=tuple(run.rows),
+        tree=tuple(run.rows),
     )
 
 
@@ -128,8 +128,9 @@ class _Run:
     def __init__(self, strict: bool, extents: Shape) -> None:
         self.strict = strict
         self.extents = extents  # the input's spatial size: a whole-input field
-        self.rows: list[Row] = []
+        self.rows: list[Row] = []  # the rows of the path being walked
         self.leaves: list[LayerReport] = []
+        self.parts: list[tuple[Row, ...]] = []  # the finished paths of the block being walked
         self.specs: dict[int, str] = {}  # id(LayerSpec) → its spec, resolved the first time
         self.memo: dict[tuple[LayerSpec, Shape], tuple[Outcome, Costs, str]] = {}
 
@@ -192,21 +193,30 @@ class _Run:
         )
         return out, costs, format_layer(out.layer)
 
+    def path(self, nodes: tuple[Node, ...], state: State, path: str, depth: int) -> State:
+        """One path of a block (a body, a branch, a repetition), its rows apart."""
+        outer, self.rows = self.rows, []
+        try:
+            return self.seq(nodes, state, path, depth)
+        finally:
+            self.parts.append(tuple(self.rows))
+            self.rows = outer
+
     def block(self, block: Block, state: State, path: str, depth: int) -> State:
-        at = len(self.rows)
-        self.rows.append(None)  # type: ignore[arg-type]  # the block's row, filled in below
         first_leaf = len(self.leaves)
         shape = state[0]
         out = state
-        if block.kind in (BlockKind.SEQ, BlockKind.REPEAT):
+        outer_parts, self.parts = self.parts, []
+        if block.kind is BlockKind.SEQ:
+            out = self.path(block.parts[0], out, path, depth + 1)
+        elif block.kind is BlockKind.REPEAT:
             for r in range(block.count):
-                sub = f"{path}.{r}" if block.kind is BlockKind.REPEAT else path
-                out = self.seq(block.parts[0], out, sub, depth + 1)
+                out = self.path(block.parts[0], out, f"{path}.{r}", depth + 1)
         elif block.kind is BlockKind.RES:
-            body = self.seq(block.parts[0], state, f"{path}.body", depth + 1)
+            body = self.path(block.parts[0], state, f"{path}.body", depth + 1)
             other = state
             if len(block.parts) > 1:
-                other = self.seq(block.parts[1], state, f"{path}.shortcut", depth + 1)
+                other = self.path(block.parts[1], state, f"{path}.shortcut", depth + 1)
             if other[0] != body[0]:
                 raise SpecError(
                     _res_mismatch(shape, body[0], other[0], len(block.parts) > 1),
@@ -216,16 +226,29 @@ class _Run:
             out = body[0], field.widest([body[1], other[1]])
         else:
             branches = [
-                self.seq(branch, state, f"{path}.{j}", depth + 1)
+                self.path(branch, state, f"{path}.{j}", depth + 1)
                 for j, branch in enumerate(block.parts)
             ]
             joined = _concat([b[0] for b in branches], block)
             out = joined, field.widest([b[1] for b in branches])
+        parts, self.parts = tuple(self.parts), outer_parts
         inside = self.leaves[first_leaf:]
         label = block.name or _block_label(block)
         total = Costs.sum(leaf.costs for leaf in inside)
-        self.rows[at] = BlockReport(
-            block.kind.value, label, path, depth, shape, out[0], total, len(inside)
+        self.rows.append(
+            BlockReport(
+                block.kind.value,
+                label,
+                path,
+                depth,
+                shape,
+                out[0],
+                total,
+                len(inside),
+                parts,
+                block.count,
+                block.name,
+            )
         )
         return out
 

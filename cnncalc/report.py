@@ -5,7 +5,7 @@ Plain data, shared by every renderer; nothing here formats text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from cnncalc.field import Field
 from cnncalc.kinds import Compare
@@ -104,7 +104,10 @@ class LayerReport(Record):
 
 
 class BlockReport(Record):
-    """A res/cat/repeat block or a named group: its label and subtotal."""
+    """A res/cat/repeat block or a named group as run: its label, its subtotal and
+    its paths. ``parts`` holds the rows of each path: one for a group, the body
+    and then the shortcut (if any) of a residual, one per branch of a concat (an
+    empty one is the identity), one per repetition of a repeat (``count`` of them)."""
 
     kind: str
     label: str
@@ -114,13 +117,28 @@ class BlockReport(Record):
     output_shape: Shape
     costs: Costs
     layers: int
+    parts: tuple[tuple[Row, ...], ...] = ()
+    count: int = 1
+    name: str | None = None
 
 
 Row = LayerReport | BlockReport
-"""A row of the nested table: blocks come before their layers (pre-order)."""
+"""A node of the report's tree: a layer, or a block holding rows."""
+
+
+def preorder(rows: Iterable[Row]) -> Iterator[Row]:
+    """Blocks before their layers, in execution order: the nested table's rows."""
+    for row in rows:
+        yield row
+        if isinstance(row, BlockReport):
+            for part in row.parts:
+                yield from preorder(part)
 
 
 class Report(Record):
+    """A network as run: its layers in execution order (``layers``), and the same
+    layers in their blocks (``tree``: the top-level rows)."""
+
     name: str
     input_shape: Shape
     output_shape: Shape
@@ -128,7 +146,12 @@ class Report(Record):
     total: Costs
     description: str = ""
     spec: str = ""
-    rows: tuple[Row, ...] = ()
+    tree: tuple[Row, ...] = ()
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """Every row of the tree, blocks before their layers (pre-order)."""
+        return tuple(preorder(self.tree))
 
     @property
     def warnings(self) -> list[tuple[int, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
@@ -68,13 +69,42 @@ def test_slides_from_a_spec_string() -> None:
     }
 
 
-def test_every_preset_loads_and_lists() -> None:
+def test_presets_lists_each_with_its_own_description() -> None:
+    """The listing shows every YAML file in the presets folder, each with the
+    description that file states (read here with PyYAML, not cnncalc)."""
+    import yaml
+
+    from cnncalc import presets
+
+    files = sorted(Path(presets.FOLDER).glob("*.yaml"))
     result = CliRunner().invoke(cli, ["presets"])
     assert result.exit_code == 0
-    for name in names():
-        assert cli_json(name)["layers"]
-        assert name in result.stdout
-    assert {"lenet5", "lenet5-modern", "slides"} <= set(names())
+    listed = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert sorted(listed) == sorted(names()) == sorted(f.stem for f in files)
+    for path in files:
+        assert listed[path.stem].strip() == yaml.safe_load(path.read_text())["description"]
+
+
+def test_charcnn_matches_dos_santos_2014() -> None:
+    """CharWNN (ICML 2014, Table 1): d_chr = 10, k_chr = 5, cl_u = 50, over the
+    YAML's assumed 100 characters and 20-character words:
+    embedding 100·10 = 1,000; convolution 50·(10·5) + 50 = 2,550; total 3,550;
+    MACs 20 positions · 50 · 10·5 = 50,000; the output is the 50-d word vector."""
+    data = cli_json("charcnn")
+    assert data["output_shape"] == [50]
+    assert [layer["params"] for layer in data["layers"]] == [1_000, 2_550, 0, 0]
+    assert data["total"]["macs"] == 50_000
+
+
+def test_abdelhamid2014_as_its_yaml_states() -> None:
+    """3×15×40 input; 84 filters of 3·15·8 (+ bias) = 30,324 params, their output
+    84×1×33 (40 − 8 + 1 = 33 bands); pool 6 shift 2 → ⌊(33 − 6)/2⌋ + 1 = 14;
+    fc 84·14 = 1,176 → 1000: 1,177,000; 1000 → 1000: 1,001,000; 1000 → 183: 183,183."""
+    data = cli_json("abdelhamid2014")
+    shapes = [layer["output_shape"] for layer in data["layers"] if layer["params"]]
+    assert shapes == [[84, 1, 33], [1000], [1000], [183]]
+    params = [layer["params"] for layer in data["layers"] if layer["params"]]
+    assert params == [30_324, 1_177_000, 1_001_000, 183_183]
 
 
 def test_parsed_forms_are_current_and_equal_to_the_yaml() -> None:

@@ -36,8 +36,7 @@ def render(
     if fmt == "svg":
         from cnncalc.render import svg
 
-        assert model is not None
-        return svg.render(report, model)
+        return svg.render(report)
     if fmt == "torch":
         from cnncalc.render import emit_torch
 

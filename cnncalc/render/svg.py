@@ -13,14 +13,13 @@ The SVG is self-contained (no fonts, scripts or links) and deterministic.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from cnncalc.kinds import WINDOWED
-from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node
+from cnncalc.kinds import KINDS
 from cnncalc.render.columns import shape_text
-from cnncalc.report import LayerReport, Report
+from cnncalc.report import BlockReport, Report, Row
 
 GAP = 34.0
 LABEL = 30.0  # room under a volume for two lines of text
@@ -64,20 +63,9 @@ class Item:
     spatial: tuple[int, ...] = ()
 
 
-@dataclass
-class _Layers:
-    """The report's layers in execution order, handed out as the tree is walked."""
-
-    reports: Iterator[LayerReport]
-
-    def take(self) -> LayerReport:
-        return next(self.reports)
-
-
-def render(report: Report, model: Model) -> str:
-    layers = _Layers(iter(report.layers))
+def render(report: Report) -> str:
     items = [_volume(report.input_shape, ["input"], None, ())]
-    items += _sequence(model.layers, layers)
+    items += _sequence(report.tree)
     body = _row(items)
     width = body.width + 2 * 20
     height = body.height + 2 * 20 + 24
@@ -94,22 +82,21 @@ def render(report: Report, model: Model) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _sequence(nodes: tuple[Node, ...], layers: _Layers) -> list[Item]:
+def _sequence(rows: tuple[Row, ...]) -> list[Item]:
     """Items for a sequence; shape-keeping layers join the label before them."""
     pending: list[Item | _Map] = []
-    for node in nodes:
-        if isinstance(node, LayerSpec):
-            layer = layers.take()
-            keeps = layer.output_shape == layer.input_shape and layer.kind not in WINDOWED
-            if keeps and pending and isinstance(pending[-1], _Map):
-                pending[-1].labels.append(layer.spec)
-                continue
-            kernel = layer.layer.size if layer.layer and layer.kind in WINDOWED else None
-            spatial = layer.input_shape[1:]
-            label = f"{layer.name}: {layer.spec}" if layer.name else layer.spec
-            pending.append(_Map(layer.output_shape, [label], kernel, spatial))
-        else:
-            pending.append(_block(node, layers))
+    for row in rows:
+        if isinstance(row, BlockReport):
+            pending.append(_block(row))
+            continue
+        windowed = KINDS[row.kind].windowed
+        keeps = row.output_shape == row.input_shape and not windowed
+        if keeps and pending and isinstance(pending[-1], _Map):
+            pending[-1].labels.append(row.spec)
+            continue
+        kernel = row.layer.size if row.layer and windowed else None
+        label = f"{row.name}: {row.spec}" if row.name else row.spec
+        pending.append(_Map(row.output_shape, [label], kernel, row.input_shape[1:]))
     return [p.item() if isinstance(p, _Map) else p for p in pending]
 
 
@@ -126,17 +113,15 @@ class _Map:
         return _volume(self.shape, self.labels, self.kernel, self.spatial)
 
 
-def _block(block: Block, layers: _Layers) -> Item:
-    if block.kind in (BlockKind.SEQ, BlockKind.REPEAT):
-        first = _sequence(block.parts[0], layers)
-        for _ in range(block.count - 1):  # later repetitions: same shapes, drawn once
-            _sequence(block.parts[0], layers)
-        tag = f"×{block.count}" if block.kind is BlockKind.REPEAT else (block.name or "")
+def _block(block: BlockReport) -> Item:
+    if block.kind in ("seq", "repeat"):  # later repetitions: same shapes, drawn once
+        first = _sequence(block.parts[0]) if block.parts else []
+        tag = f"×{block.count}" if block.kind == "repeat" else (block.name or "")
         return _boxed([_row(first)], tag, join="")
-    paths = [_row(_sequence(part, layers)) if part else _identity() for part in block.parts]
-    if block.kind is BlockKind.RES and len(paths) == 1:
+    paths = [_row(_sequence(part)) if part else _identity() for part in block.parts]
+    res = block.kind == "res"
+    if res and len(paths) == 1:
         paths.append(_identity())
-    res = block.kind is BlockKind.RES
     return _boxed(paths, block.name or ("res" if res else "cat"), "⊕" if res else "‖")
 
 

@@ -1,0 +1,233 @@
+"""What every layer kind is made of, and the records its rule returns.
+
+A :class:`Kind` holds everything cnncalc knows about one kind of layer, in one
+place: its words, its argument grammar and options, its rule (shape,
+parameters, MACs and receptive-field reach), its ``--explain`` lines and its
+PyTorch code. The family modules (:mod:`.convolution`, :mod:`.pooling`, …)
+declare the kinds; :mod:`cnncalc.kinds` collects them into the registry.
+Renderers ask a layer's kind; none of them names one.
+
+Conventions (see the README for the full statement):
+
+* MACs count multiply-accumulates of weights with inputs; bias adds, batch
+  norm, activations and pooling count 0.
+* ``bias_units`` counts output units that add a bias: LeCun's "connections"
+  are MACs plus these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import Enum
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from cnncalc.report import LayerReport
+
+from cnncalc import arith
+from cnncalc.layer import LayerSpec, Shape
+from cnncalc.record import Record
+
+
+class Arg(Enum):
+    """The positional argument a kind takes, in the spec's string syntax."""
+
+    NONE = ""
+    FILTERS_KERNEL = "NxF[xF[xF]]"
+    SIZE = "K[xK[xK]]"
+    UNITS = "N"
+    VOCAB_DIM = "VxD"
+    RATE = "[P]"
+    OPT_SIZE = "[N]"
+
+
+class Count(Record):
+    """Weights and biases of one way of joining two volumes."""
+
+    _compared = ("weights", "biases")
+    __slots__ = _compared
+
+    def __init__(self, weights: int, biases: int) -> None:
+        self.weights = weights
+        self.biases = biases
+
+
+class Compare(Record):
+    """The course-slide comparison: the same input→output volumes joined densely,
+    by unshared local filters, and by one shared convolution."""
+
+    _compared = ("dense", "local", "shared")
+    __slots__ = _compared
+
+    def __init__(self, dense: Count, local: Count, shared: Count) -> None:
+        self.dense = dense
+        self.local = local
+        self.shared = shared
+
+
+Rational = Union[int, "Fraction"]
+"""A whole number of input positions, or a fraction of one (after upsampling)."""
+
+
+class Reach(Record):
+    """How far one output unit reaches into the layer's input, per spatial axis,
+    for the receptive field (Araujo, Norris & Sim, Distill 2019).
+
+    ``spans``: how many input positions the widest output unit reads (the
+    dilated kernel, or ceil(F_eff/S) for a transposed conv); ``steps``: input
+    positions between neighbouring output units (1/S when transposed);
+    ``starts``: where output unit 0's window begins, in input positions.
+    ``whole`` marks layers whose every output reads the whole input (fc).
+    """
+
+    _compared = ("spans", "steps", "starts", "whole")
+    __slots__ = _compared
+
+    def __init__(
+        self,
+        spans: tuple[int, ...] = (),
+        steps: tuple[Rational, ...] = (),
+        starts: tuple[Rational, ...] = (),
+        whole: bool = False,
+    ) -> None:
+        self.spans = spans
+        self.steps = steps
+        self.starts = starts
+        self.whole = whole
+
+
+WHOLE = Reach(whole=True)
+
+
+class Outcome(Record):
+    """What one layer does to its input. ``layer`` is the spec with every
+    per-axis value resolved against the input, for the canonical spec string."""
+
+    _compared = (
+        "layer",
+        "shape",
+        "params",
+        "buffers",
+        "macs",
+        "bias_units",
+        "compare",
+        "warnings",
+        "reach",
+    )
+    __slots__ = _compared
+
+    def __init__(
+        self,
+        layer: LayerSpec,
+        shape: Shape,
+        params: int = 0,
+        buffers: int = 0,
+        macs: int = 0,
+        bias_units: int = 0,
+        compare: Compare | None = None,
+        warnings: tuple[str, ...] = (),
+        reach: Reach | None = None,
+    ) -> None:
+        self.layer = layer
+        self.shape = shape
+        self.params = params
+        self.buffers = buffers
+        self.macs = macs
+        self.bias_units = bias_units
+        self.compare = compare
+        self.warnings = warnings
+        self.reach = reach
+
+
+class Helper(Record):
+    """A class the emitted PyTorch file defines because torch.nn lacks it."""
+
+    name: str
+    source: str
+
+
+class Module(Record):
+    """One layer as PyTorch code: an expression building the module, and the
+    helper classes it uses. ``tokens``: its input is integer token ids."""
+
+    code: str
+    helpers: tuple[Helper, ...] = ()
+    tokens: bool = False
+
+
+Rule = Callable[[LayerSpec, Shape], Outcome]
+"""Shape, parameters, MACs and reach of a layer on an input shape."""
+Explainer = Callable[["LayerReport"], list[str]]
+"""The ``--explain`` lines of a layer as run: its arithmetic with the numbers in."""
+Emitter = Callable[["LayerReport"], Module]
+"""The PyTorch module of a layer as run (its resolved spec and shapes)."""
+
+
+def no_lines(_: LayerReport) -> list[str]:
+    """Nothing to explain: the shape passes through, nothing is learned."""
+    return []
+
+
+class Kind(Record):
+    """One layer kind, declared once with everything cnncalc needs of it.
+
+    ``name`` and ``aliases`` are its words; ``arg`` the grammar of its
+    positional argument and ``options`` the LayerSpec fields its options may set;
+    ``rule`` its arithmetic; ``explain`` and ``torch`` its two renderings that
+    depend on the kind. ``takes_tokens``: its input is a token sequence.
+    """
+
+    name: str
+    arg: Arg
+    rule: Rule
+    summary: str
+    explain: Explainer
+    torch: Emitter
+    aliases: tuple[str, ...] = ()
+    options: frozenset[str] = frozenset()
+    takes_tokens: bool = False
+
+    @property
+    def windowed(self) -> bool:
+        """It slides a window (a kernel with a stride) over its input."""
+        return "stride" in self.options
+
+
+AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+NOUNS = {"L": ("position", "positions"), "H": ("row", "rows"), "W": ("column", "columns")}
+NOUNS["D"] = ("slice", "slices")
+
+
+def axis_names(rank: int) -> tuple[str, ...]:
+    return AXES.get(rank, tuple(f"axis{i + 1}" for i in range(rank)))
+
+
+def fmt_shape(shape: Shape) -> str:
+    return "x".join(str(d) for d in shape)
+
+
+def dots(values: Sequence[int]) -> str:
+    """``1·10·10``: a product written out, as the explanations show it."""
+    return "·".join(str(v) for v in values)
+
+
+def ratio(a: int, b: int) -> Rational:
+    """a/b, an int when it is whole."""
+    if a % b == 0:
+        return a // b
+    from fractions import Fraction  # rarely needed: not imported at start-up
+
+    return Fraction(a, b)
+
+
+def windows(
+    kernel: Shape, stride: Shape, dilation: Shape, pads: Sequence[tuple[int, int]]
+) -> Reach:
+    """A sliding window's reach: F_eff wide, S apart, starting P_left before 0."""
+    return Reach(
+        tuple(arith.effective(k, d) for k, d in zip(kernel, dilation, strict=True)),
+        stride,
+        tuple(-left for left, _ in pads),
+    )

@@ -1,0 +1,244 @@
+"""Pooling: max and average windows, LeNet-5's trainable subsampling, global
+and adaptive pooling."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from cnncalc.errors import LayerError
+from cnncalc.kinds import window
+from cnncalc.kinds.base import (
+    Arg,
+    Helper,
+    Kind,
+    Module,
+    Outcome,
+    Reach,
+    dots,
+    fmt_shape,
+    no_lines,
+    ratio,
+    windows,
+)
+from cnncalc.kinds.window import expand, kernel_for, pads_for, slide, spatial_of
+from cnncalc.layer import LayerSpec, Shape
+
+if TYPE_CHECKING:
+    from cnncalc.report import LayerReport
+
+
+def _pool_geometry(
+    layer: LayerSpec, shape: Shape
+) -> tuple[LayerSpec, Shape, tuple[str, ...], Reach]:
+    channels, spatial = spatial_of(shape)
+    rank = len(spatial)
+    kernel = kernel_for(layer, rank)
+    stride = expand(layer.stride, rank, 1, "stride") if layer.stride else kernel
+    dilation = expand(layer.dilation, rank, 1, "dilation")
+    pads = pads_for(layer, spatial, kernel, stride, dilation)
+    if layer.ceil and layer.padding == "same":
+        raise LayerError("ceil cannot be combined with psame", field="ceil")
+    if layer.padding != "same":
+        for (p, _), k in zip(pads, kernel, strict=True):
+            if p > k // 2:
+                raise LayerError(
+                    f"padding {p} is more than half the window {k} (torch refuses it)",
+                    field="padding",
+                )
+    out, warnings = slide(spatial, kernel, stride, pads, dilation, layer.ceil)
+    resolved = layer.replace(size=kernel, stride=stride, dilation=dilation)
+    return resolved, (channels, *out), warnings, windows(kernel, stride, dilation, pads)
+
+
+def pool_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """Max pooling (torch.nn.MaxPool*d): no weights."""
+    resolved, out, warnings, reach = _pool_geometry(layer, shape)
+    return Outcome(layer=resolved, shape=out, warnings=warnings, reach=reach)
+
+
+def avgpool_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """Average pooling (torch.nn.AvgPool*d). torch's 3-D version alone also
+    refuses an unpadded input smaller than the window, so cnncalc does too."""
+    outcome = pool_rule(layer, shape)
+    window = outcome.layer.size or ()
+    if len(shape) == 4 and any(w < k for w, k in zip(shape[1:], window, strict=True)):
+        raise LayerError(
+            f"the input {fmt_shape(shape[1:])} is smaller than the window {fmt_shape(window)}"
+            " (torch's AvgPool3d refuses it)",
+            field="size",
+        )
+    return outcome
+
+
+def subsample_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """LeNet-5's subsampling: each map's window sum times a trainable coefficient,
+    plus a trainable bias. LeCun counts every summed input as a connection."""
+    resolved, out, warnings, reach = _pool_geometry(layer, shape)
+    assert resolved.size is not None
+    units = math.prod(out)
+    return Outcome(
+        layer=resolved,
+        shape=out,
+        params=shape[0] * (2 if layer.bias else 1),
+        macs=units * math.prod(resolved.size),
+        bias_units=units if layer.bias else 0,
+        warnings=warnings,
+        reach=reach,
+    )
+
+
+def _pool_code(layer: LayerReport, name: str, value: str, dilation: bool) -> Module:
+    spec = layer.layer
+    assert spec is not None
+    pads, kernel, stride, dil = window.torch_padding(layer)
+    rank = len(kernel)
+    padding = tuple(left for left, _ in pads) if window.symmetric(pads) else (0,) * rank
+    extra = f", {dil}" if dilation else ""
+    code = f"nn.{name}{rank}d({kernel}, {stride}, {padding}{extra}, ceil_mode={spec.ceil})"
+    return Module(window.padded(pads, code, value))
+
+
+def pool_torch(layer: LayerReport) -> Module:
+    return _pool_code(layer, "MaxPool", "float('-inf')", dilation=True)
+
+
+def avgpool_torch(layer: LayerReport) -> Module:
+    return _pool_code(layer, "AvgPool", "0.0", dilation=False)
+
+
+def subsample_explain(layer: LayerReport) -> list[str]:
+    spec, costs = layer.layer, layer.costs
+    assert spec is not None and spec.size is not None
+    c = layer.input_shape[0]
+    what = "(coefficient, bias)" if spec.bias else "(coefficient)"
+    out_units = math.prod(layer.output_shape)
+    lines = [
+        *window.size_lines(layer),
+        f"params: {c} × {2 if spec.bias else 1} {what} = {costs.params:,}",
+        f"MACs: {out_units:,} outputs × ({dots(spec.size)}) = {costs.macs:,}",
+    ]
+    if costs.connections != costs.macs:
+        biased = costs.connections - costs.macs
+        lines.append(
+            f"connections: {costs.macs:,} + {biased:,} biased units = {costs.connections:,}"
+        )
+    return lines
+
+
+SUBSAMPLE = Helper(
+    "Subsample",
+    '''
+class Subsample(nn.Module):
+    """LeNet-5 subsampling: window sum x a trainable coefficient + a bias, per map."""
+
+    def __init__(self, channels, kernel, stride, rank, bias=True):
+        super().__init__()
+        pool = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}[rank]
+        self.pool = pool(kernel, stride)
+        self.area = math.prod(kernel)
+        shape = (channels,) + (1,) * rank
+        self.weight = nn.Parameter(torch.ones(shape))
+        self.bias = nn.Parameter(torch.zeros(shape)) if bias else None
+
+    def forward(self, x):
+        y = self.pool(x) * self.area * self.weight
+        return y + self.bias if self.bias is not None else y
+''',
+)
+
+
+def subsample_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    assert spec is not None and spec.size is not None
+    rank = len(spec.size)
+    stride = spec.stride or spec.size
+    return Module(
+        f"Subsample({layer.input_shape[0]}, {spec.size}, {stride}, {rank}, bias={spec.bias})",
+        (SUBSAMPLE,),
+    )
+
+
+# --- global and adaptive pooling ---------------------------------------------------
+
+
+def gap_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """Global average or max pooling: every spatial axis becomes 1."""
+    channels, spatial = spatial_of(shape)
+    whole = Reach(spatial, spatial, tuple(0 for _ in spatial))
+    return Outcome(layer=layer, shape=(channels, *(1 for _ in spatial)), reach=whole)
+
+
+def adaptive_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """torch.nn.AdaptiveAvgPool*d: the output size is given, the windows adapt."""
+    channels, spatial = spatial_of(shape)
+    size = kernel_for(layer, len(spatial))
+    reach = Reach(
+        tuple(adaptive_span(w, n) for w, n in zip(spatial, size, strict=True)),
+        tuple(ratio(w, n) for w, n in zip(spatial, size, strict=True)),
+        tuple(0 for _ in spatial),
+    )
+    return Outcome(layer=layer.replace(size=size), shape=(channels, *size), reach=reach)
+
+
+def adaptive_span(size: int, out: int) -> int:
+    """torch's adaptive windows run from floor(i·W/S) to ceil((i+1)·W/S): the widest.
+    Windows repeat with period S/gcd(W, S), so one period is enough to look at."""
+    period = out // math.gcd(size, out)
+    return max(-(-(i + 1) * size // out) - (i * size // out) for i in range(period))
+
+
+def gap_torch(layer: LayerReport) -> Module:
+    return Module(f"nn.AdaptiveAvgPool{len(layer.input_shape) - 1}d(1)")
+
+
+def gmp_torch(layer: LayerReport) -> Module:
+    return Module(f"nn.AdaptiveMaxPool{len(layer.input_shape) - 1}d(1)")
+
+
+def adaptive_torch(layer: LayerReport) -> Module:
+    rank = len(layer.input_shape) - 1
+    return Module(f"nn.AdaptiveAvgPool{rank}d({layer.output_shape[1:]!r})")
+
+
+KINDS = (
+    Kind(
+        "pool",
+        Arg.SIZE,
+        pool_rule,
+        "max pooling",
+        window.size_lines,
+        pool_torch,
+        ("maxpool",),
+        frozenset({"stride", "padding", "dilation", "ceil"}),
+    ),
+    Kind(
+        "avgpool",
+        Arg.SIZE,
+        avgpool_rule,
+        "average pooling",
+        window.size_lines,
+        avgpool_torch,
+        options=frozenset({"stride", "padding", "ceil"}),
+    ),
+    Kind(
+        "subsample",
+        Arg.SIZE,
+        subsample_rule,
+        "LeNet-5 subsampling: sum × trainable coefficient + bias",
+        subsample_explain,
+        subsample_torch,
+        options=frozenset({"stride", "bias", "trainable"}),
+    ),
+    Kind("gap", Arg.NONE, gap_rule, "global average pooling", no_lines, gap_torch),
+    Kind("gmp", Arg.NONE, gap_rule, "global max pooling (max over positions)", no_lines, gmp_torch),
+    Kind(
+        "adaptivepool",
+        Arg.SIZE,
+        adaptive_rule,
+        "adaptive average pooling to a fixed size",
+        no_lines,
+        adaptive_torch,
+        ("adaptiveavgpool",),
+    ),
+)

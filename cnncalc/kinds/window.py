@@ -1,0 +1,187 @@
+"""The sliding window, shared by convolutions and pools (as torchvision's
+``ops/misc.py`` is shared by its model families): per-axis values resolved
+against the input, the output size with what it leaves unread, the course
+formula written out for ``--explain``, and the padding PyTorch needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from cnncalc import arith
+from cnncalc.errors import LayerError
+from cnncalc.kinds.base import NOUNS, axis_names, fmt_shape
+from cnncalc.layer import LayerSpec, Shape
+
+if TYPE_CHECKING:
+    from cnncalc.report import LayerReport
+
+Pads = tuple[tuple[int, int], ...]
+"""(left, right) padding per spatial axis."""
+
+
+def spatial_of(shape: Shape) -> tuple[int, Shape]:
+    """Split ``(C, *spatial)``; a layer that slides needs at least one spatial axis."""
+    if len(shape) < 2:
+        raise LayerError(f"needs an input with spatial axes (CxHxW...), got {fmt_shape(shape)}")
+    return shape[0], shape[1:]
+
+
+def expand(values: Sequence[int] | None, rank: int, default: int, name: str) -> tuple[int, ...]:
+    """One value per spatial axis: a single value applies to every axis."""
+    if values is None:
+        return (default,) * rank
+    if len(values) == 1:
+        return tuple(values) * rank
+    if len(values) != rank:
+        raise LayerError(
+            f"{name} has {len(values)} values but the input has {rank} spatial axes", field=name
+        )
+    return tuple(values)
+
+
+def kernel_for(layer: LayerSpec, rank: int) -> tuple[int, ...]:
+    assert layer.size is not None
+    if layer.per_axis and len(layer.size) != rank:
+        raise LayerError(
+            f"a {len(layer.size)}-D kernel cannot slide over an input with {rank} spatial axes",
+            field="size",
+        )
+    return expand(layer.size, rank, 1, "size")
+
+
+def pads_for(
+    layer: LayerSpec, spatial: Shape, kernel: Shape, stride: Shape, dilation: Shape
+) -> tuple[tuple[int, int], ...]:
+    """(left, right) padding per axis; 'same' follows Keras/TF."""
+    if layer.padding == "same":
+        return tuple(
+            arith.same_padding(w, k, s, d)
+            for w, k, s, d in zip(spatial, kernel, stride, dilation, strict=True)
+        )
+    assert not isinstance(layer.padding, str)
+    pad = expand(layer.padding, len(spatial), 0, "padding")
+    return tuple((p, p) for p in pad)
+
+
+def slide(
+    spatial: Shape,
+    kernel: Shape,
+    stride: Shape,
+    pads: Sequence[tuple[int, int]],
+    dilation: Shape,
+    ceil: bool = False,
+) -> tuple[Shape, tuple[str, ...]]:
+    """Output size of a sliding window on every axis, and what it leaves unread."""
+    out: list[int] = []
+    warnings: list[str] = []
+    for i, (w, k, s, (pl, pr), d) in enumerate(
+        zip(spatial, kernel, stride, pads, dilation, strict=True)
+    ):
+        keff = arith.effective(k, d)
+        n = arith.pool_out(w, k, s, pl, d, True) if ceil else arith.window_out(w, k, s, pl, pr, d)
+        if n < 1:
+            raise LayerError(
+                f"{_arithmetic(spatial, i, keff, s, pl, pr)} < 1: the window ({keff}) is larger "
+                f"than the padded input ({w + pl + pr})",
+                field="size",
+            )
+        out.append(n)
+        tail = None if ceil else arith.unread_tail(w, k, s, pl, pr, d, n)
+        if tail is not None:
+            axis = axis_names(len(spatial))[i]
+            text = _arithmetic(spatial, i, keff, s, pl, pr)
+            warnings.append(f"{text}, floored to {n}: {_unread(axis, tail)}")
+    return tuple(out), tuple(warnings)
+
+
+def _arithmetic(spatial: Shape, i: int, keff: int, s: int, pl: int, pr: int) -> str:
+    """``H: (191 − 2 + 2·0)/2 + 1 = 95.5``: the course formula with its numbers."""
+    w = spatial[i]
+    pads = f"2·{pl}" if pl == pr else f"{pl} + {pr}"
+    value = arith.exact_ratio(w + pl + pr - keff + s, s)
+    return f"{axis_names(len(spatial))[i]}: ({w} − {keff} + {pads})/{s} + 1 = {value}"
+
+
+def _unread(axis: str, tail: arith.Unread) -> str:
+    one, many = NOUNS.get(axis, ("position", "positions"))
+    if tail.first is None or tail.last is None:
+        if tail.padding == 1:
+            return f"the last padding {one} is never used"
+        return f"the last {tail.padding} padding {many} are never used"
+    if tail.first == tail.last:
+        return f"input {one} {tail.first} is never read"
+    return f"input {many} {tail.first}–{tail.last} are never read"
+
+
+def geometry(layer: LayerSpec, spatial: Shape) -> tuple[Shape, Shape, Shape, Pads]:
+    """Kernel, stride, dilation and (left, right) pads, one per spatial axis."""
+    rank = len(spatial)
+    kernel = kernel_for(layer, rank)
+    stride = expand(layer.stride, rank, 1, "stride")
+    dilation = expand(layer.dilation, rank, 1, "dilation")
+    return kernel, stride, dilation, pads_for(layer, spatial, kernel, stride, dilation)
+
+
+# --- --explain -----------------------------------------------------------------
+
+
+def size_lines(layer: LayerReport) -> list[str]:
+    """``H: (200 − 10 + 2·0)/1 + 1 = 191`` for each axis of a window that slides
+    (forward: convolutions and pools) over the layer's input."""
+    spec = layer.layer
+    if spec is None or spec.size is None:
+        return []
+    spatial = layer.input_shape[1:]
+    kernel = spec.size
+    stride = spec.stride or (1,) * len(kernel)
+    dilation = spec.dilation or (1,) * len(kernel)
+    pads = pads_for(spec, spatial, kernel, stride, dilation)
+    lines = []
+    for i, (w, k, s, d, (left, right), o) in enumerate(
+        zip(spatial, kernel, stride, dilation, pads, layer.output_shape[1:], strict=True)
+    ):
+        f = f"{d}·({k} − 1) + 1" if d > 1 else str(k)
+        added = f"{left} + {right}" if spec.padding == "same" else f"2·{left}"
+        exact = arith.exact_ratio(w + left + right - arith.effective(k, d) + s, s)
+        result = str(o) if exact == str(o) else f"{exact} → {o}"
+        mode = " (ceil mode)" if spec.ceil and exact != str(o) else ""
+        lines.append(
+            f"{axis_names(len(spatial))[i]}: ({w} − {f} + {added})/{s} + 1 = {result}{mode}"
+        )
+    return lines
+
+
+# --- PyTorch -------------------------------------------------------------------
+
+
+def torch_padding(layer: LayerReport) -> tuple[Pads, Shape, Shape, Shape]:
+    """The resolved (left, right) pads, kernel, stride and dilation of a window
+    layer as run, for the code that builds it."""
+    spec = layer.layer
+    assert spec is not None and spec.size is not None
+    rank = len(layer.input_shape) - 1
+    kernel = spec.size
+    stride = spec.stride or (1,) * rank
+    dilation = spec.dilation or (1,) * rank
+    return pads_for(spec, layer.input_shape[1:], kernel, stride, dilation), kernel, stride, dilation
+
+
+def symmetric(pads: Pads) -> bool:
+    return all(left == right for left, right in pads)
+
+
+def pad_module(pads: Pads, value: str = "0.0") -> str:
+    """An explicit (left, right) pad, for the odd pixel of 'same' at stride > 1
+    (``value``: what the padding holds, ``float('-inf')`` before a max pool)."""
+    flat = tuple(x for left, right in reversed(pads) for x in (left, right))
+    return f"nn.ConstantPad{len(pads)}d({flat}, {value})"
+
+
+def padded(pads: Pads, code: str, value: str = "0.0") -> str:
+    """``code`` (built with zero padding) behind an explicit pad when the padding
+    is uneven; ``code`` alone when it is even (and already in it)."""
+    if symmetric(pads):
+        return code
+    return f"nn.Sequential({pad_module(pads, value)}, {code})"
