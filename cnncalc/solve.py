@@ -12,9 +12,9 @@ solution or counts against :data:`BUDGET`, so ``--dilation 10**12`` or
 from __future__ import annotations
 
 import heapq
-from itertools import repeat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from cnncalc import arith
 
@@ -100,7 +100,7 @@ def solve(
                 raise SearchTooWide(k)
 
 
-def _merged(spans: list[tuple[Span, _Rule]]) -> Iterator[tuple[int, _Rule]]:
+def _merged(spans: Sequence[tuple[Span, _Rule]]) -> Iterator[tuple[int, _Rule]]:
     """Paddings of every dilation, in order of padding, then dilation."""
     if len(spans) == 1:
         (lo, hi), plan = spans[0]

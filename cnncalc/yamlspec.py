@@ -153,7 +153,7 @@ class _Reader:
                     sizes[key], aliased[key] = 1, False
                     continue
                 self.check_node(node)
-                leaves, nested = 0, []
+                leaves, nested = 0, list[yaml.Node]()
                 inner[key] = (leaves, nested)  # open: met again below, it contains itself
                 for child in _children(node):
                     if isinstance(child, scalar):
@@ -326,9 +326,13 @@ class _Reader:
         for key_node, body in node.value:
             name = str(key_node.value)
             if lookup(name) is not None or name in BLOCK_KEYS:
-                raise self.error(f"block name '{_short(name)}' is already a layer keyword", key_node)
+                raise self.error(
+                    f"block name '{_short(name)}' is already a layer keyword", key_node
+                )
             if not isinstance(body, yaml.MappingNode):
-                raise self.error(f"block '{_short(name)}' needs 'layers:' (and optionally 'params:')", body)
+                raise self.error(
+                    f"block '{_short(name)}' needs 'layers:' (and optionally 'params:')", body
+                )
             parts = {str(k.value): v for k, v in body.value}
             unknown = set(parts) - {"params", "layers", "description"}
             if unknown or "layers" not in parts:
@@ -438,7 +442,9 @@ class _Reader:
         allowed = {"name"} | set(_BLOCK_PARTS[kind])
         for key in parts:
             if key not in allowed:
-                raise self.error(f"{word} takes {', '.join(sorted(allowed))}; not '{_short(key)}'", node)
+                raise self.error(
+                    f"{word} takes {', '.join(sorted(allowed))}; not '{_short(key)}'", node
+                )
         for needed in _BLOCK_PARTS[kind][:1]:
             if needed not in parts:
                 raise self.error(f"{word} needs '{needed}:' — {_BLOCK_HELP[kind]}", node)
@@ -517,7 +523,9 @@ class _Reader:
         for k_node, v_node in mapping.value:
             key = str(k_node.value)
             if key not in _FIELDS:
-                raise self.error(f"unknown field '{_short(key)}'{_near(key, _FIELDS)}", k_node, label)
+                raise self.error(
+                    f"unknown field '{_short(key)}'{_near(key, _FIELDS)}", k_node, label
+                )
             field = _RENAMES.get(key, key)
             try:
                 values.update(_convert(field, self.value(v_node, env), key))

@@ -46,7 +46,8 @@ ALIAS_BOMBS: dict[str, str] = {
     ),
     "block argument": _with_bomb(BLOCK + "input: 3\nlayers:\n  - b: {w: BOMB}"),
     "block argument in a stage": _with_bomb(
-        "blocks:\n  b:\n    params: [w]\n    layers: ['fc {w}']\ninput: 3\nlayers:\n  - b: {w: BOMB}"
+        "blocks:\n  b:\n    params: [w]\n    layers: ['fc {w}']\n"
+        "input: 3\nlayers:\n  - b: {w: BOMB}"
     ),
     "times": _with_bomb("input: 3\nlayers:\n  - repeat: {times: BOMB, layers: [relu]}"),
     "field value": _with_bomb("input: 3\nlayers:\n  - conv: {filters: BOMB, kernel: 3}"),

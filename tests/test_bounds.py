@@ -91,14 +91,16 @@ def searches(draw: st.DrawFn) -> tuple[int, int, Bounds, bool, bool]:
     k1 = draw(st.integers(1, 6))
     s1 = draw(st.integers(1, 4))
     d1 = draw(st.integers(1, 4))
-    pads = draw(st.none() | st.builds(lambda a, n: range(a, a + n), st.integers(0, 14), st.integers(1, 3)))  # fmt: skip
+    some = st.builds(lambda a, n: range(a, a + n), st.integers(0, 14), st.integers(1, 3))
+    pads = draw(st.none() | some)
     bounds = Bounds(
         kernels=range(k1, k1 + draw(st.integers(1, 9))),
         strides=range(s1, s1 + draw(st.integers(1, 6))),
         paddings=pads,
         dilations=range(d1, d1 + draw(st.sampled_from([1, 1, 3]))),
     )
-    return draw(st.integers(1, 40)), draw(st.integers(1, 40)), bounds, draw(st.booleans()), draw(st.booleans())  # fmt: skip
+    sizes = draw(st.integers(1, 40)), draw(st.integers(1, 40))
+    return *sizes, bounds, draw(st.booleans()), draw(st.booleans())
 
 
 @given(searches())
@@ -149,7 +151,7 @@ HUGE = str(10**12)
 def test_solve_huge_values_answer(args: list[str]) -> None:
     """The issue's reproducers (7 → 14) and their combinations: an answer or a
     clean 'no solution', never a hang (solve's budget bounds the work)."""
-    code, out, err = invoke("solve", "--in", "7", "--out", "14", "--json", *args)
+    code, _, err = invoke("solve", "--in", "7", "--out", "14", "--json", *args)
     assert code in (0, 2), err
     if code == 2:
         assert err.startswith("error: ") and err.count("\n") == 1
@@ -157,7 +159,9 @@ def test_solve_huge_values_answer(args: list[str]) -> None:
 
 def test_solve_transposed_huge_dilation_finds_the_output_padding() -> None:
     # K=1, S=1, P=0: (7−1)·1 − 0 + 10¹²·0 + OP + 1 = 14 → OP = 7 < max(1, 10¹²)
-    code, out, _ = invoke("solve", "--in", "7", "--out", "14", "--transposed", "--dilation", HUGE, "--json")  # fmt: skip
+    code, out, _ = invoke(
+        "solve", "--in", "7", "--out", "14", "--transposed", "--dilation", HUGE, "--json"
+    )
     assert code == 0
     assert '"output_padding": 7' in out
 
@@ -169,14 +173,31 @@ def test_solve_budget_stops_a_fruitless_search() -> None:
     with pytest.raises(SearchTooWide) as info:
         list(solve(10**12, 10**6, bounds, exact=True))
     assert info.value.kernel <= BUDGET + 2
-    code, _, err = invoke("solve", "--in", str(10**12), "--out", str(10**6), "--padding", "0", "--dilation", str(10**6), "--max-kernel", str(10**15), "--max-stride", HUGE, "--exact")  # fmt: skip
+    code, _, err = invoke(
+        "solve",
+        "--in",
+        str(10**12),
+        "--out",
+        str(10**6),
+        "--padding",
+        "0",
+        "--dilation",
+        str(10**6),
+        "--max-kernel",
+        str(10**15),
+        "--max-stride",
+        HUGE,
+        "--exact",
+    )
     assert code == 2 and "is too wide" in err and err.count("\n") == 1
 
 
 def test_solve_no_solution_points_to_transposed() -> None:
     code, _, err = invoke("solve", "--in", "5", "--out", "50", "--max-kernel", "3")
     assert code == 2 and "try --transposed" in err
-    code, _, err = invoke("solve", "--in", "50", "--out", "5", "--max-kernel", "1", "--max-stride", "1")  # fmt: skip
+    code, _, err = invoke(
+        "solve", "--in", "50", "--out", "5", "--max-kernel", "1", "--max-stride", "1"
+    )
     assert code == 2 and "--transposed" not in err
 
 
