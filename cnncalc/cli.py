@@ -307,7 +307,7 @@ def solve_command(
     from dataclasses import asdict
     from itertools import islice
 
-    from cnncalc.solve import Bounds, solve
+    from cnncalc.solve import Bounds, SearchTooWide, solve
 
     def pin(value: int | None, default: range) -> range:
         return range(value, value + 1) if value is not None else default
@@ -318,15 +318,24 @@ def solve_command(
         paddings=pin(padding, range(0)) if padding is not None else None,
         dilations=pin(dilation, range(1, 2)),
     )
-    found = (s for s in solve(size_in, size_out, bounds, transposed) if s.exact or not exact)
-    solutions = list(islice(found, limit + 1))
+    try:
+        solutions = list(islice(solve(size_in, size_out, bounds, transposed, exact), limit + 1))
+    except SearchTooWide as stop:
+        fail(
+            SpecError(
+                f"the search for {size_in} → {size_out} is too wide: nothing more up to kernel "
+                f"{stop.kernel:,}; pin --kernel or --stride, or lower --max-kernel/--max-stride"
+            )
+        )
     if not solutions:
         what = "transposed convolution" if transposed else "window"
+        grow = size_out > size_in and not transposed
         fail(
             SpecError(
                 f"no {what} takes {size_in} to {size_out} with kernel ≤ {bounds.kernels[-1]} "
-                f"and stride ≤ {bounds.strides[-1]}; widen --max-kernel/--max-stride or unpin "
-                "a value"
+                f"and stride ≤ {bounds.strides[-1]}; "
+                + ("to make a size larger, try --transposed, or " if grow else "")
+                + "widen --max-kernel/--max-stride or unpin a value"
             )
         )
     more = len(solutions) > limit

@@ -269,8 +269,10 @@ def _block_label(block: Block) -> str:
 def _res_mismatch(x: Shape, body: Shape, shortcut: Shape, has_shortcut: bool) -> str:
     what = "the shortcut" if has_shortcut else "the input (identity shortcut)"
     message = f"cannot add: the body gives {fmt_shape(body)} but {what} gives {fmt_shape(shortcut)}"
-    stride = _projection_stride(x[1:], body[1:])
-    if len(body) >= 2 and len(x) == len(body) and stride is not None:
+    if len(body) != len(shortcut):
+        return message + f" (a {len(body)}-D tensor and a {len(shortcut)}-D one)"
+    stride = _projection_stride(x[1:], body[1:]) if len(x) == len(body) >= 2 else None
+    if stride is not None:
         s = f" s{stride}" if stride > 1 else ""
         kernel = "x".join("1" for _ in body[1:])
         message += f"; a shortcut 'conv {body[0]}x{kernel}{s} nobias | bn' would fit"
@@ -289,9 +291,12 @@ def _concat(outs: list[Shape], block: Block) -> Shape:
     first = outs[0]
     for j, shape in enumerate(outs[1:], 2):
         if shape[1:] != first[1:]:
+            rank = ""
+            if len(shape) != len(first):
+                rank = f" (a {len(shape)}-D tensor and a {len(first)}-D one)"
             raise SpecError(
                 f"cannot concatenate: branch {j} gives {fmt_shape(shape)} but branch 1 gives "
-                f"{fmt_shape(first)}; all but the channel size must agree",
+                f"{fmt_shape(first)}{rank}; all but the channel size must agree",
                 block.origin.whole,
                 block.origin.title or "cat",
             )

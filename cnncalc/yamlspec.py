@@ -28,7 +28,10 @@ can name the file's line and draw a caret under the key or value at fault.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -119,7 +122,90 @@ class _Reader:
         return Location(line, start.column, max(stop, start.column + 1), where)
 
     def error(self, message: str, node: yaml.Node, layer: str | None = None) -> SpecError:
-        return SpecError(message, self.locate(node), layer)
+        return SpecError(_clip(message), self.locate(node), layer)
+
+    # --- what the document holds, before any value is made -------------------
+
+    def audit(self, root: yaml.Node) -> None:
+        """One pass over every distinct node, without recursion and without expanding
+        an alias: refuse tags other than plain data, keys that are not text, keys given
+        twice and aliases that contain themselves; count what each node would expand to
+        (``self.sizes``) and whether a list or mapping under it is reached twice
+        (``self.aliased``). Text and numbers are leaves: an alias to one adds one."""
+        sizes: dict[int, int] = {}
+        aliased: dict[int, bool] = {}
+        refs: dict[int, int] = {}
+        inner: dict[int, tuple[int, list[yaml.Node]]] = {}  # leaves, and lists or mappings
+        stack = [root]
+        scalar, plain = yaml.ScalarNode, _PLAIN_TAGS
+        while stack:
+            node = stack[-1]
+            key = id(node)
+            if key in sizes:  # reached again through an alias: counted already
+                stack.pop()
+                continue
+            known = inner.get(key)
+            if known is None:  # first time here: look at it, then at its children
+                if isinstance(node, scalar):
+                    stack.pop()
+                    if node.tag not in plain:
+                        raise self.error(_tag_message(node), node)
+                    sizes[key], aliased[key] = 1, False
+                    continue
+                self.check_node(node)
+                leaves, nested = 0, list[yaml.Node]()
+                inner[key] = (leaves, nested)  # open: met again below, it contains itself
+                for child in _children(node):
+                    if isinstance(child, scalar):
+                        if child.tag not in plain:
+                            raise self.error(_tag_message(child), child)
+                        leaves += 1
+                        continue
+                    at = id(child)
+                    nested.append(child)
+                    refs[at] = refs.get(at, 0) + 1
+                    if at in inner and at not in sizes:  # still open: an ancestor
+                        raise self.error(
+                            "a YAML alias refers to a value that contains it (a recursive alias)",
+                            child,
+                        )
+                    if at not in sizes:
+                        stack.append(child)
+                inner[key] = (leaves, nested)
+                continue
+            stack.pop()  # back here with every child counted
+            leaves, nested = known
+            total, shared = 1 + leaves, False
+            for child in nested:
+                at = id(child)
+                total += sizes[at]
+                shared = shared or refs[at] > 1 or aliased[at]
+            sizes[key], aliased[key] = total, shared
+        self.sizes, self.aliased = sizes, aliased
+
+    def check_node(self, node: yaml.Node) -> None:
+        if node.tag not in _PLAIN_TAGS:
+            raise self.error(_tag_message(node), node)
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.error("a key must be plain text, not a list or a mapping", key_node)
+                key = str(key_node.value)
+                if key in keys:
+                    raise self.error(f"'{_short(key)}' is given twice", key_node)
+                keys.add(key)
+
+    def plain(self, node: yaml.Node) -> Any:
+        """The node's value, once we know it is small when its aliases are expanded."""
+        size = self.sizes.get(id(node), 1)  # a leaf under a list is not counted alone
+        if size > VALUE_LIMIT and self.aliased.get(id(node), False):
+            raise self.error(
+                f"this value expands to {size:,} items through YAML aliases; "
+                f"a value may hold at most {VALUE_LIMIT:,}",
+                node,
+            )
+        return _plain(node)
 
     # --- the document ------------------------------------------------------
 
@@ -149,7 +235,10 @@ class _Reader:
                 loader.dispose()
 
     def model(self) -> Model:
-        root = self.root()
+        with _collector_paused():  # many nodes and no garbage: the GC only rescans them
+            root = self.root()
+            if root is not None:
+                self.audit(root)
         if not isinstance(root, yaml.MappingNode):
             raise SpecError(
                 "a spec file is a mapping with 'layers:' (and optionally 'name:', 'input:')",
@@ -157,10 +246,10 @@ class _Reader:
             )
         top: dict[str, yaml.Node] = {}
         for key_node, value_node in root.value:
-            key = str(key_node.value)
+            key = str(key_node.value)  # every key is a scalar: checked by audit
             if key not in TOP_KEYS:
                 raise self.error(
-                    f"unknown key '{key}'{_near(key, TOP_KEYS)}; a spec file has "
+                    f"unknown key '{_short(key)}'{_near(key, TOP_KEYS)}; a spec file has "
                     f"{', '.join(TOP_KEYS)}",
                     key_node,
                 )
@@ -192,6 +281,7 @@ class _Reader:
         """``[3, 32, 32]``, ``3x32x32`` or ``50``."""
         try:
             if isinstance(node, yaml.SequenceNode):
+                self.plain(node)  # refuse an alias bomb before reading its items
                 dims = tuple(_whole(_plain(n), "input") for n in node.value)
             elif isinstance(node, yaml.ScalarNode):
                 dims = parse_dims(str(node.value), "input")
@@ -236,17 +326,21 @@ class _Reader:
         for key_node, body in node.value:
             name = str(key_node.value)
             if lookup(name) is not None or name in BLOCK_KEYS:
-                raise self.error(f"block name '{name}' is already a layer keyword", key_node)
+                raise self.error(
+                    f"block name '{_short(name)}' is already a layer keyword", key_node
+                )
             if not isinstance(body, yaml.MappingNode):
-                raise self.error(f"block '{name}' needs 'layers:' (and optionally 'params:')", body)
+                raise self.error(
+                    f"block '{_short(name)}' needs 'layers:' (and optionally 'params:')", body
+                )
             parts = {str(k.value): v for k, v in body.value}
             unknown = set(parts) - {"params", "layers", "description"}
             if unknown or "layers" not in parts:
-                raise self.error(f"block '{name}' has 'params:' and 'layers:' only", body)
+                raise self.error(f"block '{_short(name)}' has 'params:' and 'layers:' only", body)
             defaults: Env = {}
             if "params" in parts:
                 try:
-                    params = _plain(parts["params"])
+                    params = self.plain(parts["params"])
                 except LayerError as exc:
                     raise self.error(exc.message, parts["params"]) from None
                 if isinstance(params, list):
@@ -299,7 +393,7 @@ class _Reader:
         if kind is None:
             hint = _near(word, list(self.blocks))
             raise self.error(
-                f"unknown layer or block '{word}'{hint}" if hint else unknown_kind(word),
+                f"unknown layer or block '{_short(word)}'{hint}" if hint else unknown_kind(word),
                 key_node,
                 label,
             )
@@ -348,7 +442,9 @@ class _Reader:
         allowed = {"name"} | set(_BLOCK_PARTS[kind])
         for key in parts:
             if key not in allowed:
-                raise self.error(f"{word} takes {', '.join(sorted(allowed))}; not '{key}'", node)
+                raise self.error(
+                    f"{word} takes {', '.join(sorted(allowed))}; not '{_short(key)}'", node
+                )
         for needed in _BLOCK_PARTS[kind][:1]:
             if needed not in parts:
                 raise self.error(f"{word} needs '{needed}:' — {_BLOCK_HELP[kind]}", node)
@@ -389,7 +485,7 @@ class _Reader:
         defaults, body = self.blocks[word]
         if isinstance(node, yaml.MappingNode):
             args = {str(k.value): self.value(v, env) for k, v in node.value}
-        elif isinstance(node, yaml.ScalarNode) and _plain(node) is None:
+        elif isinstance(node, yaml.ScalarNode) and self.plain(node) is None:
             args = {}
         else:
             raise self.error(f"block '{word}' takes a mapping of parameters", node)
@@ -397,7 +493,7 @@ class _Reader:
         unknown = [k for k in args if k not in defaults]
         if unknown:
             raise self.error(
-                f"block '{word}' has no parameter '{unknown[0]}'"
+                f"block '{word}' has no parameter '{_short(unknown[0])}'"
                 f"{_near(unknown[0], list(defaults))}; it takes {', '.join(defaults) or 'none'}",
                 node,
             )
@@ -427,7 +523,9 @@ class _Reader:
         for k_node, v_node in mapping.value:
             key = str(k_node.value)
             if key not in _FIELDS:
-                raise self.error(f"unknown field '{key}'{_near(key, _FIELDS)}", k_node, label)
+                raise self.error(
+                    f"unknown field '{_short(key)}'{_near(key, _FIELDS)}", k_node, label
+                )
             field = _RENAMES.get(key, key)
             try:
                 values.update(_convert(field, self.value(v_node, env), key))
@@ -439,19 +537,89 @@ class _Reader:
             return build(kind, values, origin)
         except LayerError as exc:
             loc = origin.locate(exc.field) or self.locate(key_node)
-            raise SpecError(exc.message, loc, label) from None
+            raise SpecError(_clip(exc.message), loc, label) from None
 
     def value(self, node: yaml.Node, env: Env) -> Any:
         """A plain value, with ``{param}`` filled in from the block's parameters."""
         if _is_template(node):  # an unquoted {width} reads as a flow mapping
             assert isinstance(node, yaml.MappingNode)
             return _resolve("{" + str(node.value[0][0].value) + "}", env)
-        value = _plain(node)
+        value = self.plain(node)
         if isinstance(value, str) and env:
             return _resolve(value, env)
         if isinstance(value, list) and env:
             return [_resolve(v, env) for v in value]
         return value
+
+
+VALUE_LIMIT = 10_000
+"""The most items a value read outside a layer list may expand to through aliases."""
+
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+_TAG_NAMES = {
+    "tag:yaml.org,2002:timestamp": "a date or time",
+    "tag:yaml.org,2002:merge": "a merge key '<<'",
+    "tag:yaml.org,2002:binary": "binary data",
+    "tag:yaml.org,2002:set": "a set",
+    "tag:yaml.org,2002:omap": "an ordered map",
+    "tag:yaml.org,2002:pairs": "a list of pairs",
+    "tag:yaml.org,2002:value": "a value key '='",
+}
+
+
+def _tag_message(node: yaml.Node) -> str:
+    tag = str(node.tag)
+    what = _TAG_NAMES.get(tag)
+    if what is None:
+        short = "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,") else tag
+        what = f"the tag {_short(short)}"
+    elif tag.endswith(":timestamp"):
+        what += " (quote it to give text)"
+    return f"unsupported YAML value: {what}; a spec file holds text, numbers, lists and mappings"
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+LINE = 60
+"""The most characters of a user's value an error message shows."""
+
+
+def _short(value: Any) -> str:
+    """A value for a message, at most :data:`LINE` characters, without writing out
+    all of a long one first (an alias can make a list of billions)."""
+    import reprlib  # only for a message
+
+    brief = reprlib.Repr()
+    brief.maxstring = brief.maxother = brief.maxlong = LINE
+    brief.maxlist = brief.maxtuple = brief.maxdict = brief.maxset = 8
+    brief.maxlevel = 3
+    text = value if isinstance(value, str) else brief.repr(value)
+    return text if len(text) <= LINE else text[: LINE - 1] + "…"
+
+
+def _clip(message: str) -> str:
+    """A message that would run past a screen line or two (a huge value written out
+    in it) is cut: nothing a user gives makes an error longer than that."""
+    return message if len(message) <= 4 * LINE else message[: 4 * LINE - 1] + "…"
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _BLOCK_PARTS = {

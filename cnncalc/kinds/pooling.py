@@ -183,9 +183,16 @@ def adaptive_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 
 def adaptive_span(size: int, out: int) -> int:
     """torch's adaptive windows run from floor(i·W/S) to ceil((i+1)·W/S): the widest.
-    Windows repeat with period S/gcd(W, S), so one period is enough to look at."""
-    period = out // math.gcd(size, out)
-    return max(-(-(i + 1) * size // out) - (i * size // out) for i in range(period))
+
+    In closed form, so ``adaptivepool 1000000001`` costs nothing. With g = gcd(W, S),
+    W = g·w and S = g·s, write i·w = q·s + r (0 ≤ r < s): window i spans
+    ceil((q·s + r + w)/s) − q = ceil((r + w)/s). As w and s are coprime, i·w mod s
+    takes every value 0 … s−1 over i = 0 … s−1 (and s ≤ S), so the widest window
+    has r = s − 1: ceil((w + s − 1)/s).
+    """
+    g = math.gcd(size, out)
+    w, s = size // g, out // g
+    return -(-(w + s - 1) // s)
 
 
 def gap_torch(layer: LayerReport) -> Module:
