@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from cnncalc import arith
+from cnncalc.escape import printable
 from cnncalc.kinds import WINDOWED, axis_names
 from cnncalc.render.columns import shape_text
 from cnncalc.report import LayerReport, Report
@@ -28,7 +29,7 @@ def _dims(values: tuple[int, ...]) -> str:
 
 def _explain(layer: LayerReport) -> str:
     shapes = f"{shape_text(layer.input_shape)} → {shape_text(layer.output_shape)}"
-    head = f"{layer.index:>3}  {layer.spec}   {shapes}"
+    head = f"{layer.index:>3}  {printable(layer.spec)}   {shapes}"
     lines = [*_size_lines(layer), *_count_lines(layer), *_compare_lines(layer)]
     return "\n".join([head, *(f"     {line}" for line in lines)])
 
