@@ -43,6 +43,8 @@ def printable(text: str) -> str:
     Everything else, including any other non-ASCII letter, is kept as it is.
     Backslashes are kept too: this is for showing, not for reading back
     (the JSON is the exact record)."""
+    if text.isprintable():  # no Cc, Cf, Cs, Zl or Zp character: nothing to escape
+        return text
     return _UNSAFE.sub(_escape, text)
 
 
@@ -82,6 +84,8 @@ def json_text(document: str) -> str:
     """A JSON document with the same characters :func:`printable` escapes (those
     JSON leaves raw: DEL, C1, bidi, separators, lone surrogates) as ``\\uXXXX``:
     the same data, and nothing that drives a terminal when it is printed."""
+    if document.isascii() and "\x7f" not in document:  # a scan in C, 40 MB in 2 ms
+        return document
     return _JSON_RAW.sub(_json_escape, document)
 
 
