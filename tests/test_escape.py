@@ -78,7 +78,9 @@ def hostile_yaml(path: Path) -> Path:
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
+    """As on a terminal: without color=True click.echo would strip ANSI sequences
+    from stderr itself and hide an unescaped one."""
+    result = CliRunner().invoke(cli, list(args), color=True)
     return result.exit_code, result.stdout, result.stderr
 
 
