@@ -59,22 +59,26 @@ HOSTILE = {
 NAMES = list(HOSTILE)
 
 
-def hostile_yaml(path: Path) -> Path:
-    """A YAML whose model, layers, group, repeat and residual carry the names,
-    written with PyYAML's own escapes (a raw ESC is not allowed in a YAML file)."""
-    doc = {
-        "name": NAMES[0],
-        "description": NAMES[1],
-        "input": "1x8x8",
-        "layers": [
-            {"conv": {"filters": 4, "kernel": 3, "name": NAMES[2]}},
-            {"residual": {"name": NAMES[3], "body": ["conv 4x3x3 p1"]}},
-            {"repeat": {"name": NAMES[4], "times": 2, "layers": ["relu"]}},
-            {"group": {"name": NAMES[5], "layers": [{"fc": {"units": 3, "name": NAMES[6]}}]}},
-        ],
-    }
-    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    return path
+CORPUS = Path(__file__).parent / "corpus"
+HOSTILE_YAML = CORPUS / "hostile-names.yaml"
+"""The model, a layer, a residual, a repeat, a group and a layer in it named with
+the names above (by PyYAML's escapes: a raw ESC is not allowed in a YAML file);
+the description carries the clipboard write. Issue 11's reproducer."""
+
+
+def test_the_reproducer_holds_the_hostile_names() -> None:
+    doc = yaml.safe_load(HOSTILE_YAML.read_text(encoding="utf-8"))
+    layers = doc["layers"]
+    found = [
+        doc["name"],
+        doc["description"],
+        layers[0]["conv"]["name"],
+        layers[1]["residual"]["name"],
+        layers[2]["repeat"]["name"],
+        layers[3]["group"]["name"],
+        layers[3]["group"]["layers"][0]["fc"]["name"],
+    ]
+    assert found == NAMES
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -98,9 +102,8 @@ def test_xml_text_escapes_markup_and_what_xml_forbids() -> None:
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "json"])
-def test_hostile_names_never_reach_stdout_raw(tmp_path: Path, fmt: str) -> None:
-    spec = hostile_yaml(tmp_path / "net.yaml")
-    code, out, err = invoke(str(spec), "--format", fmt, "--explain")
+def test_hostile_names_never_reach_stdout_raw(fmt: str) -> None:
+    code, out, err = invoke(str(HOSTILE_YAML), "--format", fmt, "--explain")
     assert code == 0, err
     assert unsafe(out) == [] and unsafe(err) == []
     if fmt == "table":  # the table shows every name, --explain each layer
@@ -115,11 +118,10 @@ def test_hostile_names_never_reach_stdout_raw(tmp_path: Path, fmt: str) -> None:
 
 
 def test_a_long_network_laid_out_plainly_escapes_names_too(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(table_module, "RICH_MAX_ROWS", 2)
-    spec = hostile_yaml(tmp_path / "net.yaml")
-    code, out, _ = invoke(str(spec))
+    code, out, _ = invoke(str(HOSTILE_YAML))
     assert code == 0
     assert "┃" not in out  # the plain layout, not Rich's
     assert unsafe(out) == []
@@ -135,8 +137,8 @@ def test_svg_is_xml_whatever_the_names(tmp_path: Path) -> None:
         "layers": [{"conv": {"filters": 2, "kernel": 3, "padding": 1, "name": n}} for n in names]
         + [{"group": {"name": n, "layers": ["relu"]}} for n in names],
     }
-    spec = tmp_path / "net.yaml"
-    spec.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    spec = CORPUS / "svg-names.yaml"
+    assert yaml.safe_load(spec.read_text(encoding="utf-8")) == doc
     svg = tmp_path / "net.svg"
     code, _, err = invoke(str(spec), "--svg", str(svg), "--json")
     assert code == 0, err
@@ -227,12 +229,12 @@ def test_columns_variable(monkeypatch: pytest.MonkeyPatch, value: str, expected:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a Linux pty")
-def test_a_pty_with_zero_columns_gets_a_whole_escaped_table(tmp_path: Path) -> None:
+def test_a_pty_with_zero_columns_gets_a_whole_escaped_table() -> None:
     """The real thing: stdout a fresh pty (0×0, like some CI runners), NO_COLOR
     and COLUMNS unset, so Rich lays out and colours a terminal table."""
     import pty
 
-    spec = hostile_yaml(tmp_path / "net.yaml")
+    spec = HOSTILE_YAML
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR", "LINES")}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
     leader, follower = pty.openpty()
