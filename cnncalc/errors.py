@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from cnncalc.record import Record
 
+LONG = 200
+"""An echoed source line longer than this (a spec of megabytes on one line) is
+cut to :data:`CONTEXT` characters either side of at most :data:`SPAN` of the token."""
+CONTEXT = 60
+SPAN = 80
+
 
 class Location(Record):
     """A span of one line of user input.
@@ -27,9 +33,27 @@ class Location(Record):
         self.where = where
 
     def caret(self) -> str:
-        """The source line and a ``^^^`` marker under ``[start, end)``."""
-        width = max(self.end - self.start, 1)
-        return f"  {self.line}\n  {' ' * self.start}{'^' * width}"
+        """The source line and a ``^^^`` marker under ``[start, end)``.
+
+        The line is shown :func:`~cnncalc.escape.printable` (a control character
+        in it becomes ``\\x1b``), and the marker is placed by the columns the
+        escaped text takes, so it stays under the token. A line longer than
+        :data:`LONG` characters is cut to the part around the token."""
+        from cnncalc.escape import printable, width
+
+        line = self.line
+        start = min(max(self.start, 0), len(line))
+        end = min(max(self.end, start), len(line))
+        low, high, stop = 0, len(line), end
+        if len(line) > LONG:
+            stop = min(end, start + SPAN)
+            low = max(0, start - CONTEXT)
+            high = min(len(line), max(stop, start + 1) + CONTEXT)
+        before = ("…" if low else "") + printable(line[low:start])
+        token = printable(line[start:stop])
+        after = printable(line[stop:high]) + ("…" if high < len(line) else "")
+        marker = "^" * max(width(token), 1)
+        return f"  {before}{token}{after}\n  {' ' * width(before)}{marker}"
 
 
 class SpecError(Exception):
@@ -54,8 +78,11 @@ class SpecError(Exception):
         return ": ".join(parts)
 
     def render(self) -> str:
-        """The headline, then the source line with a caret when one is known."""
-        text = f"error: {self.headline()}"
+        """The headline, then the source line with a caret when one is known;
+        control and bidi characters from the user's text are shown escaped."""
+        from cnncalc.escape import printable
+
+        text = f"error: {printable(self.headline())}"
         if self.location is not None and self.location.line:
             text += "\n" + self.location.caret()
         return text

@@ -11,6 +11,7 @@ The lines of each layer come from its kind (:attr:`cnncalc.kinds.Kind.explain`).
 
 from __future__ import annotations
 
+from cnncalc.escape import printable
 from cnncalc.kinds import KINDS
 from cnncalc.render.columns import shape_text
 from cnncalc.report import LayerReport, Report
@@ -22,6 +23,6 @@ def render(report: Report) -> str:
 
 def _explain(layer: LayerReport) -> str:
     shapes = f"{shape_text(layer.input_shape)} → {shape_text(layer.output_shape)}"
-    head = f"{layer.index:>3}  {layer.spec}   {shapes}"
+    head = f"{layer.index:>3}  {printable(layer.spec)}   {shapes}"
     lines = KINDS[layer.kind].explain(layer) if layer.layer is not None else []
     return "\n".join([head, *(f"     {line}" for line in lines)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cnncalc.escape import json_text
 from cnncalc.field import Field
 from cnncalc.kinds import Compare, Rational
 from cnncalc.memory import Memory, activation_bytes, estimate
@@ -106,7 +107,8 @@ def render(report: Report, memory: Memory | None = None) -> str:
     lines = ",\n".join(f"  {dump(key)}: {dump(value)}" for key, value in head.items())
     body = ",\n".join(_layer_lines(report, dump, memory))
     total = dump({**_costs(report.total), "memory": memory.asjson()})
-    return f'{{\n{lines},\n  "layers": [\n{body}\n  ],\n  "total": {total}\n}}\n'
+    document = f'{{\n{lines},\n  "layers": [\n{body}\n  ],\n  "total": {total}\n}}\n'
+    return json_text(document)  # DEL, C1 and bidi characters as \u escapes too
 
 
 def _layer_lines(report: Report, dump: Any, memory: Memory) -> list[str]:

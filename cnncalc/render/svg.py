@@ -7,7 +7,10 @@ connected outputs) are bars; residual and concat blocks are boxes holding their
 paths one under the other; a repeat is drawn once and marked ×N. Layers that
 keep the shape (activations, batch norm) join the label of the map before them.
 
-The SVG is self-contained (no fonts, scripts or links) and deterministic.
+The SVG is self-contained (no fonts, scripts or links) and deterministic, and
+well-formed XML whatever the names hold: every piece of user text goes through
+:func:`~cnncalc.escape.xml_text` (control characters and what XML 1.0 forbids
+shown as escapes, markup as entities).
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
+from cnncalc.escape import printable, xml_text
 from cnncalc.kinds import KINDS
 from cnncalc.render.columns import shape_text
 from cnncalc.report import BlockReport, Report, Row
@@ -37,7 +40,7 @@ def _text(
     """One line of text; ``content`` is escaped here."""
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" {FONT} font-size="{size}" fill="{fill}"{extra}>'
-        f"{escape(content)}</text>"
+        f"{xml_text(content)}</text>"
     )
 
 
@@ -73,7 +76,7 @@ def render(report: Report) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}">',
-        f"<title>{escape(report.name)}</title>",
+        f"<title>{xml_text(report.name)}</title>",
         '<rect width="100%" height="100%" fill="#fff"/>',
         _text(20, 22, title, 13, extra=' font-weight="bold"'),
         *body.draw(20.0, 24 + 20 + body.height / 2),
@@ -228,9 +231,8 @@ def _volume(
         w = rest[-1]
         fw, fh, d = _side(w), (_side(h) if len(rest) > 1 else 12.0), _depth(c)
     dx, dy = d * 0.7, d * 0.5
-    labels = [
-        label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…" for label in labels
-    ]
+    shown = (printable(label) for label in labels)  # escaped before it is measured
+    labels = [label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…" for label in shown]
     text_w = max(len(s) for s in [shape_text(shape), *labels]) * 6.0
     width = max(fw + dx, text_w)
     height = fh + dy + LABEL + 12 * max(len(labels) - 1, 0)

@@ -11,6 +11,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from cnncalc.escape import printable
 from cnncalc.memory import Memory, estimate
 from cnncalc.render.columns import BASE, Column, cell, nbytes, number, shape_text
 from cnncalc.report import BlockReport, LayerReport, Report
@@ -26,9 +27,10 @@ _LONG_TABLE = re.compile(r"(table=\S{12})\S+")
 
 
 def _layer_text(row: LayerReport) -> str:
-    """The spec, with a long connection table cut short (the JSON keeps it whole)."""
+    """The spec, with a long connection table cut short (the JSON keeps it whole),
+    after the layer's name; control and bidi characters shown escaped."""
     spec = _LONG_TABLE.sub(r"\1…", row.spec)
-    return f"{row.name}: {spec}" if row.name else spec
+    return printable(f"{row.name}: {spec}" if row.name else spec)
 
 
 def _cells(row: LayerReport | BlockReport, cols: tuple[Column, ...]) -> list[str | Text]:
@@ -38,7 +40,7 @@ def _cells(row: LayerReport | BlockReport, cols: tuple[Column, ...]) -> list[str
         cells[1] = indent + _layer_text(row)
         return cells
     values: dict[str, str | Text] = {
-        "layer": Text(f"{indent}{row.label}", style="bold"),
+        "layer": Text(f"{indent}{printable(row.label)}", style="bold"),
         "output_shape": shape_text(row.output_shape),
         "params": number(row.costs.params),
         "macs": number(row.costs.macs),
@@ -87,7 +89,9 @@ def build(
     depth: int | None = None,
     memory: Memory | None = None,
 ) -> Group:
-    table = Table(title=report.name, show_footer=True, title_justify="left", header_style="bold")
+    table = Table(
+        title=printable(report.name), show_footer=True, title_justify="left", header_style="bold"
+    )
     footers = _totals(report)
     for c in cols:
         table.add_column(
@@ -124,7 +128,7 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
         f", training with {memory.optimizer} {nbytes(memory.training_bytes)}",
     )
     warnings = report.warnings
-    notes = [Text(f"⚠ layer {i}: {w}", style="yellow") for i, w in warnings[:MAX_NOTES]]
+    notes = [Text(f"⚠ layer {i}: {printable(w)}", style="yellow") for i, w in warnings[:MAX_NOTES]]
     if len(warnings) > MAX_NOTES:
         more = len(warnings) - MAX_NOTES
         notes.append(Text(f"⚠ … and {more} more warnings (all are in --format json)", "yellow"))
@@ -152,7 +156,7 @@ def plain(
 
     rule = "  ".join("-" * w for w in widths)
     body = [line(row) for row in table]
-    lines = [report.name, body[0], rule, *body[1:-1], rule, body[-1]]
+    lines = [printable(report.name), body[0], rule, *body[1:-1], rule, body[-1]]
     lines += [text.plain for text in footer(report, memory)]
     return "\n".join(lines) + "\n"
 
@@ -161,12 +165,22 @@ def _visible(report: Report, depth: int | None) -> list[LayerReport | BlockRepor
     return [r for r in report.rows if depth is None or r.depth <= depth]
 
 
+MAX_WIDTH = 1000
+"""The widest table laid out, for a pipe or a terminal that says it is wider."""
+
+
 def _columns() -> int:
-    """The terminal's width (os's, not shutil's: shutil would import bz2 and lzma)."""
+    """The terminal's width: ``COLUMNS`` when it is a positive number, else what
+    the terminal reports (os's, not shutil's: shutil would import bz2 and lzma);
+    80 when neither says (a pty that reports 0 columns, ``COLUMNS=0``)."""
+    text = os.environ.get("COLUMNS", "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 6 and int(text) > 0:
+        return min(int(text), MAX_WIDTH)
     try:
-        return os.get_terminal_size().columns
+        columns = os.get_terminal_size().columns
     except OSError:
-        return 80
+        columns = 0
+    return min(columns, MAX_WIDTH) if columns > 0 else 80
 
 
 def render(
@@ -182,7 +196,7 @@ def render(
     if len(_visible(report, depth)) > RICH_MAX_ROWS:
         return plain(report, cols, depth, memory)
     out = io.StringIO()
-    width = _columns() if tty else 1000
+    width = _columns() if tty else MAX_WIDTH
     console = Console(
         file=out,
         force_terminal=tty,
