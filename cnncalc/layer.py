@@ -16,18 +16,22 @@ from cnncalc.errors import Location
 from cnncalc.number import short
 from cnncalc.record import Record
 
-DEFAULT_MAX_LAYERS = 100_000
+DEFAULT_MAX_LAYERS = 20_000
 """The most layers one network may have, repeats unrolled; ``--max-layers`` raises it.
 It bounds the work of reading a spec as well as of analysing it: the items of a
 spec string (layers, blocks, branches: counted before it is parsed) and of a
-YAML file (aliases and block uses expanded). At 100,000 the largest spec string
-accepted (16 MiB) is read and analysed in under 2 s (``benchmarks/bounds.py``)."""
+YAML file (aliases and block uses expanded). 20,000 is ten times the deepest
+real CNNs' layer count, and keeps the costliest spec string accepted (16 MiB of
+distinct stages with every option, 30-digit numbers) under 2 s from text to
+JSON on a 2-core machine (``benchmarks/bounds.py``)."""
 
 MAX_DIMS = 64
 """The most sizes one ``AxBxC`` may list (an input shape, a kernel, a stride):
 counted before the text is split."""
-MAX_TABLE = 1_000_000
-"""The most entries of a connection table (``table=0,1,2/...``)."""
+MAX_TABLE = 100_000
+"""The most entries of the connection tables (``table=0,1,2/...``) of one spec
+string, all tables together: counted (``,`` and ``/``) before it is parsed.
+LeNet-5's C3 table, the one real use, has 60."""
 
 MAX_DEPTH = 64
 """Blocks nested deeper than this are refused by default (``--max-depth`` raises

@@ -105,6 +105,10 @@ def items_message(limit: int) -> str:
     )
 
 
+def table_message() -> str:
+    return f"the connection tables of a spec have at most {MAX_TABLE:,} entries in all"
+
+
 def parse(
     text: str,
     where: str = "",
@@ -143,6 +147,8 @@ def parse_stages(
         return (_single_stage(text, line, where, offset, first, cache),)
     if count_items(text) > max_items:
         raise SpecError(items_message(max_items))
+    if "=" in text and text.count(",") + text.count("/") >= MAX_TABLE:
+        raise SpecError(table_message())
     parser = _Parser(tokens(text, offset), line, where, first, max_depth)
     if cache is not None:
         parser.cache = cache
@@ -468,8 +474,8 @@ def parse_option(kind: Kind, text: str) -> tuple[str, Any]:
 def parse_table(text: str) -> tuple[tuple[int, ...], ...]:
     """``0,1,2/1,2,3`` → ((0, 1, 2), (1, 2, 3)): one row of input maps per filter.
     At most :data:`MAX_TABLE` entries, counted before the text is split."""
-    if text.count(",") + text.count("/") >= MAX_TABLE:
-        raise LayerError(f"a connection table has at most {MAX_TABLE:,} entries")
+    if text.count(",") + text.count("/") >= MAX_TABLE:  # one plain stage: not counted yet
+        raise LayerError(table_message())
     return tuple(
         tuple(parse_number(m, "table entry") for m in row.split(",")) for row in text.split("/")
     )
