@@ -33,41 +33,49 @@ def fill(unit: str, size: int = SIZE) -> str:
     return unit * (size // len(unit))
 
 
-def distinct_stages(count: int = 100_000, size: int = SIZE) -> str:
+def distinct_stages(count: int = 10_000, size: int = SIZE) -> str:
     """``count`` stages, no two alike (the parser's cache never helps), each with
-    every option a conv takes and 30-digit paddings, padded out to ``size``."""
+    every option a conv takes and 30-digit paddings, padded out to ``size``: the
+    costliest string the default limits accept."""
     stages = [f"conv 1x1x1 s1x1 p{10**29 + i}x{i + 1} d1x1 g1 nobias" for i in range(count)]
     text = " | ".join(stages)
     return text + " " * (size - len(text))
 
 
-def table(entries: int = 999_999) -> str:
-    """One conv with a connection table of ``entries`` links (LeNet's C3 has 60)."""
+def table(entries: int = 99_000) -> str:
+    """One conv with a connection table of ``entries`` links (LeNet's C3 has 60):
+    rows of 1,000 input maps of a 1000-channel input."""
     rows = entries // 1000
-    return f"conv {rows}x1x1 table=" + "/".join([",".join(["0"] * 1000)] * rows)
+    return f"conv {rows}x1x1 table=" + "/".join([",".join(map(str, range(1000)))] * rows)
 
 
-CASES: dict[str, tuple[Callable[[], str], str]] = {
-    "16 MiB of `relu|`": (lambda: fill("relu|"), "8"),
-    "16 MiB: `cat[` + `;` × N + `]`": (lambda: "cat[" + ";" * (SIZE - 5) + "]", "8"),
-    "16 MiB of `[`": (lambda: fill("["), "8"),
-    "16 MiB of `]`": (lambda: fill("]"), "8"),
-    "16 MiB, one token": (lambda: fill("a"), "8"),
-    "16 MiB, one stage of 3.3 M words": (lambda: fill("relu "), "8"),
-    "16 MiB, one `1x1x1…` argument": (lambda: "conv 1x" + fill("1x")[:-1], "8"),
-    "100,000 layers (`relu | …`), valid": (lambda: " | ".join(["relu"] * 100_000), "8"),
-    "100,000 distinct conv stages, 16 MiB, valid": (distinct_stages, "1x1x1"),
-    "100,001 items: one too many": (lambda: " | ".join(["relu"] * 100_001), "8"),
-    "a 999,999-entry connection table, valid": (table, "1x1x1"),
+Case = tuple[Callable[[], str], str, list[str]]
+CASES: dict[str, Case] = {
+    "16 MiB of `relu|`": (lambda: fill("relu|"), "8", []),
+    "16 MiB: `cat[` + `;` × N + `]`": (lambda: "cat[" + ";" * (SIZE - 5) + "]", "8", []),
+    "16 MiB of `[`": (lambda: fill("["), "8", []),
+    "16 MiB of `]`": (lambda: fill("]"), "8", []),
+    "16 MiB, one token": (lambda: fill("a"), "8", []),
+    "16 MiB, one stage of 3.3 M words": (lambda: fill("relu "), "8", []),
+    "16 MiB, one `1x1x1…` argument": (lambda: "conv 1x" + fill("1x")[:-1], "8", []),
+    "10,000 layers (`relu | …`), valid": (lambda: " | ".join(["relu"] * 10_000), "8", []),
+    "10,001 items: one too many": (lambda: " | ".join(["relu"] * 10_001), "8", []),
+    "10,000 distinct conv stages, 16 MiB, valid": (distinct_stages, "1x1x1", []),
+    "a 99,000-entry connection table, valid": (table, "1000x1x1", []),
+    "100,000 layers (`relu | …`), --max-layers 100000": (
+        lambda: " | ".join(["relu"] * 100_000),
+        "8",
+        ["--max-layers", "100000"],
+    ),
 }
 
 
-def run(text_file: str, shape: str) -> tuple[float, float, int, int]:
+def run(text_file: str, shape: str, extra: list[str]) -> tuple[float, float, int, int]:
     """One process: (wall s, cpu s, peak RSS bytes, exit status)."""
     with open(text_file, "rb") as stdin:
         start = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, "-m", "cnncalc", "-", "--format", "json", "--input", shape],
+            [sys.executable, "-m", "cnncalc", "-", "--format", "json", "--input", shape, *extra],
             stdin=stdin,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -89,11 +97,11 @@ def main() -> None:
     print("| input | exit | wall | CPU | peak RSS |")
     print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (make, shape) in CASES.items():
+        for name, (make, shape, extra) in CASES.items():
             path = os.path.join(tmp, "spec.txt")
             with open(path, "w", encoding="utf-8") as f:
                 f.write(make())
-            results = [run(path, shape) for _ in range(args.runs)]
+            results = [run(path, shape, extra) for _ in range(args.runs)]
             wall = statistics.median(r[0] for r in results)
             cpu = statistics.median(r[1] for r in results)
             rss = max(r[2] for r in results)

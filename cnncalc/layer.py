@@ -16,14 +16,15 @@ from cnncalc.errors import Location
 from cnncalc.number import short
 from cnncalc.record import Record
 
-DEFAULT_MAX_LAYERS = 20_000
+DEFAULT_MAX_LAYERS = 10_000
 """The most layers one network may have, repeats unrolled; ``--max-layers`` raises it.
 It bounds the work of reading a spec as well as of analysing it: the items of a
 spec string (layers, blocks, branches: counted before it is parsed) and of a
-YAML file (aliases and block uses expanded). 20,000 is ten times the deepest
-real CNNs' layer count, and keeps the costliest spec string accepted (16 MiB of
-distinct stages with every option, 30-digit numbers) under 2 s from text to
-JSON on a 2-core machine (``benchmarks/bounds.py``)."""
+YAML file (aliases and block uses expanded). 10,000 is about three times the
+deepest real CNN (ResNet-1202 with its bn and relu layers), and keeps the
+costliest spec string accepted (16 MiB of distinct stages with every option and
+30-digit numbers: about 90 µs a layer from text to JSON) near 1 s on a 2-core
+machine, well under the 2 s goal (``benchmarks/bounds.py``)."""
 
 MAX_DIMS = 64
 """The most sizes one ``AxBxC`` may list (an input shape, a kernel, a stride):

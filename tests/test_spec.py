@@ -165,16 +165,16 @@ def counting_tokens(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         ("relu|" * (16 * MIB // 5))[:-1],  # 3.3 M stages
         "cat[" + ";" * (16 * MIB - 5) + "]",  # 16 M empty branches
         "[" * (16 * MIB),
-        " | ".join(["relu"] * 20_001),  # one over the default limit of 20,000
-        "[relu]*1 | " * 10_000 + "relu",  # 10,000 stages + 10,000 blocks
+        " | ".join(["relu"] * 10_001),  # one over the default limit of 10,000
+        "[relu]*1 | " * 5_000 + "relu",  # 5,001 stages + 5,000 blocks
     ],
-    ids=["relu|", "cat[;;;]", "[[[", "20001 stages", "blocks count"],
+    ids=["relu|", "cat[;;;]", "[[[", "10001 stages", "blocks count"],
 )
 def test_too_many_items_is_refused_before_tokenizing(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = counting_tokens(monkeypatch)
-    with pytest.raises(SpecError, match="more than 20,000 layers, blocks and branches"):
+    with pytest.raises(SpecError, match="more than 10,000 layers, blocks and branches"):
         parse(text)
     assert made == [0]
 
