@@ -225,14 +225,18 @@ def scaling(runs: int) -> None:
             yaml_path.write_text(
                 "input: [3, 32, 32]\nlayers:\n" + "".join(f"  - {s}\n" for s in stages)
             )
-            model = parse(text)
+            model = parse(text, max_layers=n)  # 100,000 is above the default limit
             start = time.perf_counter()
-            analyze(model, (3, 32, 32))
+            analyze(model, (3, 32, 32), max_layers=n)
             engine = time.perf_counter() - start
             string_cli, _ = measure(
-                [*CNNCALC, "-", "--input", "3x32x32", "--json"], runs, stdin=text
+                [*CNNCALC, "-", "--input", "3x32x32", "--json", "--max-layers", str(n)],
+                runs,
+                stdin=text,
             )
-            yaml_cli, _ = measure([*CNNCALC, str(yaml_path), "--json"], runs)
+            yaml_cli, _ = measure(
+                [*CNNCALC, str(yaml_path), "--json", "--max-layers", str(n)], runs
+            )
             rows.append(
                 [
                     f"{n:,}",

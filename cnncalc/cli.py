@@ -26,31 +26,52 @@ def fail(error: SpecError) -> NoReturn:
 
 
 def parse_input(value: str | None) -> Shape | None:
-    """``200x200``, ``3x224x224`` or ``50``: whole numbers of at least 1."""
+    """``200x200``, ``3x224x224`` or ``50``: whole numbers of at least 1, in
+    ASCII digits, each of at most 30 digits (:mod:`cnncalc.number`)."""
     if value is None:
         return None
+    from cnncalc.errors import LayerError
+    from cnncalc.layer import MAX_DIMS
+    from cnncalc.number import short, whole
+
+    text = value.lower().replace("×", "x")
+    shown = short(value, 60)
+    if text.count("x") >= MAX_DIMS:  # counted before the text is split
+        raise SpecError(f"--input {shown}: more than {MAX_DIMS} sizes")
     dims = []
-    for part in value.lower().replace("×", "x").split("x"):
-        text = part.strip()
-        if not text:
-            raise SpecError(f"--input {value}: a size is missing (expected e.g. 3x224x224)")
+    for part in text.split("x"):
+        part = part.strip()
+        if not part:
+            raise SpecError(f"--input {shown}: a size is missing (expected e.g. 3x224x224)")
         try:
-            size = int(text)
-        except ValueError:
-            kind = "a whole number" if _is_number(text) else "a number"
-            raise SpecError(f"--input {value}: '{text}' is not {kind}") from None
+            size = whole(part, "size")
+        except LayerError as exc:
+            raise SpecError(f"--input {shown}: {exc.message.removeprefix('size: ')}") from None
         if size < 1:
-            raise SpecError(f"--input {value}: sizes must be at least 1, got {size}")
+            raise SpecError(f"--input {shown}: sizes must be at least 1, got {size}")
         dims.append(size)
     return tuple(dims)
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+class Count(click.ParamType[int, Any]):
+    """A whole number from 1 to 10^30 - 1 (``--batch``), read as a spec's numbers
+    are: ASCII digits only, and a message that quotes no more than a few of them."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        from cnncalc.errors import LayerError
+        from cnncalc.number import whole
+
+        try:
+            count = whole(str(value).strip(), "batch size")
+        except LayerError as exc:
+            self.fail(exc.message, param, ctx)
+        if count < 1:
+            self.fail(f"must be at least 1, got {count}", param, ctx)
+        return count
 
 
 class DefaultGroup(click.Group):
@@ -158,7 +179,7 @@ def cli() -> None:
 )
 @click.option(
     "--batch",
-    type=click.IntRange(min=1),
+    type=Count(),
     default=1,
     show_default=True,
     help="Batch size for memory.",

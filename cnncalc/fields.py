@@ -12,6 +12,7 @@ from typing import Any
 from cnncalc.errors import LayerError
 from cnncalc.kinds import Arg, Kind
 from cnncalc.layer import VALUES, LayerSpec, Origin
+from cnncalc.number import LIMIT, finite, too_large
 
 OPTION_TOKENS: dict[str, str] = {
     "stride": "sK",
@@ -67,15 +68,19 @@ def describe_options(kind: Kind) -> str:
     return f"{kind.name} takes {', '.join(names)}"
 
 
-def _check_minimum(name: str, value: Any) -> None:
+def _check_range(name: str, value: Any) -> None:
+    """At least the field's minimum, and below 10^MAX_DIGITS (the front ends
+    refuse longer numbers as they read them; this catches any other way in)."""
     low = MINIMUM.get(name)
     if low is None or value is None or isinstance(value, str):
         return
     values = value if isinstance(value, tuple) else (value,)
     for v in values:
+        word = "filters" if name == "filters" else name.replace("_", " ")
         if v < low:
-            word = "filters" if name == "filters" else name.replace("_", " ")
             raise LayerError(f"{word} must be at least {low}, got {v}", field=name)
+        if v >= LIMIT:
+            raise LayerError(f"{word}: {too_large(str(v))}", field=name)
 
 
 def build(kind: Kind, values: dict[str, Any], origin: Origin) -> LayerSpec:
@@ -93,11 +98,19 @@ def build(kind: Kind, values: dict[str, Any], origin: Origin) -> LayerSpec:
     if kind.arg in REQUIRED_ARG and any(values.get(f) is None for f in arg_fields):
         raise LayerError(f"{kind.name} needs {kind.arg.value}, e.g. {example(kind)}", arg_fields[0])
     for name, value in values.items():
-        _check_minimum(name, value)
+        _check_range(name, value)
+    table = values.get("table")
+    if table is not None:
+        for row in table:
+            for entry in row:
+                if not -LIMIT < entry < LIMIT:
+                    raise LayerError(f"table entry: {too_large(str(abs(entry)))}", "table")
     size = values.get("size")
     if kind.arg is Arg.FILTERS_KERNEL and size is not None and len(size) > 3:
         raise LayerError(f"a kernel has 1 to 3 sizes, got {len(size)}", "size")
     rate = values.get("value")
+    if rate is not None and not finite(rate):  # 1e999 reads as inf; YAML has .inf, .nan
+        raise LayerError(f"{kind.name} takes a finite number, got {rate}", "value")
     if kind.name == "dropout" and rate is not None and not 0 <= rate <= 1:
         raise LayerError(f"dropout probability must be between 0 and 1, got {rate}", "value")
     exclusive = [f for f in ("groups", "depthwise", "table") if values.get(f) not in (None, False)]

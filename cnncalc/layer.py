@@ -13,11 +13,26 @@ from types import MappingProxyType
 from typing import Any
 
 from cnncalc.errors import Location
+from cnncalc.number import short
 from cnncalc.record import Record
 
-DEFAULT_MAX_LAYERS = 1_000_000
+DEFAULT_MAX_LAYERS = 10_000
 """The most layers one network may have, repeats unrolled; ``--max-layers`` raises it.
-It bounds the work of reading a file (YAML aliases) as well as of analysing it."""
+It bounds the work of reading a spec as well as of analysing it: the items of a
+spec string (layers, blocks, branches: counted before it is parsed) and of a
+YAML file (aliases and block uses expanded). 10,000 is about three times the
+deepest real CNN (ResNet-1202 with its bn and relu layers), and keeps the
+costliest spec string accepted (16 MiB of distinct stages with every option and
+30-digit numbers: about 90 µs a layer from text to JSON) near 1 s on a 2-core
+machine, well under the 2 s goal (``benchmarks/bounds.py``)."""
+
+MAX_DIMS = 64
+"""The most sizes one ``AxBxC`` may list (an input shape, a kernel, a stride):
+counted before the text is split."""
+MAX_TABLE = 100_000
+"""The most entries of the connection tables (``table=0,1,2/...``) of one spec
+string, all tables together: counted (``,`` and ``/``) before it is parsed.
+LeNet-5's C3 table, the one real use, has 60."""
 
 MAX_DEPTH = 64
 """Blocks nested deeper than this are refused by default (``--max-depth`` raises
@@ -75,7 +90,7 @@ class Origin(Record):
         (only when a message needs it: most layers never do)."""
         if self.label or self.span is None or isinstance(self.span, Location):
             return self.label
-        return f"layer {self.index} '{self.line[self.span[0] : self.span[1]]}'"
+        return f"layer {self.index} '{short(self.line[self.span[0] : self.span[1]], 60)}'"
 
     def _location(self, span: Span | None) -> Location | None:
         if span is None or isinstance(span, Location):

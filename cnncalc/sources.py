@@ -104,7 +104,7 @@ def load(
         name = os.path.basename(source.path or "")[: -len(".yaml")]
         return presets.load(name, max_layers)
     check_size(argument, "the spec", max_bytes)
-    return _parse_string(argument, max_depth)
+    return _parse_string(argument, max_depth, max_layers)
 
 
 def from_text(
@@ -119,13 +119,13 @@ def from_text(
         return from_yaml(text, where, max_layers, max_bytes, max_depth)
     if not text.strip():
         raise SpecError(f"{where} is empty: expected a spec string or YAML")
-    return _parse_string(text.strip(), max_depth)
+    return _parse_string(text.strip(), max_depth, max_layers)
 
 
-def _parse_string(text: str, max_depth: int) -> Model:
+def _parse_string(text: str, max_depth: int, max_layers: int) -> Model:
     from cnncalc import spec  # the parser is imported only when a string is read
 
-    return spec.parse(text, max_depth=max_depth)
+    return spec.parse(text, max_depth=max_depth, max_layers=max_layers)
 
 
 def from_yaml(

@@ -16,13 +16,18 @@ Every token keeps its position, so an error can draw a caret under it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any, NamedTuple
 
 from cnncalc.errors import LayerError, Location, SpecError
 from cnncalc.fields import ARG_FIELDS, build
 from cnncalc.kinds import NAMES, Arg, Kind, lookup
 from cnncalc.layer import (
+    DEFAULT_MAX_LAYERS,
     MAX_DEPTH,
+    MAX_DIMS,
+    MAX_TABLE,
     Block,
     BlockKind,
     LayerSpec,
@@ -31,6 +36,7 @@ from cnncalc.layer import (
     Origin,
     given,
 )
+from cnncalc.number import DECIMAL, DIMS, decimal, short, whole
 
 
 class Token(NamedTuple):
@@ -63,18 +69,56 @@ _PREFIXED: tuple[tuple[str, str], ...] = (
     ("d", "dilation"),
     ("g", "groups"),
 )
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+
+
+MAX_STAGE_WORDS = 2 + 10
+"""The most words one stage can have: a keyword, an argument and each of the ten
+option fields once. A longer stage is an error, found from its first
+``MAX_STAGE_WORDS + 1`` words: the rest are never split off the text."""
+
+_CHUNK = 4096
+"""Tokens are made this many at a time, as the parser needs them, so a text that
+goes wrong early (16 MiB of ``[``) is never split into millions of tokens."""
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Words and ``| [ ] ; *``, each with its span shifted by ``offset``."""
-    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(text)]
+    return list(tokens(text, offset))
 
 
-def parse(text: str, where: str = "", name: str = "model", max_depth: int = MAX_DEPTH) -> Model:
+def tokens(text: str, offset: int = 0) -> Iterator[Token]:
+    """:func:`tokenize`, one token at a time."""
+    return (Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(text))
+
+
+def count_items(text: str) -> int:
+    """A bound on the items of a spec string, from three counts of characters
+    (no tokenizing): every ``|`` and ``;`` separates one more stage or branch
+    (an empty cat branch counts too), every ``[`` opens a block."""
+    return text.count("|") + text.count(";") + text.count("[") + 1
+
+
+def items_message(limit: int) -> str:
+    return (
+        f"the spec has more than {limit:,} layers, blocks and branches "
+        "(raise the limit with --max-layers)"
+    )
+
+
+def table_message() -> str:
+    return f"the connection tables of a spec have at most {MAX_TABLE:,} entries in all"
+
+
+def parse(
+    text: str,
+    where: str = "",
+    name: str = "model",
+    max_depth: int = MAX_DEPTH,
+    max_layers: int = DEFAULT_MAX_LAYERS,
+) -> Model:
     """Parse a whole spec string into a :class:`Model`."""
-    return Model(layers=parse_stages(text, where, max_depth=max_depth), name=name)
+    layers = parse_stages(text, where, max_depth=max_depth, max_items=max_layers)
+    return Model(layers=layers, name=name)
 
 
 def parse_stages(
@@ -85,12 +129,15 @@ def parse_stages(
     first: int = 1,
     cache: StageCache | None = None,
     max_depth: int = MAX_DEPTH,
+    max_items: int = DEFAULT_MAX_LAYERS,
 ) -> tuple[Node, ...]:
     """Parse ``item | item ...``, blocks included.
 
     ``line`` and ``offset`` place ``text`` inside a longer source line (a YAML
     file's), so carets land under the user's own text; ``first`` numbers the
     first stage; ``cache`` may be shared by many calls (one per YAML item).
+    A text of more than ``max_items`` items (:func:`count_items`) is refused
+    before any of it is read.
     """
     if "\n" in text or "\r" in text:
         text = " ".join(text.splitlines())
@@ -98,8 +145,11 @@ def parse_stages(
         line = text
     if not _HAS_PUNCT.search(text):  # one plain stage: the common YAML item
         return (_single_stage(text, line, where, offset, first, cache),)
-    tokens = tokenize(text, offset)
-    parser = _Parser(tokens, line, where, first, max_depth)
+    if count_items(text) > max_items:
+        raise SpecError(items_message(max_items))
+    if "=" in text and text.count(",") + text.count("/") >= MAX_TABLE:
+        raise SpecError(table_message())
+    parser = _Parser(tokens(text, offset), line, where, first, max_depth)
     if cache is not None:
         parser.cache = cache
     return parser.spec()
@@ -113,10 +163,17 @@ class _Parser:
     """Recursive descent over the tokens; each method's docstring is its rule."""
 
     def __init__(
-        self, tokens: list[Token], line: str, where: str, first: int, max_depth: int = MAX_DEPTH
+        self,
+        source: Iterator[Token],
+        line: str,
+        where: str,
+        first: int,
+        max_depth: int = MAX_DEPTH,
     ) -> None:
         self.max_depth = max_depth
-        self.tokens = tokens
+        self.source = source
+        self.tokens: list[Token] = []  # those made so far (see _CHUNK)
+        self.more = True
         self.line = line
         self.where = where
         self.pos = 0
@@ -126,10 +183,13 @@ class _Parser:
 
     def peek(self, ahead: int = 0) -> Token | None:
         i = self.pos + ahead
+        if i >= len(self.tokens) and self.more:
+            self.tokens.extend(islice(self.source, i - len(self.tokens) + _CHUNK))
+            self.more = i < len(self.tokens)
         return self.tokens[i] if i < len(self.tokens) else None
 
     def error(self, message: str, tok: Token | None, label: str | None = None) -> SpecError:
-        if tok is None:  # at the end of the text: point just past it
+        if tok is None:  # at the end of the text (all of it tokenized): point just past it
             end = self.tokens[-1].end if self.tokens else 0
             tok = Token("", end, end + 1)
         return SpecError(message, Location(self.line, tok.start, tok.end, self.where), label)
@@ -215,6 +275,8 @@ class _Parser:
         start = self.pos
         while (tok := self.peek()) is not None and tok.text not in PUNCT:
             self.pos += 1
+            if self.pos - start > MAX_STAGE_WORDS:  # an error: found in these words
+                return self.too_long(start)
         tok = self.peek()
         if tok is not None and tok.text in ("*", "["):
             raise self.error(
@@ -227,6 +289,14 @@ class _Parser:
         self.stage += 1
         return parse_stage(self.tokens[start : self.pos], self.line, self.where, index, self.cache)
 
+    def too_long(self, start: int) -> LayerSpec:
+        """A stage of more words than any stage can have: reading its first
+        :data:`MAX_STAGE_WORDS` + 1 raises the error (an option given twice, an
+        unknown word...)."""
+        words = self.tokens[start : self.pos]
+        parse_stage(words, self.line, self.where, self.stage, self.cache)
+        raise self.error(f"more than {MAX_STAGE_WORDS} words in one stage", words[-1])
+
 
 def _single_stage(
     text: str, line: str, where: str, offset: int, index: int, cache: StageCache | None
@@ -236,11 +306,14 @@ def _single_stage(
     spans are the cached ones shifted to where this copy stands."""
     known = cache.get(text) if cache is not None else None
     if known is None:
-        tokens = tokenize(text)
-        if not tokens:
+        words = list(islice(tokens(text), MAX_STAGE_WORDS + 1))
+        if not words:
             loc = Location(line, offset, offset + 1, where)
             raise SpecError("empty stage: a layer is missing here", loc, f"layer {index}")
-        layer = parse_stage(tokens, text, where, index, cache)
+        layer = parse_stage(words, text, where, index, cache)
+        if len(words) > MAX_STAGE_WORDS:  # never reached: parse_stage found the error
+            loc = Location(line, offset + words[-1].start, offset + words[-1].end, where)
+            raise SpecError(f"more than {MAX_STAGE_WORDS} words in one stage", loc)
         if cache is None:
             return _shifted(layer, line, offset, index)
         known = cache[text] = (layer.kind, given(layer), layer.origin)
@@ -278,7 +351,7 @@ def parse_stage(
         spans = {f: (tokens[i].start, tokens[i].end) for f, i in at.items()}
         origin = Origin((head.start, tokens[-1].end), spans, "", line, where, index)
         return LayerSpec(kind=kind_name, origin=origin, **seen)
-    label = f"layer {index} '{line[head.start : tokens[-1].end]}'"
+    label = f"layer {index} '{short(line[head.start : tokens[-1].end], 60)}'"
 
     def error(message: str, tok: Token) -> SpecError:
         return SpecError(message, Location(line, tok.start, tok.end, where), label)
@@ -320,35 +393,34 @@ StageCache = dict[Any, Any]
 def unknown_kind(word: str) -> str:
     import difflib  # only for a message: costs 1 ms to import
 
-    near = difflib.get_close_matches(word.lower(), list(NAMES), n=1)
-    if _NUMBER.fullmatch(word) or re.fullmatch(r"\d+(x\d+)+", word, re.I):
-        return f"expected a layer keyword, got '{word}' (is a '|' missing or misplaced?)"
+    if DECIMAL.fullmatch(word) or DIMS.fullmatch(word) or word[:1].isdigit():
+        return f"expected a layer keyword, got '{short(word)}' (is a '|' missing or misplaced?)"
+    # No keyword is longer than 16 letters: a long word gets no suggestion (and
+    # difflib no 16 MB word to index).
+    near = difflib.get_close_matches(word.lower(), list(NAMES), n=1) if len(word) < 40 else []
     hint = f" — did you mean '{near[0]}'?" if near else ""
-    return f"unknown layer '{word}'{hint}"
+    return f"unknown layer '{short(word)}'{hint}"
 
 
 def _is_argument(text: str) -> bool:
-    """Arguments start with a digit or a sign; options with a letter."""
+    """Arguments start with a digit or a sign; options with a letter. A digit
+    that is not 0-9 (², ٣) starts an argument too, which then says it is not a number."""
     return text[:1].isdigit() or text[:1] in ".+-"
 
 
 def parse_number(text: str, what: str) -> int:
-    """A whole number; anything else gets a message that says what it is."""
-    if text.isdigit():  # the common case, without a regex
-        return int(text)
-    if _INTEGER.fullmatch(text):
-        return int(text)
-    if not text:
-        raise LayerError(f"{what}: a number is missing")
-    if _NUMBER.fullmatch(text):
-        raise LayerError(f"{what} must be a whole number, got {text}")
-    raise LayerError(f"{what}: '{text}' is not a number")
+    """A whole number in ASCII digits, of at most :data:`~cnncalc.number.MAX_DIGITS`;
+    anything else gets a message that says what it is."""
+    return whole(text, what)
 
 
 def parse_dims(text: str, what: str) -> tuple[int, ...]:
-    """``3x3`` → (3, 3); ``X`` and ``×`` also separate."""
-    parts = text.lower().replace("×", "x").split("x")
-    return tuple(int(p) if p.isdigit() else parse_number(p, what) for p in parts)
+    """``3x3`` → (3, 3); ``X`` and ``×`` also separate. At most :data:`MAX_DIMS`
+    sizes, counted before the text is split (it may be a 16 MiB word)."""
+    text = text.lower().replace("×", "x")
+    if text.count("x") >= MAX_DIMS:  # 16 MiB of 1x1x1... is never split
+        raise LayerError(f"{what}: more than {MAX_DIMS} sizes in '{short(text)}'")
+    return tuple(whole(p, what) for p in text.split("x"))
 
 
 def parse_arg(kind: Kind, text: str) -> dict[str, Any]:
@@ -376,9 +448,7 @@ def parse_arg(kind: Kind, text: str) -> dict[str, Any]:
         return {"vocab": dims[0], "units": dims[1]}
     if kind.arg is Arg.OPT_SIZE:
         return {"size": (parse_number(text, "size"),)}
-    if not _NUMBER.fullmatch(text):
-        raise LayerError(f"{kind.name} takes a number, got '{text}'")
-    return {"value": float(text)}
+    return {"value": decimal(text, kind.name)}
 
 
 def parse_option(kind: Kind, text: str) -> tuple[str, Any]:
@@ -393,16 +463,19 @@ def parse_option(kind: Kind, text: str) -> tuple[str, Any]:
             if field == "groups":
                 return field, parse_number(rest, "groups")
             return field, parse_dims(rest, field.replace("_", " "))
-    if _NUMBER.fullmatch(text) or re.fullmatch(r"\d+(x\d+)+", low):
+    if DECIMAL.fullmatch(text) or DIMS.fullmatch(low) or text[:1].isdigit():
         arg = f"one {kind.arg.value} argument" if kind.arg is not Arg.NONE else "no argument"
-        raise LayerError(f"unexpected number '{text}': {kind.name} takes {arg}")
+        raise LayerError(f"unexpected number '{short(text)}': {kind.name} takes {arg}")
     if lookup(low) is not None:
         raise LayerError(f"'{text}' is a layer: is a '|' missing before it?")
-    raise LayerError(f"unknown option '{text}' for {kind.name}")
+    raise LayerError(f"unknown option '{short(text)}' for {kind.name}")
 
 
 def parse_table(text: str) -> tuple[tuple[int, ...], ...]:
-    """``0,1,2/1,2,3`` → ((0, 1, 2), (1, 2, 3)): one row of input maps per filter."""
+    """``0,1,2/1,2,3`` → ((0, 1, 2), (1, 2, 3)): one row of input maps per filter.
+    At most :data:`MAX_TABLE` entries, counted before the text is split."""
+    if text.count(",") + text.count("/") >= MAX_TABLE:  # one plain stage: not counted yet
+        raise LayerError(table_message())
     return tuple(
         tuple(parse_number(m, "table entry") for m in row.split(",")) for row in text.split("/")
     )

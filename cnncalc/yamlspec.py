@@ -51,6 +51,7 @@ from cnncalc.layer import (
     Shape,
     leaves,
 )
+from cnncalc.number import MAX_DIGITS, bounded, whole
 from cnncalc.spec import (
     StageCache,
     depth_message,
@@ -657,7 +658,7 @@ def _evaluate(match: re.Match[str], env: Env) -> Any:
         return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise LayerError(f"'{match.group()}': {name} is {value!r}, not a whole number")
-    n = int(number)
+    n = whole(number, f"'{match.group()}'")  # \d matched it: ² and ٣ too
     if op == "/" and (n == 0 or value % n):
         raise LayerError(f"'{match.group()}': {value} is not divisible by {n}")
     return {"*": value * n, "/": value // max(n, 1), "+": value + n, "-": value - n}[op]
@@ -708,8 +709,10 @@ def _convert(field: str, value: Any, key: str) -> dict[str, Any]:
         return {"name": str(value)}
     if field == "value":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise LayerError(f"expected a number, got {value!r}")
-        return {"value": float(value)}
+            raise LayerError(f"expected a number, got {_shown(value)}")
+        if isinstance(value, int):  # float() of a 400-digit int overflows
+            bounded(value, what)
+        return {"value": float(value)}  # finite is checked by fields.build
     return {field: _whole(value, what)}
 
 
@@ -729,6 +732,11 @@ def _plain(node: yaml.Node) -> Any:
         raise LayerError(
             f"unsupported YAML value: {getattr(exc, 'problem', None) or exc}"
         ) from None
+    except ValueError:  # int() of more than 4,300 digits
+        raise LayerError(
+            f"number too large: {len(str(node.value)):,} characters; "
+            f"numbers are at most {MAX_DIGITS} digits"
+        ) from None
     finally:
         _CONSTRUCTOR.constructed_objects.clear()
         _CONSTRUCTOR.recursive_objects.clear()
@@ -736,8 +744,21 @@ def _plain(node: yaml.Node) -> Any:
 
 
 def _whole(value: Any, what: str) -> int:
+    """A YAML integer (ASCII digits by YAML's own grammar), at most
+    :data:`~cnncalc.number.MAX_DIGITS` digits long."""
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float):
             raise LayerError(f"{what} must be a whole number, got {value}")
-        raise LayerError(f"{what} must be a whole number, got {value!r}")
-    return value
+        raise LayerError(f"{what} must be a whole number, got {_shown(value)}")
+    return bounded(value, what)
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)`` for a message, cut short: a value may be a long string, a
+    list that aliases expand to millions of items, or a 4,000-digit integer."""
+    import reprlib
+
+    shown = reprlib.Repr()
+    shown.maxlevel, shown.maxlist, shown.maxdict, shown.maxstring = 3, 6, 4, 60
+    shown.maxlong = 40
+    return shown.repr(value)

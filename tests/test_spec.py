@@ -136,3 +136,110 @@ def test_error_rendering_has_caret_line() -> None:
 
 def test_format_layer_of_unresolved_spec() -> None:
     assert format_layer(only("conv 8x3x3 s2 psame")) == "conv 8x3x3 s2 psame"
+
+
+# --- bounded work on hostile strings (issue 11), checked by counting, not timing ---
+
+MIB = 2**20
+
+
+def counting_tokens(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count every token the parser makes (``spec.tokens`` is its one source)."""
+    from cnncalc import spec
+
+    made = [0]
+    original = spec.tokens
+
+    def counted(text: str, offset: int = 0):  # type: ignore[no-untyped-def]
+        for token in original(text, offset):
+            made[0] += 1
+            yield token
+
+    monkeypatch.setattr(spec, "tokens", counted)
+    return made
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("relu|" * (16 * MIB // 5))[:-1],  # 3.3 M stages
+        "cat[" + ";" * (16 * MIB - 5) + "]",  # 16 M empty branches
+        "[" * (16 * MIB),
+        " | ".join(["relu"] * 10_001),  # one over the default limit of 10,000
+        "[relu]*1 | " * 5_000 + "relu",  # 5,001 stages + 5,000 blocks
+    ],
+    ids=["relu|", "cat[;;;]", "[[[", "10001 stages", "blocks count"],
+)
+def test_too_many_items_is_refused_before_tokenizing(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = counting_tokens(monkeypatch)
+    with pytest.raises(SpecError, match="more than 10,000 layers, blocks and branches"):
+        parse(text)
+    assert made == [0]
+
+
+def test_the_item_count_and_its_limit() -> None:
+    from cnncalc.spec import count_items, parse_stages
+
+    # cat[;;] : 1 block, 3 branches (all empty): [ + 2 × ; + 1
+    assert count_items("cat[;;]") == 4
+    assert count_items("conv 8x3x3 | relu | res[conv 8x3x3 p1 ; conv 8x1x1]") == 5
+    assert len(parse_stages("cat[;;]", max_items=4)) == 1
+    with pytest.raises(SpecError, match="more than 3 layers"):
+        parse_stages("cat[;;]", max_items=3)
+    assert len(parse_stages("relu | relu", max_items=2)) == 2
+    with pytest.raises(SpecError, match="more than 1 layers"):
+        parse_stages("relu | relu", max_items=1)
+
+
+def test_deep_nesting_tokenizes_only_what_the_parser_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """16 MiB of ``[`` under a raised item limit: refused at depth 65, having
+    made one chunk of tokens, not 16 million."""
+    from cnncalc.spec import parse_stages
+
+    made = counting_tokens(monkeypatch)
+    with pytest.raises(SpecError, match="nest deeper than 64"):
+        parse_stages("[" * (16 * MIB), max_items=10**9)
+    assert 0 < made[0] <= 5_000
+
+
+@pytest.mark.parametrize("text", ["relu " * (3 * MIB), "x|" + "relu " * (3 * MIB)])
+def test_a_stage_of_millions_of_words_reads_thirteen(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cnncalc.spec import MAX_STAGE_WORDS
+
+    made = counting_tokens(monkeypatch)
+    with pytest.raises(SpecError):
+        parse(text)
+    assert made[0] <= MAX_STAGE_WORDS + 1 + 4096 + 2  # at most one chunk past the stage
+
+
+def test_every_stage_word_cap_is_an_error_anyway() -> None:
+    """A stage can set each of its 10 option fields once: 12 words at most, so
+    13 words are always an error (here: a field given twice)."""
+    longest = "deconv 8x3x3 s2 p1 d1 g1 op1 nobias frozen"
+    assert parse(longest)  # 9 words, all distinct fields
+    with pytest.raises(SpecError, match="given twice"):
+        parse(longest + " s1 s1 s1 s1")
+
+
+def test_a_huge_word_is_quoted_short() -> None:
+    with pytest.raises(SpecError) as info:
+        parse("a" * (16 * MIB))
+    assert "unknown layer 'aaaaaaaaaaaa…(16,777,216 characters)'" in info.value.message
+    assert len(info.value.headline()) < 200
+
+
+def test_dims_and_tables_are_bounded_before_splitting() -> None:
+    with pytest.raises(SpecError, match="more than 64 sizes"):
+        parse("conv 1x" + "1x" * (8 * MIB) + "1")
+    with pytest.raises(SpecError, match="at most 100,000 entries in all"):
+        parse("conv 2x1x1 table=" + "0," * 100_000 + "0")
+    with pytest.raises(SpecError, match="at most 100,000 entries in all"):
+        parse("conv 2x1x1 table=" + "0," * 60_000 + "0 | conv 2x1x1 table=" + "0," * 60_000 + "0")
+    # LeNet-5's C3: 6 of its 16 rows, as a table entry count well under the bound
+    assert parse("conv 6x5x5 table=0,1,2/1,2,3/2,3,4/3,4,5/4,5,0/5,0,1").layers

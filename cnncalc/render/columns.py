@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cnncalc.kinds import Rational
 from cnncalc.layer import Shape
 from cnncalc.record import Record
 from cnncalc.report import LayerReport
@@ -50,7 +51,7 @@ def _field(layer: LayerReport) -> Cell:
     seen = layer.field
     if seen is None:
         return ""
-    sizes = "×".join(str(v if isinstance(v, int) else round(float(v), 2)) for v in seen.sizes)
+    sizes = "×".join(fraction(v) for v in seen.sizes)
     return f"{sizes} (all)" if seen.whole else sizes
 
 
@@ -74,24 +75,112 @@ EXACT_BELOW = 10**12
 
 def number(value: int) -> str:
     """Exact with thousands separators below 10¹² (1,600,000,000); above, four
-    significant digits and an SI prefix (145.9 T), as a table must stay narrow.
-    The JSON and CSV always carry the exact integer."""
+    significant digits and an SI prefix (145.9 T), as a table must stay narrow;
+    from 10,000 Q on, a mantissa and a power of ten (1.235e+05 Q). The JSON and
+    CSV always carry the exact integer.
+
+    Integer arithmetic (see :func:`significant`): a figure of hundreds of digits,
+    past a float's 10³⁰⁸, is rounded, never overflows."""
     if abs(value) < EXACT_BELOW:
         return f"{value:,}"
-    scaled, prefix = abs(value) / EXACT_BELOW, 0
-    while scaled >= 1000 and prefix < len(SI) - 1:
-        scaled /= 1000
-        prefix += 1
     sign = "-" if value < 0 else ""
-    digits = f"{scaled:.4g}" if scaled < 1e4 else f"{scaled:.4e}"
-    return f"{sign}{digits} {SI[prefix]}"
+    digits, exponent = significant(abs(value), 4)  # value ≈ digits · 10^exponent
+    magnitude = exponent + len(str(digits)) - 1  # 10^magnitude ≤ the rounded value
+    prefix = min((magnitude - 12) // 3, len(SI) - 1)
+    shift = exponent - (12 + 3 * prefix)  # the value is digits · 10^shift of the prefix
+    if magnitude - (12 + 3 * prefix) >= 4:  # 10,000 Q or more
+        text = str(digits).rstrip("0") or "0"
+        mantissa = f"{text[0]}.{text[1:]}" if len(text) > 1 else text
+        return f"{sign}{mantissa}e+{magnitude - 30:02d} {SI[prefix]}"
+    return f"{sign}{_decimal(digits, shift)} {SI[prefix]}"
+
+
+EXACT_BITS = 14_000
+"""Up to this many bits (about 4,200 digits, within what Python will ``str``)
+figures are rounded exactly; beyond, from their leading bits, as exact division
+would take quadratic time."""
+
+
+def significant(value: int, count: int) -> tuple[int, int]:
+    """``value`` (> 0) rounded to ``count`` significant digits, half to even:
+    ``(digits, exponent)`` with ``value ≈ digits · 10^exponent`` and ``digits``
+    of ``count`` digits (fewer only when ``value`` itself has fewer)."""
+    if value.bit_length() > EXACT_BITS:
+        return _significant_approx(value, count)
+    exponent = max(len(str(value)) - count, 0)
+    digits = ratio(value, 10**exponent)
+    if digits >= 10**count:  # 9,999.5 rounded up to 10,000: one digit more
+        digits, exponent = ratio(digits, 10), exponent + 1
+    return digits, exponent
+
+
+def _significant_approx(value: int, count: int) -> tuple[int, int]:
+    """:func:`significant` for a huge ``value``, from its leading 64 bits: its
+    logarithm is good to far more than ``count`` digits."""
+    import math
+
+    drop = value.bit_length() - 64
+    log = math.log10(value >> drop) + drop * math.log10(2)
+    magnitude = math.floor(log)
+    digits = round(10 ** (log - magnitude + count - 1))
+    if digits >= 10**count:
+        digits //= 10
+        magnitude += 1
+    return digits, magnitude - count + 1
+
+
+def ratio(part: int, whole: int) -> int:
+    """``part / whole`` rounded to the nearest integer, half to even (as
+    ``round`` does), in integer arithmetic: no float to overflow or lose digits."""
+    quotient, rest = divmod(part, whole)
+    twice = 2 * rest
+    if twice > whole or (twice == whole and quotient % 2):
+        quotient += 1
+    return quotient
+
+
+def share(part: int, whole: int, scale: int = 100) -> int:
+    """``part`` as a rounded share of ``whole`` out of ``scale`` (a percentage by
+    default): ``round(part * scale / whole)`` without the float, so figures past
+    10³⁰⁸ work. ``whole`` must not be 0."""
+    return ratio(part * scale, whole)
+
+
+def _decimal(digits: int, shift: int) -> str:
+    """``digits · 10^shift`` as a short decimal: ``1459, -1`` → 145.9; trailing
+    zeros dropped, as ``format(x, "g")`` does."""
+    text = str(digits)
+    if shift >= 0:
+        return text + "0" * shift
+    text = text.rjust(-shift + 1, "0")
+    whole, frac = text[:shift], text[shift:].rstrip("0")
+    return f"{whole}.{frac}" if frac else whole
 
 
 def nbytes(count: int) -> str:
-    """Bytes in binary units: 235.3 KiB."""
-    size = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if size < 1024 or unit == "PiB":
-            return f"{count} B" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
+    """Bytes in binary units: 235.3 KiB, to a tenth (rounded half to even), in
+    integer arithmetic; PiB is the largest unit, counted with :func:`number`
+    once the count of PiB reaches 10¹²."""
+    if count < 1024:
+        return f"{count} B"
+    for power, unit in enumerate(("KiB", "MiB", "GiB", "TiB", "PiB"), 1):
+        tenths = ratio(count * 10, 1024**power)
+        if tenths < 10240 or unit == "PiB":
+            break
+    if tenths >= 10 * EXACT_BELOW:
+        return f"{number(ratio(count, 1024**5))} {unit}"
+    return f"{tenths // 10}.{tenths % 10} {unit}"
+
+
+def fraction(value: Rational, places: int = 2) -> str:
+    """A receptive field's size or start (an int, or a Fraction after upsampling)
+    rounded to ``places`` decimals, as ``str(round(float(v), places))`` reads for
+    ordinary values, but exact and overflow-free for any size."""
+    if isinstance(value, int):
+        return str(value)
+    scale = 10**places
+    scaled = ratio(value.numerator * scale, value.denominator)
+    sign = "-" if scaled < 0 else ""
+    whole, frac = divmod(abs(scaled), scale)
+    decimals = f"{frac:0{places}d}".rstrip("0") or "0"
+    return f"{sign}{whole}.{decimals}"

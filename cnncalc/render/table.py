@@ -13,7 +13,7 @@ from rich.text import Text
 
 from cnncalc.escape import printable
 from cnncalc.memory import Memory, estimate
-from cnncalc.render.columns import BASE, Column, cell, nbytes, number, shape_text
+from cnncalc.render.columns import BASE, Column, cell, nbytes, number, shape_text, share
 from cnncalc.report import BlockReport, LayerReport, Report
 
 NO_COLOR = "NO_COLOR" in os.environ
@@ -57,10 +57,10 @@ def bar(part: int, whole: int, width: int = 8) -> str:
     """``█████▌   69%``: a layer's share of the network, so heavy layers jump out."""
     if not whole or not part:
         return ""
-    eighths = round(part * width * 8 / whole)
+    eighths = share(part, whole, width * 8)
     full, rest = divmod(eighths, 8)
     blocks = ("█" * full + (_EIGHTHS[rest] if rest else "")).ljust(width)
-    return f"{blocks} {part * 100 / whole:3.0f}%"
+    return f"{blocks} {share(part, whole):3d}%"
 
 
 def shares(report: Report) -> tuple[Column, ...]:
