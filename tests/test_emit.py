@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -240,3 +241,100 @@ def test_deep_nesting_compiles_and_runs(spec: str, depth: int, params: int) -> N
     inner = max(net.named_modules(), key=lambda item: item[0].count("."))[0]
     assert inner.replace(".branches.", ".") == "layers." + layer["path"]
     assert inner.count(".") >= depth
+
+
+# --- arbitrary names through every output (issue 11) ------------------------------
+
+# YAML as cnncalc reads it (libyaml) refuses a lone surrogate, even escaped, so the
+# text drawn here has none; test_surrogates_and_controls_from_the_library covers them.
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=10)
+TRICKY = ["a", "a.b", "a_b", "1", "0", "", ".", "_x", "m_forward", "forward", "__class__"]
+OUTPUTS = [[], ["--json"], ["-f", "csv"], ["-f", "markdown"], ["--explain"], ["--emit", "torch"]]
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder for the examples' files, and torch on one thread meanwhile: for tensors
+    this small a thread pool only adds waiting (20 ms a conv on a busy machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield tmp_path_factory.mktemp("names")
+    torch.set_num_threads(threads)
+
+
+def with_name(fields: dict[str, Any], name: str | None) -> dict[str, Any]:
+    return fields if name is None else {**fields, "name": name}
+
+
+def spec_tree(name: st.SearchStrategy[str | None]) -> st.SearchStrategy[Any]:
+    """Layers and blocks of a tiny network on 2x3x3, a name drawn for each; every
+    conv gives 2 maps, so a residual body ending in a conv matches its 1x1 shortcut."""
+    conv3 = {"filters": 2, "kernel": 3, "padding": 1}
+    leaf = st.one_of(
+        st.builds(lambda n: {"conv": with_name(conv3, n)}, name),
+        st.builds(lambda n: {"relu": with_name({}, n)}, name),
+        st.just("relu"),
+    )
+
+    def blocks(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        seq = st.lists(children, min_size=1, max_size=3)
+        shortcut = [{"conv": {"filters": 2, "kernel": 1}}]
+        return st.one_of(
+            st.builds(lambda n, s: {"group": with_name({"layers": s}, n)}, name, seq),
+            st.builds(
+                lambda n, t, s: {"repeat": with_name({"times": t, "layers": s}, n)},
+                name,
+                st.integers(1, 2),
+                seq,
+            ),
+            st.builds(
+                lambda n, s: {
+                    "residual": with_name({"body": [*s, {"conv": conv3}], "shortcut": shortcut}, n)
+                },
+                name,
+                seq,
+            ),
+            st.builds(
+                lambda n, b: {"concat": with_name({"branches": b}, n)},
+                name,
+                st.lists(seq | st.just([]), min_size=1, max_size=3),
+            ),
+        )
+
+    return st.lists(st.recursive(leaf, blocks, max_leaves=6), min_size=1, max_size=4)
+
+
+@given(st.data())
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+def test_any_names_through_every_output(scratch: Path, data: Any) -> None:
+    marker = scratch / "payload-ran"
+    marker.unlink(missing_ok=True)  # each example on its own
+    name = st.none() | TEXT | st.sampled_from(TRICKY) | st.sampled_from(payloads(marker))
+    doc = {"name": data.draw(name), "input": [2, 3, 3], "layers": data.draw(spec_tree(name))}
+    if doc["name"] is None:
+        del doc["name"]
+    if data.draw(st.booleans()):
+        doc["description"] = data.draw(name)
+    path = scratch / "net.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    runner = CliRunner()
+    results = {}
+    for args in [*OUTPUTS, ["--svg", str(scratch / "net.svg")]]:
+        result = runner.invoke(cli, [str(path), *args])
+        assert result.exit_code in (0, 2), (args, result.output, result.exception)
+        if result.exit_code == 2:
+            assert result.stderr.startswith("error: "), (args, result.stderr)
+        results[" ".join(args)] = result
+    assert not marker.exists()
+    report, emit = results["--json"], results["--emit torch"]
+    if report.exit_code == 2:
+        return
+    assert emit.exit_code == 0, emit.output
+    facts = json.loads(report.stdout)
+    namespace = execute(emit.stdout)
+    assert namespace["NAME"] == facts["name"] == doc.get("name", "model")
+    net = namespace["Net"]()
+    y = net(torch.zeros(1, *namespace["INPUT_SHAPE"]))
+    assert not marker.exists()
+    assert list(y.shape[1:]) == facts["output_shape"]
+    assert sum(p.numel() for p in net.parameters()) == facts["total"]["params"]
