@@ -6,6 +6,7 @@ anything else is a bug, reported as such with exit 1.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Any, NoReturn
@@ -20,8 +21,15 @@ from cnncalc.memory import DTYPES, OPTIMIZERS
 FORMATS = ("table", "json", "csv", "markdown")
 
 
+def complain(text: str) -> None:
+    """A message on stderr. One that cannot be written (stderr closed or full)
+    is dropped: the exit code still says what happened."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(text, err=True)
+
+
 def fail(error: SpecError) -> NoReturn:
-    click.echo(error.render(), err=True)
+    complain(error.render())
     sys.exit(2)
 
 
@@ -94,11 +102,12 @@ class DefaultGroup(click.Group):
         except BrokenPipeError:
             quiet_pipe()
         except Exception as exc:  # a bug: say so, and how to report it
-            args = " ".join(sys.argv[1:])
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc}. This is a bug in cnncalc; "
-                f"please report it with the input that caused it: cnncalc {args}",
-                err=True,
+            from cnncalc.escape import printable
+
+            args = printable(" ".join(sys.argv[1:])[:2000])
+            complain(
+                f"internal error: {type(exc).__name__}: {printable(str(exc)[:500])}. This is a "
+                f"bug in cnncalc; please report it with the input that caused it: cnncalc {args}"
             )
             sys.exit(1)
 
@@ -381,8 +390,11 @@ def solve_command(
 def list_presets() -> None:
     """List the presets shipped with cnncalc."""
     from cnncalc import presets
+    from cnncalc.escape import printable
 
-    lines = [f"{name:<16} {presets.load(name).description}\n" for name in presets.names()]
+    lines = [
+        f"{name:<16} {printable(presets.load(name).description)}\n" for name in presets.names()
+    ]
     write("".join(lines))
 
 
@@ -405,7 +417,7 @@ def write(text: str) -> None:
 
 
 def cannot_write(reason: str) -> NoReturn:
-    click.echo(f"error: cannot write output: {reason}", err=True)
+    complain(f"error: cannot write output: {reason}")
     _silence_stdout()  # what is still buffered must not fail again at exit
     sys.exit(2)
 
@@ -439,13 +451,17 @@ def main() -> None:
     except _NO_ARGS as exc:  # plain `cnncalc`: the help, as asked for
         write(exc.format_message() + "\n")
         sys.exit(0)
-    except click.UsageError as exc:
+    except click.UsageError as exc:  # the message may quote the user's words: escaped
+        from cnncalc.escape import printable
+
         command = exc.ctx.command_path if exc.ctx else "cnncalc"
-        click.echo(f"error: {exc.format_message()} (see {command} --help)", err=True)
+        complain(f"error: {printable(exc.format_message())} (see {command} --help)")
         sys.exit(2)
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
+        from cnncalc.escape import printable
+
+        complain(f"error: {printable(exc.format_message())}")
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, click.Abort):  # Ctrl-C: no traceback
-        click.echo("interrupted", err=True)
+        complain("interrupted")
         sys.exit(130)

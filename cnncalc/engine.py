@@ -28,6 +28,7 @@ from cnncalc.layer import (
     layer_count,
     leaves,
 )
+from cnncalc.number import LIMIT, MAX_DIGITS
 from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row
 
 
@@ -181,6 +182,15 @@ class _Run:
         except LayerError as exc:
             label = layer.origin.title or f"layer {index} ({layer.kind})"
             raise SpecError(exc.message, layer.origin.locate(exc.field), label) from None
+        huge = next((size for size in out.shape if size >= LIMIT), None)
+        if huge is not None:  # repeated upsampling: sizes, then costs, would grow without end
+            label = layer.origin.title or f"layer {index} ({layer.kind})"
+            raise SpecError(
+                f"an output size of {len(str(huge))} digits is too large: sizes have at most "
+                f"{MAX_DIGITS} digits",
+                layer.origin.whole,
+                label,
+            )
         if self.strict and out.warnings:
             label = layer.origin.title or f"layer {index} ({layer.kind})"
             raise SpecError(f"{out.warnings[0]} (--strict)", layer.origin.locate("size"), label)

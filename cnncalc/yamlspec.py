@@ -54,6 +54,7 @@ from cnncalc.layer import (
 from cnncalc.number import MAX_DIGITS, bounded, whole
 from cnncalc.spec import (
     StageCache,
+    count_items,
     depth_message,
     parse_dims,
     parse_stages,
@@ -87,9 +88,24 @@ def load(
 
     Reading stops with an error once more than ``max_layers`` layer items have
     been read, so aliases that expand a small file into billions of layers (a
-    "billion laughs" document) cost no more than the limit.
+    "billion laughs" document) cost no more than the limit. Before that, the
+    document's lines and list items are counted (no YAML is read yet): PyYAML
+    takes about 7 µs a node, so a 16 MiB file of short items would take seconds
+    to compose before any limit could see it.
     """
+    lines = text.count("\n") + text.count(",")
+    budget = LINES_PER_LAYER * max_layers + 10_000
+    if lines > budget:
+        raise SpecError(
+            f"{where} has more than {budget:,} lines and list items, more than a network "
+            f"of {max_layers:,} layers needs (raise the limit with --max-layers)"
+        )
     return _Reader(text, where, max_layers, max_depth).model()
+
+
+LINES_PER_LAYER = 10
+"""Lines (or comma-separated items) a YAML file may spend per layer: LeNet-5's
+preset, the most commented, spends 10; the others 0.2 to 7."""
 
 
 class _Reader:
@@ -412,6 +428,11 @@ class _Reader:
         loc = self.locate(node)
         first = self.stage
         expanded = _substitute(text, env) if env else text
+        # every string has the file's budget, not one of its own: 1,600 strings of
+        # 10,000 ';' each would otherwise add up to 16 million branches
+        self.items += count_items(expanded) - 1
+        if self.items > self.max_items:
+            raise self.too_many(node)
         style = getattr(node, "style", None) or None  # libyaml says '' for plain
         one_line = node.start_mark.line == node.end_mark.line and not keyed
         if one_line and expanded == text and style in (None, "'", '"'):

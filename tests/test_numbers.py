@@ -252,22 +252,37 @@ def test_share_and_fraction_are_integer_arithmetic() -> None:
     assert fraction(Fraction(10**400, 3)).startswith("3333") and fraction(4) == "4"
 
 
-HUGE = "[deconv 1x2x2 s100000000000000000000000000000]*12 | conv 2x1x1"
-"""Output 2 × (~10^348)²: every total past 1e320, none past 4,300 digits."""
+HUGE = "conv 999999999999999999999999999999x1x1x1 | fc 999999999999999999999999999999"
+"""On a 3×10^29×10^29×10^29 input (every size under 10^30): the conv's 10^87
+positions × 10^30 filters × 3 = 3·10^117 MACs and outputs; the fc reads those
+10^117 and writes 10^30: 3·10^147 weights, past a float's 53 bits by far."""
+N = 10**30 - 1
 
 
 @pytest.mark.parametrize(
     "args",
     [["-f", "table"], ["-f", "markdown"], ["-f", "csv"], ["--json"], ["--explain"], ["--compare"]],
 )
-def test_results_past_1e320_render(args: list[str]) -> None:
-    code, out, err = invoke(HUGE, "--input", "1x2x2", *args)
+def test_results_past_a_float_render_exactly(args: list[str]) -> None:
+    dims = "x".join(["3"] + ["1" + "0" * 29] * 3)
+    code, out, err = invoke(HUGE, "--input", dims, *args)
     assert code == 0, err
+    inputs = N * 10**87  # the conv's output elements, read by the fc
     if args == ["--json"]:
-        macs = json.loads(out)["total"]["macs"]
-        assert macs > 10**320
+        fc = json.loads(out)["layers"][1]
+        assert fc["params"] == inputs * N + N  # weights and biases, exact
     elif args[-1] in ("table", "markdown"):
         assert " Q" in out
+
+
+def test_sizes_of_thirty_one_digits_are_refused() -> None:
+    """Repeated upsampling grows sizes without end: 10^30 is where they stop, so no
+    figure ever reaches Python's 4,300-digit limit for printing an integer."""
+    code, _, err = invoke(
+        "[deconv 1x2x2 s100000000000000000000000000000]*200 | conv 2x1x1", "--input", "1x2x2"
+    )
+    assert code == 2
+    assert "an output size of 59 digits is too large: sizes have at most 30 digits" in err
 
 
 def test_parse_of_a_thirty_digit_size() -> None:

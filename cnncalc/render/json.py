@@ -42,7 +42,11 @@ def _compare(compare: Compare | None) -> dict[str, dict[str, int]] | None:
 
 
 def _number(value: Rational) -> int | float:
-    return value if isinstance(value, int) else round(float(value), 6)
+    """A fraction as a decimal; one too large for a float's six places, rounded
+    to a whole number (a float of it would overflow)."""
+    if isinstance(value, int):
+        return value
+    return round(value) if abs(value) >= 2**53 else round(float(value), 6)
 
 
 def _field(seen: Field | None) -> dict[str, Any] | None:
