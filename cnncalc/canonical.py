@@ -7,69 +7,18 @@ preset, a YAML file) need not import it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-from cnncalc.kinds import KINDS, Arg, Kind
+from cnncalc.kinds import KINDS
+from cnncalc.kinds.grammar import write_arg, write_options
 from cnncalc.layer import BlockKind, LayerSpec, Node
-
-
-def _dims(values: tuple[int, ...]) -> str:
-    if len(set(values)) == 1:
-        return str(values[0])
-    return "x".join(str(v) for v in values)
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else repr(value)
-
-
-def format_arg(kind: Kind, layer: LayerSpec) -> str:
-    if kind.arg is Arg.FILTERS_KERNEL and layer.size is not None:
-        return f"{layer.filters}x" + "x".join(str(k) for k in layer.size)
-    if kind.arg in (Arg.SIZE, Arg.OPT_SIZE) and layer.size is not None:
-        return _dims(layer.size)
-    if kind.arg is Arg.UNITS:
-        return str(layer.units)
-    if kind.arg is Arg.VOCAB_DIM:
-        return f"{layer.vocab}x{layer.units}"
-    if kind.arg is Arg.RATE and layer.value is not None:
-        return _number(layer.value)
-    return ""
-
-
-def format_options(kind: Kind, layer: LayerSpec) -> Iterator[str]:
-    if kind.arg is Arg.SIZE:  # pools: the stride defaults to the window
-        if layer.stride and layer.stride != layer.size:
-            yield f"s{_dims(layer.stride)}"
-    elif layer.stride and set(layer.stride) != {1}:
-        yield f"s{_dims(layer.stride)}"
-    if layer.padding == "same":
-        yield "psame"
-    elif isinstance(layer.padding, tuple) and set(layer.padding) != {0}:
-        yield f"p{_dims(layer.padding)}"
-    if layer.dilation and set(layer.dilation) != {1}:
-        yield f"d{_dims(layer.dilation)}"
-    if layer.depthwise:
-        yield "dw"
-    elif layer.groups and layer.groups > 1:
-        yield f"g{layer.groups}"
-    if layer.output_padding and set(layer.output_padding) != {0}:
-        yield f"op{_dims(layer.output_padding)}"
-    if layer.ceil:
-        yield "ceil"
-    if not layer.bias:
-        yield "nobias"
-    if not layer.trainable:
-        yield "frozen"
-    if layer.table is not None:
-        yield "table=" + "/".join(",".join(str(m) for m in row) for row in layer.table)
 
 
 def format_layer(layer: LayerSpec) -> str:
     """The canonical spec of one layer: keyword, argument, non-default options."""
     kind = KINDS[layer.kind]
     return " ".join(
-        p for p in (kind.name, format_arg(kind, layer), *format_options(kind, layer)) if p
+        p for p in (kind.name, write_arg(kind, layer), *write_options(kind, layer)) if p
     )
 
 

@@ -49,8 +49,9 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
             )
         return dims
     for index, layer in enumerate(leaves(layers), 1):
-        if layer.per_axis and layer.size is not None:
-            rank = len(layer.size)
+        axes = layer.kernel or layer.output_size
+        if layer.per_axis and axes is not None:
+            rank = len(axes)
             if len(dims) == rank + 1:
                 return dims
             if len(dims) == rank:
@@ -193,7 +194,7 @@ class _Run:
             )
         if self.strict and out.warnings:
             label = layer.origin.title or f"layer {index} ({layer.kind})"
-            raise SpecError(f"{out.warnings[0]} (--strict)", layer.origin.locate("size"), label)
+            raise SpecError(f"{out.warnings[0]} (--strict)", layer.origin.locate("kernel"), label)
         costs = Costs(
             params=out.params,
             trainable_params=out.params if layer.trainable else 0,

@@ -115,21 +115,28 @@ NOWHERE = Origin()
 class LayerSpec(Record):
     """One layer as written. ``None`` means "not given: use the kind's default".
 
-    ``size`` is the kernel (conv, local, deconv), the window (pools) or the output
-    size (adaptive pool). ``per_axis`` tells whether ``size`` names one value per
-    spatial axis (``conv 64x3x3``) or a single value for every axis (``pool 2``);
-    only the former fixes the spatial rank of the network's input. Equality and
-    hash leave out ``origin``. Never mutated once made.
+    ``kernel`` is a convolution's kernel or a pool's window; ``output_size`` an
+    adaptive pool's output; ``size`` LRN's neighbourhood; ``units`` a dense
+    layer's outputs, ``dim`` and ``vocab`` an embedding's; ``rate`` dropout's
+    probability, ``slope`` leaky ReLU's. ``per_axis`` tells whether the kernel
+    or output size names one value per spatial axis (``conv 64x3x3``) or a
+    single value for every axis (``pool 2``); only the former fixes the spatial
+    rank of the network's input. Equality and hash leave out ``origin``. Never
+    mutated once made.
     """
 
     _compared = (
         "kind",
         "filters",
+        "kernel",
+        "output_size",
         "size",
         "per_axis",
         "units",
+        "dim",
         "vocab",
-        "value",
+        "rate",
+        "slope",
         "stride",
         "padding",
         "dilation",
@@ -150,11 +157,15 @@ class LayerSpec(Record):
         return (
             layer.kind,
             layer.filters,
+            layer.kernel,
+            layer.output_size,
             layer.size,
             layer.per_axis,
             layer.units,
+            layer.dim,
             layer.vocab,
-            layer.value,
+            layer.rate,
+            layer.slope,
             layer.stride,
             layer.padding,
             layer.dilation,
@@ -172,11 +183,15 @@ class LayerSpec(Record):
         self,
         kind: str,
         filters: int | None = None,
-        size: tuple[int, ...] | None = None,
+        kernel: tuple[int, ...] | None = None,
+        output_size: tuple[int, ...] | None = None,
+        size: int | None = None,
         per_axis: bool = False,
         units: int | None = None,
+        dim: int | None = None,
         vocab: int | None = None,
-        value: float | None = None,
+        rate: float | None = None,
+        slope: float | None = None,
         stride: tuple[int, ...] | None = None,
         padding: Padding | None = None,
         dilation: tuple[int, ...] | None = None,
@@ -192,11 +207,15 @@ class LayerSpec(Record):
     ) -> None:
         self.kind = kind
         self.filters = filters
+        self.kernel = kernel
+        self.output_size = output_size
         self.size = size
         self.per_axis = per_axis
         self.units = units
+        self.dim = dim
         self.vocab = vocab
-        self.value = value
+        self.rate = rate
+        self.slope = slope
         self.stride = stride
         self.padding = padding
         self.dilation = dilation

@@ -282,7 +282,7 @@ def _workspace(op: Op, rule: Behaviour, batch: int, types: _Dtypes) -> int:
     spec = op.layer.layer
     if spec is None or spec.depthwise or (spec.groups or 1) > 1:
         return 0
-    kernel = spec.size or ()
+    kernel = spec.kernel or ()
     if all(k == 1 for k in kernel) and all(s == 1 for s in spec.stride or (1,)):
         return 0
     ins = op.inputs[0].numel * batch * types.of[id(op.inputs[0])]

@@ -105,3 +105,31 @@ def finite(value: float) -> bool:
     """Whether a rate or slope is a number at all: ``1e999`` reads as infinity,
     YAML has ``.inf`` and ``.nan``."""
     return math.isfinite(value)
+
+
+def dims(text: str, what: str) -> tuple[int, ...]:
+    """``3x3`` → (3, 3); ``X`` and ``×`` also separate: kernels, strides, input
+    shapes all read here. At most :data:`~cnncalc.layer.MAX_DIMS` sizes,
+    counted before the text is split (it may be a 16 MiB word)."""
+    from cnncalc.layer import MAX_DIMS
+
+    text = text.lower().replace("×", "x")
+    if text.count("x") >= MAX_DIMS:  # 16 MiB of 1x1x1... is never split
+        raise LayerError(f"{what}: more than {MAX_DIMS} sizes in '{short(text)}'")
+    return tuple(whole(p, what) for p in text.split("x"))
+
+
+def table_message() -> str:
+    from cnncalc.layer import MAX_TABLE
+
+    return f"the connection tables of a spec have at most {MAX_TABLE:,} entries in all"
+
+
+def table(text: str) -> tuple[tuple[int, ...], ...]:
+    """``0,1,2/1,2,3`` → ((0, 1, 2), (1, 2, 3)): one row of input maps per filter.
+    At most :data:`~cnncalc.layer.MAX_TABLE` entries, counted before the text is split."""
+    from cnncalc.layer import MAX_TABLE
+
+    if text.count(",") + text.count("/") >= MAX_TABLE:
+        raise LayerError(table_message())
+    return tuple(tuple(whole(m, "table entry") for m in row.split(",")) for row in text.split("/"))

@@ -21,12 +21,11 @@ from itertools import islice
 from typing import Any, NamedTuple
 
 from cnncalc.errors import LayerError, Location, SpecError
-from cnncalc.fields import ARG_FIELDS, build
 from cnncalc.kinds import NAMES, Arg, Kind, lookup
+from cnncalc.kinds.grammar import FORMS, OPTIONS, build, read_arg, read_option
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     MAX_DEPTH,
-    MAX_DIMS,
     MAX_TABLE,
     Block,
     BlockKind,
@@ -36,7 +35,7 @@ from cnncalc.layer import (
     Origin,
     given,
 )
-from cnncalc.number import DECIMAL, DIMS, decimal, short, whole
+from cnncalc.number import DECIMAL, DIMS, short, table_message, whole
 
 
 class Token(NamedTuple):
@@ -54,27 +53,10 @@ BLOCK_WORDS = ("res", "cat")
 _HAS_PUNCT = re.compile(r"[|\[\];*]")
 _TOKEN = re.compile(r"[|\[\];*]|[^\s|\[\];*]+")
 
-_FLAGS: dict[str, tuple[str, Any]] = {
-    "dw": ("depthwise", True),
-    "nobias": ("bias", False),
-    "ceil": ("ceil", True),
-    "frozen": ("trainable", False),
-    "psame": ("padding", "same"),
-    "pvalid": ("padding", (0,)),
-}
-_PREFIXED: tuple[tuple[str, str], ...] = (
-    ("op", "output_padding"),
-    ("s", "stride"),
-    ("p", "padding"),
-    ("d", "dilation"),
-    ("g", "groups"),
-)
-
-
-MAX_STAGE_WORDS = 2 + 10
-"""The most words one stage can have: a keyword, an argument and each of the ten
-option fields once. A longer stage is an error, found from its first
-``MAX_STAGE_WORDS + 1`` words: the rest are never split off the text."""
+MAX_STAGE_WORDS = 2 + len(OPTIONS)
+"""The most words one stage can have: a keyword, an argument and each option
+once. A longer stage is an error, found from its first ``MAX_STAGE_WORDS + 1``
+words: the rest are never split off the text."""
 
 _CHUNK = 4096
 """Tokens are made this many at a time, as the parser needs them, so a text that
@@ -103,10 +85,6 @@ def items_message(limit: int) -> str:
         f"the spec has more than {limit:,} layers, blocks and branches "
         "(raise the limit with --max-layers)"
     )
-
-
-def table_message() -> str:
-    return f"the connection tables of a spec have at most {MAX_TABLE:,} entries in all"
 
 
 def parse(
@@ -365,8 +343,8 @@ def parse_stage(
     has_arg = kind.arg is not Arg.NONE and len(tokens) > 1 and _is_argument(tokens[1].text)
     try:
         if has_arg:
-            values.update(parse_arg(kind, tokens[1].text))
-            places.update((f, 1) for f in ARG_FIELDS[kind.arg])
+            values.update(read_arg(kind, tokens[1].text))
+            places.update((f, 1) for f in FORMS[kind.arg].fields)
         for position in range(2 if has_arg else 1, len(tokens)):
             field, value = parse_option(kind, tokens[position].text)
             if field in values:
@@ -414,68 +392,15 @@ def parse_number(text: str, what: str) -> int:
     return whole(text, what)
 
 
-def parse_dims(text: str, what: str) -> tuple[int, ...]:
-    """``3x3`` → (3, 3); ``X`` and ``×`` also separate. At most :data:`MAX_DIMS`
-    sizes, counted before the text is split (it may be a 16 MiB word)."""
-    text = text.lower().replace("×", "x")
-    if text.count("x") >= MAX_DIMS:  # 16 MiB of 1x1x1... is never split
-        raise LayerError(f"{what}: more than {MAX_DIMS} sizes in '{short(text)}'")
-    return tuple(whole(p, what) for p in text.split("x"))
-
-
-def parse_arg(kind: Kind, text: str) -> dict[str, Any]:
-    """The positional argument, by the kind's :class:`Arg` grammar."""
-    if kind.arg is Arg.FILTERS_KERNEL:
-        first, _, kernel = text.replace("X", "x").replace("×", "x").partition("x")
-        dims = (
-            parse_number(first, "filters"),
-            *(parse_dims(kernel, "kernel size") if kernel else ()),
-        )
-        if len(dims) < 2:
-            raise LayerError(
-                f"'{text}' gives no kernel size: write {kind.name} {first}x3x3 (filters x kernel)"
-            )
-        return {"filters": dims[0], "size": dims[1:], "per_axis": True}
-    if kind.arg is Arg.SIZE:
-        dims = parse_dims(text, "size")
-        return {"size": dims, "per_axis": len(dims) > 1}
-    if kind.arg is Arg.UNITS:
-        return {"units": parse_number(text, "units")}
-    if kind.arg is Arg.VOCAB_DIM:
-        dims = parse_dims(text, "vocabulary x dimension")
-        if len(dims) != 2:
-            raise LayerError(f"{kind.name} takes VxD (vocabulary x dimension), got '{text}'")
-        return {"vocab": dims[0], "units": dims[1]}
-    if kind.arg is Arg.OPT_SIZE:
-        return {"size": (parse_number(text, "size"),)}
-    return {"value": decimal(text, kind.name)}
-
-
 def parse_option(kind: Kind, text: str) -> tuple[str, Any]:
+    """An option by the grammar's table, or a message that says what ``text`` is."""
+    option = read_option(text)
+    if option is not None:
+        return option
     low = text.lower()
-    if low in _FLAGS:
-        return _FLAGS[low]
-    if low.startswith("table="):
-        return "table", parse_table(low[len("table=") :])
-    for prefix, field in _PREFIXED:
-        rest = low[len(prefix) :]
-        if low.startswith(prefix) and rest[:1] and (rest[0].isdigit() or rest[0] in "+-."):
-            if field == "groups":
-                return field, parse_number(rest, "groups")
-            return field, parse_dims(rest, field.replace("_", " "))
     if DECIMAL.fullmatch(text) or DIMS.fullmatch(low) or text[:1].isdigit():
         arg = f"one {kind.arg.value} argument" if kind.arg is not Arg.NONE else "no argument"
         raise LayerError(f"unexpected number '{short(text)}': {kind.name} takes {arg}")
     if lookup(low) is not None:
         raise LayerError(f"'{text}' is a layer: is a '|' missing before it?")
     raise LayerError(f"unknown option '{short(text)}' for {kind.name}")
-
-
-def parse_table(text: str) -> tuple[tuple[int, ...], ...]:
-    """``0,1,2/1,2,3`` → ((0, 1, 2), (1, 2, 3)): one row of input maps per filter.
-    At most :data:`MAX_TABLE` entries, counted before the text is split."""
-    if text.count(",") + text.count("/") >= MAX_TABLE:  # one plain stage: not counted yet
-        raise LayerError(table_message())
-    return tuple(
-        tuple(parse_number(m, "table entry") for m in row.split(",")) for row in text.split("/")
-    )

@@ -36,9 +36,10 @@ from typing import Any
 
 import yaml
 
+from cnncalc import number
 from cnncalc.errors import LayerError, Location, SpecError
-from cnncalc.fields import build
-from cnncalc.kinds import Kind, lookup
+from cnncalc.kinds import Kind, grammar, lookup
+from cnncalc.kinds.grammar import build
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     MAX_DEPTH,
@@ -56,7 +57,6 @@ from cnncalc.spec import (
     StageCache,
     count_items,
     depth_message,
-    parse_dims,
     parse_stages,
     unknown_kind,
 )
@@ -65,13 +65,6 @@ TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes
 BLOCK_KEYS = {"repeat": BlockKind.REPEAT, "residual": BlockKind.RES, "res": BlockKind.RES}
 BLOCK_KEYS |= {"concat": BlockKind.CAT, "cat": BlockKind.CAT, "group": BlockKind.SEQ}
 
-_TUPLE_FIELDS = ("stride", "dilation", "output_padding")
-_RENAMES = {"kernel": "size", "dim": "units", "p": "value", "rate": "value", "slope": "value"}
-_FIELDS = [
-    "filters", "kernel", "size", "units", "dim", "vocab", "p", "rate", "slope", "stride",
-    "padding", "dilation", "groups", "depthwise", "bias", "ceil", "output_padding",
-    "trainable", "table", "name",
-]  # fmt: skip
 _EXPR = re.compile(r"\{\s*(\w+)\s*(?:([*/+-])\s*(\d+)\s*)?\}")
 
 Env = dict[str, Any]
@@ -301,7 +294,7 @@ class _Reader:
                 self.plain(node)  # refuse an alias bomb before reading its items
                 dims = tuple(_whole(_plain(n), "input") for n in node.value)
             elif isinstance(node, yaml.ScalarNode):
-                dims = parse_dims(str(node.value), "input")
+                dims = number.dims(str(node.value), "input")
             else:
                 raise LayerError("input is a list of sizes, e.g. [3, 32, 32]")
         except LayerError as exc:
@@ -542,15 +535,15 @@ class _Reader:
         self.stage += 1
         values: dict[str, Any] = {}
         spans: dict[str, Location] = {}
+        keys = grammar.yaml_keys(kind)
         for k_node, v_node in mapping.value:
             key = str(k_node.value)
-            if key not in _FIELDS:
-                raise self.error(
-                    f"unknown field '{_short(key)}'{_near(key, _FIELDS)}", k_node, label
-                )
-            field = _RENAMES.get(key, key)
+            field = keys.get(key) or grammar.YAML_FIELDS.get(key)  # another kind's: build says
+            if field is None:
+                near = _near(key, grammar.YAML_FIELDS)
+                raise self.error(f"unknown field '{_short(key)}'{near}", k_node, label)
             try:
-                values.update(_convert(field, self.value(v_node, env), key))
+                values.update(grammar.from_yaml(field, self.value(v_node, env), key, _whole))
             except LayerError as exc:
                 raise self.error(exc.message, v_node, label) from None
             spans[field] = self.locate(v_node)
@@ -704,37 +697,6 @@ def _near(word: str, choices: Any) -> str:
 
     near = difflib.get_close_matches(word, list(choices), n=1)
     return f" — did you mean '{near[0]}'?" if near else ""
-
-
-def _convert(field: str, value: Any, key: str) -> dict[str, Any]:
-    """A YAML value to the LayerSpec field it sets (``key`` is the user's word for it)."""
-    what = key.replace("_", " ")
-    if field == "size":
-        if isinstance(value, list):
-            return {"size": tuple(_whole(v, what) for v in value), "per_axis": True}
-        return {"size": (_whole(value, what),)}
-    if field in _TUPLE_FIELDS or field == "padding":
-        if field == "padding" and value in ("same", "valid"):
-            return {"padding": "same" if value == "same" else (0,)}
-        items = value if isinstance(value, list) else [value]
-        return {field: tuple(_whole(v, what) for v in items)}
-    if field in ("depthwise", "bias", "ceil", "trainable"):
-        if not isinstance(value, bool):
-            raise LayerError(f"{field} must be true or false, got {value!r}")
-        return {field: value}
-    if field == "table":
-        if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
-            raise LayerError("table is a list of rows, one per filter: [[0, 1, 2], [1, 2, 3], ...]")
-        return {"table": tuple(tuple(_whole(m, "table entry") for m in row) for row in value)}
-    if field == "name":
-        return {"name": str(value)}
-    if field == "value":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise LayerError(f"expected a number, got {_shown(value)}")
-        if isinstance(value, int):  # float() of a 400-digit int overflows
-            bounded(value, what)
-        return {"value": float(value)}  # finite is checked by fields.build
-    return {field: _whole(value, what)}
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

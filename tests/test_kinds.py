@@ -41,11 +41,13 @@ def example(kind: Kind, rank: int) -> str:
     arg = {
         Arg.NONE: "",
         Arg.FILTERS_KERNEL: "4x" + "x".join("3" * max(rank, 1)),
-        Arg.SIZE: "2",
+        Arg.WINDOW: "2",
+        Arg.OUTPUT_SIZE: "2",
         Arg.UNITS: "5",
         Arg.VOCAB_DIM: "20x4",
         Arg.RATE: "0.25",
-        Arg.OPT_SIZE: "3",
+        Arg.SLOPE: "0.25",
+        Arg.NEIGHBOURS: "3",
     }[kind.arg]
     return f"{kind.name} {arg}".strip()
 

@@ -22,11 +22,15 @@ def every_field_set() -> LayerSpec:
     return LayerSpec(
         kind="conv",
         filters=8,
-        size=(3, 3),
+        kernel=(3, 3),
+        output_size=(4, 4),
+        size=5,
         per_axis=True,
         units=5,
+        dim=6,
         vocab=7,
-        value=0.5,
+        rate=0.5,
+        slope=0.25,
         stride=(2, 2),
         padding=(1, 1),
         dilation=(2, 1),
@@ -63,7 +67,7 @@ def test_equality_and_hash_ignore_the_origin() -> None:
     assert isinstance(a, LayerSpec) and isinstance(b, LayerSpec)
     assert a.origin != b.origin  # written at different places...
     assert a == b and hash(a) == hash(b)  # ...the same layer
-    assert a != LayerSpec("conv", filters=8, size=(3, 3), per_axis=False)
+    assert a != LayerSpec("conv", filters=8, kernel=(3, 3), per_axis=False)
     block = Block(BlockKind.REPEAT, ((a,),), 2, origin=Origin(label="x"))
     assert block == Block(BlockKind.REPEAT, ((b,),), 2) != Block(BlockKind.REPEAT, ((b,),), 3)
 

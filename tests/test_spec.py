@@ -17,7 +17,7 @@ def only(spec: str):  # type: ignore[no-untyped-def]
 
 def test_conv_arguments_and_every_option() -> None:
     layer = only("CONV 64x3x5 s2x1 p1 d2 g4 nobias frozen")
-    assert (layer.kind, layer.filters, layer.size, layer.per_axis) == ("conv", 64, (3, 5), True)
+    assert (layer.kind, layer.filters, layer.kernel, layer.per_axis) == ("conv", 64, (3, 5), True)
     assert (layer.stride, layer.padding, layer.dilation, layer.groups) == ((2, 1), (1,), (2,), 4)
     assert (layer.bias, layer.trainable) == (False, False)
 
@@ -51,10 +51,10 @@ def test_single_size_is_not_per_axis() -> None:
 
 
 def test_dropout_rate_and_optional_arguments() -> None:
-    assert only("dropout 0.5").value == 0.5
-    assert only("dropout").value is None
-    assert only("leakyrelu 0.01").value == 0.01
-    assert only("lrn 5").size == (5,)
+    assert only("dropout 0.5").rate == 0.5
+    assert only("dropout").rate is None
+    assert only("leakyrelu 0.01").slope == 0.01
+    assert only("lrn 5").size == 5
 
 
 @pytest.mark.parametrize(

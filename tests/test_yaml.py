@@ -48,9 +48,9 @@ def test_mapping_fields() -> None:
     assert (conv.padding, conv.dilation, conv.name, conv.per_axis) == ("same", (2,), "c1", False)
     assert dw.depthwise and not dw.trainable
     assert deconv.output_padding == (1,)
-    assert (pool.size, pool.stride, pool.padding, pool.ceil) == ((3,), (2,), (1,), True)
+    assert (pool.kernel, pool.stride, pool.padding, pool.ceil) == ((3,), (2,), (1,), True)
     assert table.table == ((0, 1), (2, 3))
-    assert leaky.value == 0.1
+    assert leaky.slope == 0.1
     assert not bn.trainable
     report = analyze(model)
     assert report.layers[0].spec == "conv 8x3x3 psame d2"  # a single kernel size fills the rank

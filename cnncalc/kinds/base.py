@@ -18,7 +18,6 @@ Conventions (see the README for the full statement):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import Enum
 from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
@@ -27,20 +26,9 @@ if TYPE_CHECKING:
     from cnncalc.report import LayerReport
 
 from cnncalc import arith
+from cnncalc.kinds.grammar import Arg as Arg
 from cnncalc.layer import LayerSpec, Shape
 from cnncalc.record import Record
-
-
-class Arg(Enum):
-    """The positional argument a kind takes, in the spec's string syntax."""
-
-    NONE = ""
-    FILTERS_KERNEL = "NxF[xF[xF]]"
-    SIZE = "K[xK[xK]]"
-    UNITS = "N"
-    VOCAB_DIM = "VxD"
-    RATE = "[P]"
-    OPT_SIZE = "[N]"
 
 
 class Count(Record):

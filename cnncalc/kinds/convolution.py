@@ -103,7 +103,7 @@ def conv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
         groups = groups_for(layer, channels, filters)
         weights = filters * (channels // groups) * math.prod(kernel)
     positions = math.prod(out)
-    resolved = layer.replace(size=kernel, stride=stride, dilation=dilation, groups=groups)
+    resolved = layer.replace(kernel=kernel, stride=stride, dilation=dilation, groups=groups)
     return Outcome(
         layer=resolved,
         shape=(filters, *out),
@@ -151,8 +151,8 @@ def compare_lines(layer: LayerReport) -> list[str]:
 
 def conv_explain(layer: LayerReport) -> list[str]:
     spec, costs = layer.layer, layer.costs
-    assert spec is not None and spec.size is not None
-    c, n, k = layer.input_shape[0], layer.output_shape[0], dots(spec.size)
+    assert spec is not None and spec.kernel is not None
+    c, n, k = layer.input_shape[0], layer.output_shape[0], dots(spec.kernel)
     positions = dots(layer.output_shape[1:])
     if spec.table is not None:
         links = sum(len(row) for row in spec.table)
@@ -224,7 +224,7 @@ def local_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     shared = filters * channels * math.prod(kernel)
     units = filters * positions
     return Outcome(
-        layer=layer.replace(size=kernel, stride=stride, dilation=dilation),
+        layer=layer.replace(kernel=kernel, stride=stride, dilation=dilation),
         shape=(filters, *out),
         params=positions * shared + (units if layer.bias else 0),
         macs=positions * shared,
@@ -237,8 +237,8 @@ def local_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 
 def local_explain(layer: LayerReport) -> list[str]:
     spec, costs = layer.layer, layer.costs
-    assert spec is not None and spec.size is not None
-    c, n, k = layer.input_shape[0], layer.output_shape[0], dots(spec.size)
+    assert spec is not None and spec.kernel is not None
+    c, n, k = layer.input_shape[0], layer.output_shape[0], dots(spec.kernel)
     positions = math.prod(layer.output_shape[1:])
     unit_bias = f" + {math.prod(layer.output_shape)}" if spec.bias else ""
     return [
@@ -334,7 +334,7 @@ def deconv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
             out.append(n)
     weights = channels * (filters // groups) * math.prod(kernel)
     resolved = layer.replace(
-        size=kernel, stride=stride, dilation=dilation, groups=groups, output_padding=extra
+        kernel=kernel, stride=stride, dilation=dilation, groups=groups, output_padding=extra
     )
     spans = tuple(
         -(-arith.effective(k, d) // s) for k, s, d in zip(kernel, stride, dilation, strict=True)
@@ -355,7 +355,7 @@ def deconv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 
 def deconv_explain(layer: LayerReport) -> list[str]:
     spec, costs = layer.layer, layer.costs
-    assert spec is not None and spec.size is not None
+    assert spec is not None and spec.kernel is not None
     spatial, out = layer.input_shape[1:], layer.output_shape[1:]
     stride = spec.stride or (1,) * len(spatial)
     dilation = spec.dilation or (1,) * len(spatial)
@@ -363,14 +363,14 @@ def deconv_explain(layer: LayerReport) -> list[str]:
     extra = spec.output_padding or (0,) * len(spatial)
     lines = []
     for axis, w, k, s, d, p, op, o in zip(
-        axis_names(len(spatial)), spatial, spec.size, stride, dilation, pads, extra, out,
+        axis_names(len(spatial)), spatial, spec.kernel, stride, dilation, pads, extra, out,
         strict=True,
     ):  # fmt: skip
         if spec.padding == "same":
             lines.append(f"{axis}: {w} × {s} = {o}   (same padding)")
         else:
             lines.append(f"{axis}: ({w} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {o}")
-    c, n, k = layer.input_shape[0], layer.output_shape[0], dots(spec.size)
+    c, n, k = layer.input_shape[0], layer.output_shape[0], dots(spec.kernel)
     g = spec.groups or 1
     per = f"{n}/{g}" if g > 1 else str(n)
     return [
@@ -392,9 +392,9 @@ def _same_transposed(kernel: Shape, stride: Shape, dilation: Shape) -> tuple[Sha
 
 def deconv_torch(layer: LayerReport) -> Module:
     spec = layer.layer
-    assert spec is not None and spec.size is not None
+    assert spec is not None and spec.kernel is not None
     rank = len(layer.input_shape) - 1
-    kernel = spec.size
+    kernel = spec.kernel
     stride = spec.stride or (1,) * rank
     dilation = spec.dilation or (1,) * rank
     if spec.padding == "same":

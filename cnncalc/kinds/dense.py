@@ -94,14 +94,14 @@ def embed_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """A lookup table of V vectors of size D: tokens L → D×L (channels first)."""
     if len(shape) != 1:
         raise LayerError(f"needs a token sequence (--input L), got {fmt_shape(shape)}")
-    dim, vocab = layer.units or 0, layer.vocab or 0
+    dim, vocab = layer.dim or 0, layer.vocab or 0
     return Outcome(layer=layer, shape=(dim, shape[0]), params=vocab * dim)
 
 
 def embed_explain(layer: LayerReport) -> list[str]:
     spec = layer.layer
     assert spec is not None
-    return [f"params: {spec.vocab} × {spec.units} = {layer.costs.params:,}"]
+    return [f"params: {spec.vocab} × {spec.dim} = {layer.costs.params:,}"]
 
 
 TOKENS = Helper(
@@ -123,7 +123,7 @@ class Tokens(nn.Module):
 def embed_torch(layer: LayerReport) -> Module:
     spec = layer.layer
     assert spec is not None
-    return Module(f"Tokens({spec.vocab}, {spec.units})", (TOKENS,), tokens=True)
+    return Module(f"Tokens({spec.vocab}, {spec.dim})", (TOKENS,), tokens=True)
 
 
 KINDS = (

@@ -25,12 +25,12 @@ def _fixed(code: str) -> Callable[[LayerReport], Module]:
     return torch
 
 
-def _with_value(module: str, default: float) -> Callable[[LayerReport], Module]:
+def _with_value(module: str, field: str, default: float) -> Callable[[LayerReport], Module]:
     """``nn.Dropout(0.2)``: the layer's number, or torch's default."""
 
     def torch(layer: LayerReport) -> Module:
-        spec = layer.layer
-        value = spec.value if spec is not None and spec.value is not None else default
+        given = getattr(layer.layer, field, None)
+        value = default if given is None else given
         return Module(f"nn.{module}({value!r})")
 
     return torch
@@ -48,14 +48,21 @@ ACTIVATIONS = {
 }
 
 KINDS = (
-    Kind("dropout", Arg.RATE, same_shape_rule, "dropout", no_lines, _with_value("Dropout", 0.5)),
+    Kind(
+        "dropout",
+        Arg.RATE,
+        same_shape_rule,
+        "dropout",
+        no_lines,
+        _with_value("Dropout", "rate", 0.5),
+    ),
     Kind(
         "leakyrelu",
-        Arg.RATE,
+        Arg.SLOPE,
         same_shape_rule,
         "leaky ReLU",
         no_lines,
-        _with_value("LeakyReLU", 0.01),
+        _with_value("LeakyReLU", "slope", 0.01),
     ),
     *(
         Kind(name, Arg.NONE, same_shape_rule, f"{name} activation", no_lines, _fixed(code))

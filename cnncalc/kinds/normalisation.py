@@ -38,7 +38,7 @@ def lrn_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 def lrn_torch(layer: LayerReport) -> Module:
     spec = layer.layer
     assert spec is not None
-    return Module(f"nn.LocalResponseNorm({spec.size[0] if spec.size else 5})")
+    return Module(f"nn.LocalResponseNorm({spec.size or 5})")
 
 
 KINDS = (
@@ -52,5 +52,5 @@ KINDS = (
         ("batchnorm",),
         frozenset({"trainable"}),
     ),
-    Kind("lrn", Arg.OPT_SIZE, lrn_rule, "local response normalisation", no_lines, lrn_torch),
+    Kind("lrn", Arg.NEIGHBOURS, lrn_rule, "local response normalisation", no_lines, lrn_torch),
 )

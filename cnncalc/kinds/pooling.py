@@ -47,7 +47,7 @@ def _pool_geometry(
                     field="padding",
                 )
     out, warnings = slide(spatial, kernel, stride, pads, dilation, layer.ceil)
-    resolved = layer.replace(size=kernel, stride=stride, dilation=dilation)
+    resolved = layer.replace(kernel=kernel, stride=stride, dilation=dilation)
     return resolved, (channels, *out), warnings, windows(kernel, stride, dilation, pads)
 
 
@@ -61,12 +61,12 @@ def avgpool_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """Average pooling (torch.nn.AvgPool*d). torch's 3-D version alone also
     refuses an unpadded input smaller than the window, so cnncalc does too."""
     outcome = pool_rule(layer, shape)
-    window = outcome.layer.size or ()
+    window = outcome.layer.kernel or ()
     if len(shape) == 4 and any(w < k for w, k in zip(shape[1:], window, strict=True)):
         raise LayerError(
             f"the input {fmt_shape(shape[1:])} is smaller than the window {fmt_shape(window)}"
             " (torch's AvgPool3d refuses it)",
-            field="size",
+            field="kernel",
         )
     return outcome
 
@@ -75,13 +75,13 @@ def subsample_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """LeNet-5's subsampling: each map's window sum times a trainable coefficient,
     plus a trainable bias. LeCun counts every summed input as a connection."""
     resolved, out, warnings, reach = _pool_geometry(layer, shape)
-    assert resolved.size is not None
+    assert resolved.kernel is not None
     units = math.prod(out)
     return Outcome(
         layer=resolved,
         shape=out,
         params=shape[0] * (2 if layer.bias else 1),
-        macs=units * math.prod(resolved.size),
+        macs=units * math.prod(resolved.kernel),
         bias_units=units if layer.bias else 0,
         warnings=warnings,
         reach=reach,
@@ -109,14 +109,14 @@ def avgpool_torch(layer: LayerReport) -> Module:
 
 def subsample_explain(layer: LayerReport) -> list[str]:
     spec, costs = layer.layer, layer.costs
-    assert spec is not None and spec.size is not None
+    assert spec is not None and spec.kernel is not None
     c = layer.input_shape[0]
     what = "(coefficient, bias)" if spec.bias else "(coefficient)"
     out_units = math.prod(layer.output_shape)
     lines = [
         *window.size_lines(layer),
         f"params: {c} × {2 if spec.bias else 1} {what} = {costs.params:,}",
-        f"MACs: {out_units:,} outputs × ({dots(spec.size)}) = {costs.macs:,}",
+        f"MACs: {out_units:,} outputs × ({dots(spec.kernel)}) = {costs.macs:,}",
     ]
     if costs.connections != costs.macs:
         biased = costs.connections - costs.macs
@@ -150,11 +150,11 @@ class Subsample(nn.Module):
 
 def subsample_torch(layer: LayerReport) -> Module:
     spec = layer.layer
-    assert spec is not None and spec.size is not None
-    rank = len(spec.size)
-    stride = spec.stride or spec.size
+    assert spec is not None and spec.kernel is not None
+    rank = len(spec.kernel)
+    stride = spec.stride or spec.kernel
     return Module(
-        f"Subsample({layer.input_shape[0]}, {spec.size}, {stride}, {rank}, bias={spec.bias})",
+        f"Subsample({layer.input_shape[0]}, {spec.kernel}, {stride}, {rank}, bias={spec.bias})",
         (SUBSAMPLE,),
     )
 
@@ -172,13 +172,14 @@ def gap_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 def adaptive_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """torch.nn.AdaptiveAvgPool*d: the output size is given, the windows adapt."""
     channels, spatial = spatial_of(shape)
-    size = kernel_for(layer, len(spatial))
+    assert layer.output_size is not None
+    size = window.per_axis(layer.output_size, layer.per_axis, len(spatial), "output_size")
     reach = Reach(
         tuple(adaptive_span(w, n) for w, n in zip(spatial, size, strict=True)),
         tuple(ratio(w, n) for w, n in zip(spatial, size, strict=True)),
         tuple(0 for _ in spatial),
     )
-    return Outcome(layer=layer.replace(size=size), shape=(channels, *size), reach=reach)
+    return Outcome(layer=layer.replace(output_size=size), shape=(channels, *size), reach=reach)
 
 
 def adaptive_span(size: int, out: int) -> int:
@@ -211,7 +212,7 @@ def adaptive_torch(layer: LayerReport) -> Module:
 KINDS = (
     Kind(
         "pool",
-        Arg.SIZE,
+        Arg.WINDOW,
         pool_rule,
         "max pooling",
         window.size_lines,
@@ -221,7 +222,7 @@ KINDS = (
     ),
     Kind(
         "avgpool",
-        Arg.SIZE,
+        Arg.WINDOW,
         avgpool_rule,
         "average pooling",
         window.size_lines,
@@ -230,7 +231,7 @@ KINDS = (
     ),
     Kind(
         "subsample",
-        Arg.SIZE,
+        Arg.WINDOW,
         subsample_rule,
         "LeNet-5 subsampling: sum × trainable coefficient + bias",
         subsample_explain,
@@ -241,7 +242,7 @@ KINDS = (
     Kind("gmp", Arg.NONE, gap_rule, "global max pooling (max over positions)", no_lines, gmp_torch),
     Kind(
         "adaptivepool",
-        Arg.SIZE,
+        Arg.OUTPUT_SIZE,
         adaptive_rule,
         "adaptive average pooling to a fixed size",
         no_lines,

@@ -41,14 +41,18 @@ def expand(values: Sequence[int] | None, rank: int, default: int, name: str) -> 
     return tuple(values)
 
 
+def per_axis(sizes: tuple[int, ...], given_per_axis: bool, rank: int, field: str) -> Shape:
+    """A kernel or output size for every spatial axis: ``pool 2`` on 2-D is 2x2,
+    ``conv 8x3x3`` must be 2-D."""
+    if given_per_axis and len(sizes) != rank:
+        what = "kernel cannot slide over" if field == "kernel" else "output size cannot apply to"
+        raise LayerError(f"a {len(sizes)}-D {what} an input with {rank} spatial axes", field=field)
+    return expand(sizes, rank, 1, field)
+
+
 def kernel_for(layer: LayerSpec, rank: int) -> tuple[int, ...]:
-    assert layer.size is not None
-    if layer.per_axis and len(layer.size) != rank:
-        raise LayerError(
-            f"a {len(layer.size)}-D kernel cannot slide over an input with {rank} spatial axes",
-            field="size",
-        )
-    return expand(layer.size, rank, 1, "size")
+    assert layer.kernel is not None
+    return per_axis(layer.kernel, layer.per_axis, rank, "kernel")
 
 
 def pads_for(
@@ -85,7 +89,7 @@ def slide(
             raise LayerError(
                 f"{_arithmetic(spatial, i, keff, s, pl, pr)} < 1: the window ({keff}) is larger "
                 f"than the padded input ({w + pl + pr})",
-                field="size",
+                field="kernel",
             )
         out.append(n)
         tail = None if ceil else arith.unread_tail(w, k, s, pl, pr, d, n)
@@ -131,10 +135,10 @@ def size_lines(layer: LayerReport) -> list[str]:
     """``H: (200 − 10 + 2·0)/1 + 1 = 191`` for each axis of a window that slides
     (forward: convolutions and pools) over the layer's input."""
     spec = layer.layer
-    if spec is None or spec.size is None:
+    if spec is None or spec.kernel is None:
         return []
     spatial = layer.input_shape[1:]
-    kernel = spec.size
+    kernel = spec.kernel
     stride = spec.stride or (1,) * len(kernel)
     dilation = spec.dilation or (1,) * len(kernel)
     pads = pads_for(spec, spatial, kernel, stride, dilation)
@@ -160,9 +164,9 @@ def torch_padding(layer: LayerReport) -> tuple[Pads, Shape, Shape, Shape]:
     """The resolved (left, right) pads, kernel, stride and dilation of a window
     layer as run, for the code that builds it."""
     spec = layer.layer
-    assert spec is not None and spec.size is not None
+    assert spec is not None and spec.kernel is not None
     rank = len(layer.input_shape) - 1
-    kernel = spec.size
+    kernel = spec.kernel
     stride = spec.stride or (1,) * rank
     dilation = spec.dilation or (1,) * rank
     return pads_for(spec, layer.input_shape[1:], kernel, stride, dilation), kernel, stride, dilation

@@ -97,7 +97,7 @@ def _sequence(rows: tuple[Row, ...]) -> list[Item]:
         if keeps and pending and isinstance(pending[-1], _Map):
             pending[-1].labels.append(row.spec)
             continue
-        kernel = row.layer.size if row.layer and windowed else None
+        kernel = row.layer.kernel if row.layer and windowed else None
         label = f"{row.name}: {row.spec}" if row.name else row.spec
         pending.append(_Map(row.output_shape, [label], kernel, row.input_shape[1:]))
     return [p.item() if isinstance(p, _Map) else p for p in pending]
