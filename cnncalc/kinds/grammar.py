@@ -319,10 +319,8 @@ def yaml_keys(kind: Kind) -> dict[str, str]:
 
 
 YAML_FIELDS: dict[str, str] = {
-    key: key if key in LayerSpec._compared else field
-    for form in FORMS.values()
-    for key, field in form.yaml.items()
-} | {field: field for field in (*BY_FIELD, "name")}
+    key: key for key in (*(k for form in FORMS.values() for k in form.yaml), *BY_FIELD, "name")
+}
 """Every key the mapping form knows, whatever the kind, to a field it sets: a key
 of another kind's reaches the checks, which say what this kind takes instead."""
 
