@@ -35,9 +35,10 @@ def fill(unit: str, size: int = SIZE) -> str:
 
 def distinct_stages(count: int = 10_000, size: int = SIZE) -> str:
     """``count`` stages, no two alike (the parser's cache never helps), each with
-    every option a conv takes and 30-digit paddings, padded out to ``size``: the
+    every option a conv takes and 26-digit paddings (sizes stay below 10^30 over
+    all of them), padded out to ``size``: the
     costliest string the default limits accept."""
-    stages = [f"conv 1x1x1 s1x1 p{10**29 + i}x{i + 1} d1x1 g1 nobias" for i in range(count)]
+    stages = [f"conv 1x1x1 s1x1 p{10**25 + i}x{i + 1} d1x1 g1 nobias" for i in range(count)]
     text = " | ".join(stages)
     return text + " " * (size - len(text))
 
