@@ -12,21 +12,13 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnncalc.cli import cli
 from cnncalc.kinds.pooling import adaptive_span as _adaptive_span
 from cnncalc.solve import BUDGET, Bounds, SearchTooWide, solve
 
-from conftest import need_torch, run
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
+from conftest import invoke, need_torch, run
 
 # --- adaptive pooling ------------------------------------------------------
 

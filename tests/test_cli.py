@@ -11,16 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from cnncalc.cli import cli
+from conftest import invoke
 
 COURSE = "conv 100x10x10 s1 p0 | pool 2 | fc 10"
-
-
-def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), input=stdin)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_table_default() -> None:

@@ -21,17 +21,17 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cnncalc import analyze, parse
-from cnncalc.cli import cli
 from cnncalc.errors import Location, SpecError
 from cnncalc.escape import printable, xml_text
 from cnncalc.layer import Block, LayerSpec, Model, Node
 from cnncalc.render import Options, render
 from cnncalc.render import table as table_module
+
+from conftest import invoke as run_cli
 
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # Rich's own colours on a terminal, nothing else
@@ -84,8 +84,7 @@ def test_the_reproducer_holds_the_hostile_names() -> None:
 def invoke(*args: str) -> tuple[int, str, str]:
     """As on a terminal: without color=True click.echo would strip ANSI sequences
     from stderr itself and hide an unescaped one."""
-    result = CliRunner().invoke(cli, list(args), color=True)
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(*args, color=True)
 
 
 def test_printable_escapes_controls_and_bidi_and_keeps_the_rest() -> None:

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnncalc import arith
-from cnncalc.cli import cli
 from cnncalc.solve import Bounds, solve
 
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from conftest import invoke
 
 
 def test_explain_course_example() -> None:

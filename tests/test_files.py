@@ -21,19 +21,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from cnncalc import presets
-from cnncalc.cli import cli
+
+from conftest import invoke
 
 PNG = b"\x89PNG\r\n\x1a\n"
 NET = "name: mine\ninput: [1, 8, 8]\nlayers:\n  - conv 4x3x3\n  - relu\n"
 # conv 4x3x3 over 1x8x8: 4·(1·3·3) + 4 = 40 parameters, output 4x6x6
-
-
-def invoke(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), input=stdin)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def cnncalc(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:

@@ -14,18 +14,13 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 
 import pytest
-from click.testing import CliRunner
 
 from cnncalc import parse
-from cnncalc.cli import cli
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.number import MAX_DIGITS, bounded, whole
 from cnncalc.render.columns import fraction, nbytes, number, share, significant
 
-
-def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), input=stdin)
-    return result.exit_code, result.stdout, result.stderr
+from conftest import invoke
 
 
 def caret_under(stderr: str, token: str) -> bool:

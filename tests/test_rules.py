@@ -6,7 +6,7 @@ import pytest
 
 from cnncalc import SpecError
 
-from conftest import run
+from conftest import error, run
 
 
 def one(spec: str, *dims: int):  # type: ignore[no-untyped-def]
@@ -150,12 +150,6 @@ def test_fc_flatten_bn_embed_rbf_activations() -> None:
 )
 def test_input_resolution(spec: str, dims: tuple[int, ...], resolved: tuple[int, ...]) -> None:
     assert run(spec, *dims).input_shape == resolved
-
-
-def error(spec: str, *dims: int) -> SpecError:
-    with pytest.raises(SpecError) as info:
-        run(spec, *dims)
-    return info.value
 
 
 def test_shape_errors() -> None:

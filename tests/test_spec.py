@@ -7,7 +7,7 @@ import pytest
 from cnncalc import SpecError, parse
 from cnncalc.canonical import format_layer
 
-from conftest import run
+from conftest import error, run
 
 
 def only(spec: str):  # type: ignore[no-untyped-def]
@@ -84,12 +84,6 @@ def test_canonical_round_trip() -> None:
     again = run(first.spec, 3, 64, 64)
     assert again.spec == first.spec
     assert again.total == first.total
-
-
-def error(spec: str, *dims: int) -> SpecError:
-    with pytest.raises(SpecError) as info:
-        run(spec, *(dims or (3, 32, 32)))
-    return info.value
 
 
 @pytest.mark.parametrize(
