@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -43,8 +45,27 @@ def test_every_preset_draws_well_formed_and_complete(name: str) -> None:
     assert "<script" not in text and "href" not in text and "@import" not in text
 
 
-def test_deterministic() -> None:
-    assert svg_of("resnet18") == svg_of("resnet18")
+def test_lenet5_is_the_picture_in_the_readme() -> None:
+    """docs/lenet5.svg (shown in the README, reviewed by eye when it changes) is
+    what the program draws; CNNCALC_UPDATE_GOLDEN=1 rewrites it."""
+    golden = Path(__file__).resolve().parent.parent / "docs" / "lenet5.svg"
+    drawn = svg_of("lenet5")
+    if os.environ.get("CNNCALC_UPDATE_GOLDEN"):
+        golden.write_text(drawn, encoding="utf-8")
+    assert drawn == golden.read_text(encoding="utf-8")
+
+
+def test_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """Two processes with different string hashing (set and dict orders built from
+    hashes would differ) draw the same file."""
+    drawn = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"{seed}.svg"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-m", "cnncalc", "googlenet", "--svg", str(target), "--json"]
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        drawn.append(target.read_bytes())
+    assert drawn[0] == drawn[1]
 
 
 def test_blocks_are_grouped() -> None:
