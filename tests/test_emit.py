@@ -183,7 +183,7 @@ def test_surrogates_and_controls_from_the_library() -> None:
     group = Block(BlockKind.SEQ, ((LayerSpec("relu", name="\ud800"),),), name="\udfff.")
     layers = (*(LayerSpec("conv", 4, (1, 1), per_axis=True, name=n) for n in odd), group)
     model = Model(layers=layers, name='\ud800"""', input_shape=(4, 2, 2))
-    namespace = execute(render(analyze(model), model))
+    namespace = execute(render(analyze(model)))
     assert namespace["NAME"] == model.name
     net = namespace["Net"]()
     assert sum(p.numel() for p in net.parameters()) == 20 * len(odd)

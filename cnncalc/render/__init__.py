@@ -40,8 +40,7 @@ def render(
     if fmt == "torch":
         from cnncalc.render import emit_torch
 
-        assert model is not None
-        return emit_torch.render(report, model)
+        return emit_torch.render(report)
     if fmt == "json":
         from cnncalc.render import json
 

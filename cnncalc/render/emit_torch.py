@@ -9,11 +9,8 @@ Nothing here imports torch: this writes text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from cnncalc.kinds import KINDS
-from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node
-from cnncalc.report import LayerReport, Report
+from cnncalc.report import BlockReport, LayerReport, Report, Row
 
 HELPERS = {
     "Residual": '''
@@ -117,18 +114,18 @@ NEST = 8
 it keeps the generated expressions far below Python's limit of 200 nested parentheses."""
 
 
-def render(report: Report, model: Model) -> str:
+def render(report: Report) -> str:
     """Python source defining ``Net`` and ``INPUT_SHAPE``; run it to check shapes.
 
     No text of the spec's reaches the source except inside ``repr()`` literals."""
-    writer = _Writer(report)
-    body = writer.sequence(model.layers, BASE)
+    writer = _Writer()
+    body = writer.sequence(report.tree, BASE)
     helpers = "".join(writer.helpers[name] for name in sorted(writer.helpers))
     shape = tuple(report.input_shape)
     dtype = ", dtype=torch.long" if writer.tokens else ""
     pad = "    " * BASE
     built = "".join(f"{pad}{local} = {code}\n" for local, code in writer.locals)
-    depth = _module_depth(model.layers)
+    depth = _module_depth(report.tree)
     imports, forward = "", "return self.layers(x)"
     if depth > DEEP:
         imports = "import sys\n"
@@ -182,72 +179,65 @@ BASE = 2
 
 
 class _Writer:
-    """Walks the model in execution order, taking each layer's resolved report.
+    """Walks the report's tree: each layer as run (its resolved spec and shapes),
+    each block with its paths. ``indent`` counts the containers open around an
+    expression (from ``BASE``); a block that would open more than ``NEST`` is
+    written as a statement of its own, ``locals`` in the order they must run,
+    and used by its variable's name."""
 
-    ``indent`` counts the containers open around an expression (from ``BASE``); a
-    block that would open more than ``NEST`` is written as a statement of its own,
-    ``locals`` in the order they must run, and used by its variable's name."""
-
-    def __init__(self, report: Report) -> None:
-        self.reports: Iterator[LayerReport] = iter(report.layers)
+    def __init__(self) -> None:
         self.helpers: dict[str, str] = {}
         self.tokens = False
         self.locals: list[tuple[str, str]] = []
 
-    def sequence(self, nodes: tuple[Node, ...], indent: int) -> str:
-        names = module_names([node.name or str(i) for i, node in enumerate(nodes)])
-        items = [
-            (name, self.node(node, indent + 1)) for name, node in zip(names, nodes, strict=True)
-        ]
+    def sequence(self, rows: tuple[Row, ...], indent: int) -> str:
+        names = module_names([row.name or str(i) for i, row in enumerate(rows)])
+        items = [(name, self.row(row, indent + 1)) for name, row in zip(names, rows, strict=True)]
         return _container(items, indent)
 
-    def node(self, node: Node, indent: int) -> str:
-        if isinstance(node, LayerSpec):
-            return self.layer(node, indent)
+    def row(self, row: Row, indent: int) -> str:
+        if isinstance(row, LayerReport):
+            return self.layer(row)
         if indent - BASE < NEST:
-            return self.block(node, indent)
-        code = self.block(node, BASE)
+            return self.block(row, indent)
+        code = self.block(row, BASE)
         local = f"b{len(self.locals)}"
         self.locals.append((local, code))
         return local
 
-    def block(self, block: Block, indent: int) -> str:
-        if block.kind is BlockKind.REPEAT:
-            reps = [self.sequence(block.parts[0], indent + 1) for _ in range(block.count)]
+    def block(self, block: BlockReport, indent: int) -> str:
+        if block.kind == "repeat":
+            reps = [self.sequence(part, indent + 1) for part in block.parts]
             return _container([(str(r), code) for r, code in enumerate(reps)], indent)
-        if block.kind is BlockKind.SEQ:
+        if block.kind == "seq":
             return self.sequence(block.parts[0], indent)
         parts = [self.sequence(part, indent) if part else "nn.Identity()" for part in block.parts]
-        name = "Residual" if block.kind is BlockKind.RES else "Concat"
+        name = "Residual" if block.kind == "res" else "Concat"
         self.helpers[name] = HELPERS[name]
         return f"{name}({', '.join(parts)})"
 
-    def layer(self, layer: LayerSpec, indent: int) -> str:
-        report = next(self.reports)
-        code = self.module(report)
-        if not layer.trainable and report.costs.params:
-            code = f"{code}.requires_grad_(False)"
-        return code
-
-    def module(self, report: LayerReport) -> str:
+    def layer(self, report: LayerReport) -> str:
         """One torch module for one layer: its kind writes it."""
         module = KINDS[report.kind].torch(report)
         for helper in module.helpers:
             self.helpers[helper.name] = helper.source
         self.tokens = self.tokens or module.tokens
+        frozen = report.layer is not None and not report.layer.trainable
+        if frozen and report.costs.params:
+            return f"{module.code}.requires_grad_(False)"
         return module.code
 
 
-def _module_depth(nodes: tuple[Node, ...]) -> int:
+def _module_depth(rows: tuple[Row, ...]) -> int:
     """How deep the emitted modules nest: a layer, its Sequential, its block's helper."""
     deepest = 1
-    for node in nodes:
-        if isinstance(node, LayerSpec):
+    for row in rows:
+        if isinstance(row, LayerReport):
             deepest = max(deepest, 2)  # a layer can be a Sequential of a pad and a conv
         else:
-            extra = {BlockKind.SEQ: 0, BlockKind.REPEAT: 1, BlockKind.RES: 1, BlockKind.CAT: 2}
-            inner = max(_module_depth(part) for part in node.parts)
-            deepest = max(deepest, extra[node.kind] + inner)
+            extra = {"seq": 0, "repeat": 1, "res": 1, "cat": 2}[row.kind]
+            inner = max((_module_depth(part) for part in row.parts), default=1)
+            deepest = max(deepest, extra + inner)
     return 1 + deepest
 
 
