@@ -8,15 +8,11 @@ concat joins its branches on the channel axis.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from cnncalc import field
+from cnncalc import collector, field
 from cnncalc.canonical import format_layer, format_nodes
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.field import Field
-from cnncalc.kinds import KINDS, Outcome, fmt_shape
+from cnncalc.kinds import KINDS, Outcome
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     Block,
@@ -27,6 +23,7 @@ from cnncalc.layer import (
     Shape,
     layer_count,
     leaves,
+    shape_text,
 )
 from cnncalc.number import LIMIT, MAX_DIGITS
 from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row
@@ -44,7 +41,7 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
         if len(dims) != 1:
             first = next(leaves(layers))
             raise SpecError(
-                f"--input {fmt_shape(dims)}: {first.kind} reads a token sequence; "
+                f"--input {shape_text(dims, 'x')}: {first.kind} reads a token sequence; "
                 "give its length alone, e.g. --input 50"
             )
         return dims
@@ -59,7 +56,7 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
             label = layer.origin.title or f"layer {index}"
             sizes = f"{rank} size{'s' if rank > 1 else ''}"
             raise SpecError(
-                f"--input {fmt_shape(dims)} has {len(dims)} dims, but {label} is {rank}-D: "
+                f"--input {shape_text(dims, 'x')} has {len(dims)} dims, but {label} is {rank}-D: "
                 f"give {sizes}, or {rank + 1} with the channels first"
             )
     return dims
@@ -90,7 +87,7 @@ def analyze(
     start = resolve_input(model.layers, dims)
     spatial = start if _starts_with_tokens(model.layers) else start[1:]
     run = _Run(strict, spatial)
-    with _collector_paused():
+    with collector.paused():
         out, _ = run.seq(model.layers, (start, field.start(len(spatial))), "", 1)
     total = Costs.sum(leaf.costs for leaf in run.leaves)
     return Report(
@@ -105,19 +102,6 @@ def analyze(
         ),
         tree=tuple(run.rows),
     )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The walk makes many objects and no garbage cycles: with the cyclic GC on,
-    a 100,000-layer network spends a third of its time being rescanned."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 State = tuple[Shape, Field]
@@ -279,7 +263,8 @@ def _block_label(block: Block) -> str:
 
 def _res_mismatch(x: Shape, body: Shape, shortcut: Shape, has_shortcut: bool) -> str:
     what = "the shortcut" if has_shortcut else "the input (identity shortcut)"
-    message = f"cannot add: the body gives {fmt_shape(body)} but {what} gives {fmt_shape(shortcut)}"
+    gives, other = shape_text(body, "x"), shape_text(shortcut, "x")
+    message = f"cannot add: the body gives {gives} but {what} gives {other}"
     if len(body) != len(shortcut):
         return message + f" (a {len(body)}-D tensor and a {len(shortcut)}-D one)"
     stride = _projection_stride(x[1:], body[1:]) if len(x) == len(body) >= 2 else None
@@ -306,8 +291,8 @@ def _concat(outs: list[Shape], block: Block) -> Shape:
             if len(shape) != len(first):
                 rank = f" (a {len(shape)}-D tensor and a {len(first)}-D one)"
             raise SpecError(
-                f"cannot concatenate: branch {j} gives {fmt_shape(shape)} but branch 1 gives "
-                f"{fmt_shape(first)}{rank}; all but the channel size must agree",
+                f"cannot concatenate: branch {j} gives {shape_text(shape, 'x')} but branch 1 gives "
+                f"{shape_text(first, 'x')}{rank}; all but the channel size must agree",
                 block.origin.whole,
                 block.origin.title or "cat",
             )

@@ -43,6 +43,13 @@ DEPTH_CEILING = 200
 Shape = tuple[int, ...]
 """A tensor shape, channels first, batch excluded: ``(C, H, W)``."""
 
+
+def shape_text(values: tuple[int, ...], sep: str = "×") -> str:
+    """A shape or a product written out: ``6×28×28`` (tables), ``6x28x28`` (specs,
+    messages, CSV), ``1·10·10`` (the arithmetic of --explain)."""
+    return sep.join(str(v) for v in values)
+
+
 Padding = tuple[int, ...] | str
 """Per-axis padding, or ``"same"`` (Keras/TF rule)."""
 

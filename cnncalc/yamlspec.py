@@ -28,15 +28,12 @@ can name the file's line and draw a caret under the key or value at fault.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import yaml
 
-from cnncalc import number
+from cnncalc import collector, number
 from cnncalc.errors import LayerError, Location, SpecError
 from cnncalc.kinds import Kind, grammar, lookup
 from cnncalc.kinds.grammar import build
@@ -245,7 +242,7 @@ class _Reader:
                 loader.dispose()
 
     def model(self) -> Model:
-        with _collector_paused():  # many nodes and no garbage: the GC only rescans them
+        with collector.paused():  # many nodes and no garbage: the GC only rescans them
             root = self.root()
             if root is not None:
                 self.audit(root)
@@ -624,17 +621,6 @@ def _clip(message: str) -> str:
     """A message that would run past a screen line or two (a huge value written out
     in it) is cut: nothing a user gives makes an error longer than that."""
     return message if len(message) <= 4 * LINE else message[: 4 * LINE - 1] + "…"
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 _BLOCK_PARTS = {

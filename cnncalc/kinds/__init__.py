@@ -20,7 +20,6 @@ from cnncalc.kinds.base import (
     Rational,
     Reach,
     axis_names,
-    fmt_shape,
 )
 
 __all__ = [
@@ -36,7 +35,6 @@ __all__ = [
     "Rational",
     "Reach",
     "axis_names",
-    "fmt_shape",
     "lookup",
 ]
 

@@ -192,15 +192,6 @@ def axis_names(rank: int) -> tuple[str, ...]:
     return AXES.get(rank, tuple(f"axis{i + 1}" for i in range(rank)))
 
 
-def fmt_shape(shape: Shape) -> str:
-    return "x".join(str(d) for d in shape)
-
-
-def dots(values: Sequence[int]) -> str:
-    """``1·10·10``: a product written out, as the explanations show it."""
-    return "·".join(str(v) for v in values)
-
-
 def ratio(a: int, b: int) -> Rational:
     """a/b, an int when it is whole."""
     if a % b == 0:

@@ -19,12 +19,11 @@ from cnncalc.kinds.base import (
     Outcome,
     Reach,
     axis_names,
-    dots,
     ratio,
     windows,
 )
 from cnncalc.kinds.window import expand, kernel_for, slide, spatial_of
-from cnncalc.layer import LayerSpec, Shape
+from cnncalc.layer import LayerSpec, Shape, shape_text
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -136,9 +135,9 @@ def compare_lines(layer: LayerReport) -> list[str]:
     cmp = layer.compare
     if cmp is None:
         return []
-    inputs = dots(layer.input_shape)
-    outputs = dots(layer.output_shape)
-    positions = dots(layer.output_shape[1:])
+    inputs = shape_text(layer.input_shape, "·")
+    outputs = shape_text(layer.output_shape, "·")
+    positions = shape_text(layer.output_shape[1:], "·")
     dense, local, shared = cmp.dense, cmp.local, cmp.shared
     return [
         f"as dense:  ({inputs}) × ({outputs}) = {dense.weights:,} weights "
@@ -152,8 +151,8 @@ def compare_lines(layer: LayerReport) -> list[str]:
 def conv_explain(layer: LayerReport) -> list[str]:
     spec, costs = layer.layer, layer.costs
     assert spec is not None and spec.kernel is not None
-    c, n, k = layer.input_shape[0], layer.output_shape[0], dots(spec.kernel)
-    positions = dots(layer.output_shape[1:])
+    c, n, k = layer.input_shape[0], layer.output_shape[0], shape_text(spec.kernel, "·")
+    positions = shape_text(layer.output_shape[1:], "·")
     if spec.table is not None:
         links = sum(len(row) for row in spec.table)
         counts = [
@@ -238,7 +237,7 @@ def local_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 def local_explain(layer: LayerReport) -> list[str]:
     spec, costs = layer.layer, layer.costs
     assert spec is not None and spec.kernel is not None
-    c, n, k = layer.input_shape[0], layer.output_shape[0], dots(spec.kernel)
+    c, n, k = layer.input_shape[0], layer.output_shape[0], shape_text(spec.kernel, "·")
     positions = math.prod(layer.output_shape[1:])
     unit_bias = f" + {math.prod(layer.output_shape)}" if spec.bias else ""
     return [
@@ -370,13 +369,13 @@ def deconv_explain(layer: LayerReport) -> list[str]:
             lines.append(f"{axis}: {w} × {s} = {o}   (same padding)")
         else:
             lines.append(f"{axis}: ({w} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {o}")
-    c, n, k = layer.input_shape[0], layer.output_shape[0], dots(spec.kernel)
+    c, n, k = layer.input_shape[0], layer.output_shape[0], shape_text(spec.kernel, "·")
     g = spec.groups or 1
     per = f"{n}/{g}" if g > 1 else str(n)
     return [
         *lines,
         f"params: {c} × ({per}·{k}){_bias(layer)} = {costs.params:,}",
-        f"MACs: {dots(layer.input_shape)} inputs × ({per}·{k}) = {costs.macs:,}",
+        f"MACs: {shape_text(layer.input_shape, '·')} inputs × ({per}·{k}) = {costs.macs:,}",
         *_connections(layer),
     ]
 

@@ -7,8 +7,8 @@ import math
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LayerError
-from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome, fmt_shape
-from cnncalc.layer import LayerSpec, Shape
+from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome
+from cnncalc.layer import LayerSpec, Shape, shape_text
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -93,7 +93,7 @@ def rbf_torch(layer: LayerReport) -> Module:
 def embed_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """A lookup table of V vectors of size D: tokens L → D×L (channels first)."""
     if len(shape) != 1:
-        raise LayerError(f"needs a token sequence (--input L), got {fmt_shape(shape)}")
+        raise LayerError(f"needs a token sequence (--input L), got {shape_text(shape, 'x')}")
     dim, vocab = layer.dim or 0, layer.vocab or 0
     return Outcome(layer=layer, shape=(dim, shape[0]), params=vocab * dim)
 

@@ -15,14 +15,12 @@ from cnncalc.kinds.base import (
     Module,
     Outcome,
     Reach,
-    dots,
-    fmt_shape,
     no_lines,
     ratio,
     windows,
 )
 from cnncalc.kinds.window import expand, kernel_for, pads_for, slide, spatial_of
-from cnncalc.layer import LayerSpec, Shape
+from cnncalc.layer import LayerSpec, Shape, shape_text
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -64,7 +62,8 @@ def avgpool_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     window = outcome.layer.kernel or ()
     if len(shape) == 4 and any(w < k for w, k in zip(shape[1:], window, strict=True)):
         raise LayerError(
-            f"the input {fmt_shape(shape[1:])} is smaller than the window {fmt_shape(window)}"
+            f"the input {shape_text(shape[1:], 'x')} is smaller than the window "
+            f"{shape_text(window, 'x')}"
             " (torch's AvgPool3d refuses it)",
             field="kernel",
         )
@@ -116,7 +115,7 @@ def subsample_explain(layer: LayerReport) -> list[str]:
     lines = [
         *window.size_lines(layer),
         f"params: {c} × {2 if spec.bias else 1} {what} = {costs.params:,}",
-        f"MACs: {out_units:,} outputs × ({dots(spec.kernel)}) = {costs.macs:,}",
+        f"MACs: {out_units:,} outputs × ({shape_text(spec.kernel, '·')}) = {costs.macs:,}",
     ]
     if costs.connections != costs.macs:
         biased = costs.connections - costs.macs

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from cnncalc import arith
 from cnncalc.errors import LayerError
-from cnncalc.kinds.base import NOUNS, axis_names, fmt_shape
-from cnncalc.layer import LayerSpec, Shape
+from cnncalc.kinds.base import NOUNS, axis_names
+from cnncalc.layer import LayerSpec, Shape, shape_text
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -24,7 +24,9 @@ Pads = tuple[tuple[int, int], ...]
 def spatial_of(shape: Shape) -> tuple[int, Shape]:
     """Split ``(C, *spatial)``; a layer that slides needs at least one spatial axis."""
     if len(shape) < 2:
-        raise LayerError(f"needs an input with spatial axes (CxHxW...), got {fmt_shape(shape)}")
+        raise LayerError(
+            f"needs an input with spatial axes (CxHxW...), got {shape_text(shape, 'x')}"
+        )
     return shape[0], shape[1:]
 
 

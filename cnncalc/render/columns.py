@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from cnncalc.kinds import Rational
 from cnncalc.layer import Shape
+from cnncalc.layer import shape_text as shape_text  # for every renderer
 from cnncalc.record import Record
 from cnncalc.report import LayerReport
 
@@ -18,10 +19,6 @@ class Column(Record):
     title: str
     value: Callable[[LayerReport], Cell]
     numeric: bool = True
-
-
-def shape_text(shape: Shape, sep: str = "×") -> str:
-    return sep.join(str(d) for d in shape)
 
 
 def _compare(which: str) -> Callable[[LayerReport], Cell]:
