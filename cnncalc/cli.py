@@ -328,8 +328,6 @@ def solve_command(
       cnncalc solve --in 224 --out 112 --kernel 7
       cnncalc solve --in 7 --out 14 --transposed
     """
-    import json
-    from dataclasses import asdict
     from itertools import islice
 
     from cnncalc.solve import Bounds, SearchTooWide, solve
@@ -363,21 +361,18 @@ def solve_command(
                 + "widen --max-kernel/--max-stride or unpin a value"
             )
         )
-    more = len(solutions) > limit
-    solutions = solutions[:limit]
+    from cnncalc.render import solutions as answer
+
+    shown = solutions[:limit]
     if as_json:
-        write(json.dumps([asdict(s) for s in solutions], indent=2) + "\n")
+        write(answer.render_json(shown))
         return
-    head = f"{'kernel':>6} {'stride':>6} {'padding':>7} {'dilation':>8}"
-    head += f" {'output_padding':>14}" if transposed else "  tiles exactly"
-    lines = [f"{size_in} → {size_out}", head]
-    for s in solutions:
-        row = f"{s.kernel:>6} {s.stride:>6} {s.padding:>7} {s.dilation:>8}"
-        row += f" {s.output_padding:>14}" if transposed else f"  {'yes' if s.exact else 'no'}"
-        lines.append(row)
-    if more:
-        lines.append(f"… more: pin --kernel/--stride or raise --limit ({limit})")
-    write("\n".join(lines) + "\n")
+    more = (
+        f"… more: pin --kernel/--stride or raise --limit ({limit})"
+        if len(solutions) > limit
+        else ""
+    )
+    write(answer.render_text(size_in, size_out, shown, transposed, more))
 
 
 @cli.command("presets")
