@@ -525,3 +525,28 @@ def _backward(
                 live -= block[s]
                 block[s] = 0
     return live, top, phase, at
+
+
+class Peaks:
+    """A network's training and inference peaks at any batch, its graph built once
+    (for :func:`cnncalc.memory_fit.fit`, which asks for many batches)."""
+
+    def __init__(
+        self, report: Report, size: int, optimizer: str, amp: bool, inplace_relu: bool
+    ) -> None:
+        self.graph = ops(report)
+        self.size, self.optimizer, self.amp, self.inplace_relu = size, optimizer, amp, inplace_relu
+
+    def _plan(self, batch: int) -> tuple[_Plan, int, int]:
+        plan = _Plan(self.graph, batch, self.size, self.amp, self.inplace_relu)
+        data = allocated(self.graph.numel[0] * batch * self.size)
+        return plan, plan.params + plan.buffers + data, plan.trainable
+
+    def training(self, batch: int) -> Peak:
+        plan, held, gradients = self._plan(batch)
+        base = held + STATE[self.optimizer] * gradients + 2 * CUBLAS_WORKSPACE
+        return _train(self.graph, plan, batch, self.amp, base, gradients, self.optimizer)[0]
+
+    def inference(self, batch: int) -> Peak:
+        plan, held, _ = self._plan(batch)
+        return _infer(self.graph, plan, held + CUBLAS_WORKSPACE)
