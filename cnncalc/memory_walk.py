@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 from functools import lru_cache
 
+from cnncalc.layer import LayerSpec
 from cnncalc.memory_graph import Graph, ops
 from cnncalc.memory_rules import ADD, BLOCK, CAT, CUBLAS_WORKSPACE, allocated, behaviour
 from cnncalc.record import Record
@@ -159,40 +160,42 @@ def _layer(
 ) -> _Sig:
     rule = behaviour(layer.kind)
     sig = _Sig()
-    if not amp or rule.autocast == "input":
-        dtype = in_dtype
-    else:
-        dtype = HALF if rule.autocast == "half" else 4
+    half_op = amp and rule.autocast == "half"
+    # autocast: half for conv and fc, float32 for softmax, else the input's dtype
+    dtype = in_dtype if not amp or rule.autocast == "input" else HALF if half_op else 4
     cast = amp and rule.autocast != "input" and in_dtype != dtype
     out = out_numel * batch
     sig.dtype = dtype
     sig.out_alloc = allocated(out * dtype)
-    sig.shared_train = rule.view or (rule.inplace and inplace_relu)
-    sig.shared_infer = sig.shared_train or rule.eval_identity
+    shared = sig.shared_train = rule.view or (rule.inplace and inplace_relu)
+    sig.shared_infer = shared or rule.eval_identity
     sig.passes = rule.view
     sig.grads_input = rule.grads_input
     # adaptive or global pooling to one value per channel runs as a mean: keeps nothing
     mean = rule.global_mean and (layer.kind == "gap" or layer.output_shape[0] == out_numel)
-    clone = rule.inplace and sig.shared_train  # autograd keeps a clone instead of the input
+    clone = rule.inplace and shared  # autograd keeps a clone instead of the input
     sig.saves_in = rule.saves_input and not mean and not cast and not clone
     sig.saves_out = rule.saves_output
-
-    def extras(shared: bool) -> list[int]:
-        made = []
-        if rule.inplace and rule.saves_input and shared:
-            made.append(out * dtype)
-        if rule.indices:
-            made.append(out * INDEX)
-        if rule.mask:
-            made.append(out)
-        if rule.stats:
-            made += [layer.output_shape[0] * 4] * 2
-        return made
-
-    train, infer = extras(sig.shared_train), extras(sig.shared_infer)
-    own = _total(train)
-    kept = sum(train)
-    sig.infer_made = _total(infer)
+    # what the op makes besides its output: the clone, indices, a mask, statistics
+    made = 0
+    exact = 0
+    if rule.indices:
+        exact += out * INDEX
+        made += allocated(out * INDEX)
+    if rule.mask:
+        exact += out
+        made += allocated(out)
+    if rule.stats:
+        exact += 2 * layer.output_shape[0] * 4
+        made += 2 * allocated(layer.output_shape[0] * 4)
+    own, kept, sig.infer_made = made, exact, made
+    if rule.inplace and rule.saves_input:  # the clone, where the op is in place
+        clone_bytes = out * dtype
+        if shared:
+            own += allocated(clone_bytes)
+            kept += clone_bytes
+        if sig.shared_infer:
+            sig.infer_made += allocated(clone_bytes)
     if cast:  # autocast's copy of the input in the lower precision
         copy = allocated(in_numel * batch * dtype)
         if rule.saves_input:
@@ -201,7 +204,13 @@ def _layer(
         else:
             sig.passing = copy
         sig.infer_made += copy
-    if amp and rule.autocast == "half":
+    spec = layer.layer
+    costs = layer.costs
+    bias = spec is not None and spec.bias
+    params, buffers, halves = _blocks(
+        layer.kind, costs.params, costs.buffers, bias, layer.output_shape[0], size
+    )
+    if half_op:
         weights = tensors(layer, 4)[0]
         if weights:  # the half weight is kept for backward (and cached); the biases cached
             half = weights[0] // 4 * HALF
@@ -210,20 +219,30 @@ def _layer(
             kept += half
             sig.cached = sum(allocated(n // 4 * HALF) for n in weights[1:])
     sig.own, sig.kept = own, kept
-    params, buffers = tensors(layer, size)
-    sig.params, sig.buffers = _total(params), _total(buffers)
-    if layer.costs.trainable_params:
-        sig.trainable = sig.pgrad = sig.params
-        if amp and rule.autocast == "half":  # computed in half, then cast
-            sig.temps = sum(allocated(n // 4 * HALF) for n in params)
-    sig.work = _workspace(layer, rule.workspace, in_numel * batch * in_dtype, out * dtype)
+    sig.params, sig.buffers = params, buffers
+    if costs.trainable_params:
+        sig.trainable = sig.pgrad = params
+        if half_op:  # computed in half, then cast
+            sig.temps = halves
+    if rule.workspace == "layout" and spec is not None:
+        sig.work = _workspace(spec, in_numel * batch * in_dtype, out * dtype)
     return sig
 
 
-def _workspace(layer: LayerReport, workspace: str, in_bytes: int, out_bytes: int) -> int:
-    """cuDNN's borrowing while a spatial, non-depthwise convolution runs."""
-    spec = layer.layer
-    if workspace != "layout" or spec is None or spec.depthwise or (spec.groups or 1) > 1:
+@lru_cache(maxsize=4096)
+def _blocks(
+    kind: str, params: int, buffers: int, bias: bool, channels: int, size: int
+) -> tuple[int, int, int]:
+    """The blocks of a layer's parameters, of its buffers, and of its parameters'
+    half copies (the gradients autocast computes in half before the cast)."""
+    split, held = _tensors(kind, params, buffers, bias, channels, size)
+    return _total(split), _total(held), sum(allocated(n // 4 * HALF) for n in split)
+
+
+def _workspace(spec: LayerSpec, in_bytes: int, out_bytes: int) -> int:
+    """cuDNN's borrowing while a spatial, non-depthwise convolution runs (the
+    ``layout`` rule: its input plus its output)."""
+    if spec.depthwise or (spec.groups or 1) > 1:
         return 0
     kernel = spec.size or ()
     if all(k == 1 for k in kernel) and all(s == 1 for s in spec.stride or (1,)):
