@@ -19,6 +19,8 @@ from cnncalc.layer import DEFAULT_MAX_LAYERS, DEPTH_CEILING, MAX_DEPTH, Shape
 from cnncalc.memory import DTYPES, OPTIMIZERS
 
 FORMATS = ("table", "json", "csv", "markdown")
+AMP = {"bf16": "bfloat16", "fp16": "float16"}
+"""``--amp``'s choices and the autocast dtypes they name."""
 
 
 def complain(text: str) -> None:
@@ -201,6 +203,30 @@ def cli() -> None:
     show_default=True,
     help="Optimiser state counted in the training memory estimate.",
 )
+@click.option(
+    "--amp",
+    type=click.Choice(list(AMP)),
+    help="Memory under autocast (mixed precision): float32 weights, half activations.",
+)
+@click.option(
+    "--inplace/--no-inplace",
+    "inplace_relu",
+    default=True,
+    show_default=True,
+    help="ReLUs work in place, as torchvision builds them; --no-inplace if not.",
+)
+@click.option(
+    "--memory",
+    "kept",
+    is_flag=True,
+    help="Add a column of what each layer keeps for backward (bytes).",
+)
+@click.option(
+    "--fit",
+    "fit_size",
+    metavar="SIZE",
+    help="Print the largest batch whose memory fits in SIZE (24GiB, 24GB, bytes).",
+)
 @click.option("--strict", is_flag=True, help="A window that does not tile its input is an error.")
 @click.option(
     "--depth", type=click.IntRange(min=1), help="Table: hide rows nested deeper than this."
@@ -241,6 +267,10 @@ def show(
     batch: int,
     dtype: str,
     optimizer: str,
+    amp: str | None,
+    inplace_relu: bool,
+    kept: bool,
+    fit_size: str | None,
     strict: bool,
     depth: int | None,
     max_layers: int,
@@ -257,10 +287,20 @@ def show(
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
     try:
+        limit = _memory_options(fit_size, emit, amp, dtype)
         model = sources.load(spec, max_layers, max_bytes, max_depth)
         report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
     except SpecError as exc:
         fail(exc)
+    autocast = AMP[amp] if amp else None
+    if limit is not None:
+        from cnncalc.memory_fit import fit
+        from cnncalc.render import fit as fit_render
+
+        found = fit(report, limit, dtype, optimizer, autocast, inplace_relu)
+        json_out = as_json or fmt == "json"
+        write((fit_render.render_json if json_out else fit_render.render_text)(report, found))
+        return
     from cnncalc.render import Options, render
 
     if sys.stdout is None:  # say so before drawing anything
@@ -274,8 +314,35 @@ def show(
         except SpecError as exc:
             fail(exc)
     fmt = emit or ("json" if as_json else fmt)
-    options = Options(compare, rf, depth, sys.stdout.isatty(), batch, dtype, optimizer, explain)
+    options = Options(
+        compare,
+        rf,
+        depth,
+        sys.stdout.isatty(),
+        batch,
+        dtype,
+        optimizer,
+        explain,
+        autocast,
+        inplace_relu,
+        kept,
+    )
     write(render(report, fmt, options, model))
+
+
+def _memory_options(
+    fit_size: str | None, emit: str | None, amp: str | None, dtype: str
+) -> int | None:
+    """Check the memory options that go together; ``--fit``'s size in bytes."""
+    if amp and dtype != "float32":
+        raise SpecError(f"--amp {amp} keeps float32 weights: it needs --dtype float32, not {dtype}")
+    if fit_size is None:
+        return None
+    if emit:
+        raise SpecError("--fit prints batch sizes, --emit source code: give one of them")
+    from cnncalc.memory_fit import parse_size
+
+    return parse_size(fit_size)
 
 
 def _input_files(spec: str) -> list[os.stat_result]:

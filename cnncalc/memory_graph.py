@@ -1,114 +1,80 @@
-"""A report's rows as the ops PyTorch runs, in order, with the tensors between them.
+"""A report's tree as the ops PyTorch runs, in order, with the tensors between them.
 
 Residual blocks become their body, their shortcut and an ``add``; concat blocks
 their branches and a ``cat`` (an empty branch passes the block's input through).
 The walk in :mod:`cnncalc.memory_walk` replays these ops.
+
+The graph is flat, as a 100,000-layer network needs it: value 0 is the
+network's input, value ``i + 1`` the output of op ``i``; op ``i`` is a layer
+(``layers[i]``) or a block's join (``layers[i]`` None, ``joins[i]`` its kind).
 """
 
 from __future__ import annotations
 
 import math
 
-from cnncalc.memory_rules import ADD, CAT, Behaviour, behaviour
 from cnncalc.report import BlockReport, LayerReport, Report, Row
 
 
-class Value:
-    """One tensor an op makes: ``numel`` elements per sample. Values on one
-    storage (an in-place op's output, a view) share ``storage``."""
+class Graph:
+    """The ops in run order: for each, its layer (None for a join), its path,
+    the values it reads; and each value's elements per sample."""
 
-    __slots__ = ("consumers", "numel", "producer", "storage")
+    __slots__ = ("inputs", "joins", "layers", "numel", "paths")
 
-    def __init__(self, numel: int, producer: int) -> None:
-        self.numel = numel
-        self.storage: int = -1
-        self.consumers: list[int] = []
-        self.producer = producer  # the op that made it, -1 for the network's input
+    def __init__(self, input_numel: int) -> None:
+        self.layers: list[LayerReport | None] = []
+        self.paths: list[str] = []
+        self.inputs: list[tuple[int, ...]] = []
+        self.numel: list[int] = [input_numel]
+        self.joins: dict[int, str] = {}  # op → "add" or "cat"
 
-
-class Op:
-    """A layer, or a block's join (``add``, ``cat``)."""
-
-    __slots__ = ("inputs", "kind", "layer", "output", "path", "rule", "work")
-
-    def __init__(self, kind: str, layer: LayerReport | None, inputs: list[Value], path: str):
-        self.kind = kind
-        self.layer = layer
-        self.inputs = inputs
-        self.output: Value = Value(0, -1)
-        self.path = path
-        self.rule: Behaviour = ADD if kind == "add" else CAT if kind == "cat" else behaviour(kind)
-        self.work = 0  # cuDNN's workspace while it runs, set by the walk
+    def __len__(self) -> int:
+        return len(self.layers)
 
 
-class Node:
-    """A row with its children grouped into branches (by the path part after the block's)."""
-
-    __slots__ = ("branches", "row")
-
-    def __init__(self, row: Row) -> None:
-        self.row = row
-        self.branches: dict[str, list[Node]] = {}
+def ops(report: Report) -> Graph:
+    """The ops of ``report`` in the order PyTorch runs them."""
+    graph = Graph(math.prod(report.input_shape))
+    # a report made without a tree is a plain chain of its layers
+    _seq(report.tree or report.layers, 0, graph)
+    return graph
 
 
-def tree(rows: tuple[Row, ...]) -> list[Node]:
-    top: list[Node] = []
-    stack: list[Node] = []
+def _seq(rows: tuple[Row, ...], x: int, graph: Graph) -> int:
+    layers, paths, inputs, numel = graph.layers, graph.paths, graph.inputs, graph.numel
+    prod = math.prod
     for row in rows:
-        while stack and stack[-1].row.depth >= row.depth:
-            stack.pop()
-        node = Node(row)
-        if stack:
-            parent = stack[-1].row
-            key = row.path[len(parent.path) + 1 :].split(".")[0] if parent.kind != "seq" else ""
-            if parent.kind == "repeat":
-                key = ""
-            stack[-1].branches.setdefault(key, []).append(node)
+        if type(row) is LayerReport:
+            layers.append(row)
+            paths.append(row.path)
+            inputs.append((x,))
+            numel.append(prod(row.output_shape))
+            x = len(layers)
         else:
-            top.append(node)
-        if isinstance(row, BlockReport):
-            stack.append(node)
-    return top
-
-
-def ops(report: Report) -> tuple[list[Op], Value]:
-    """The ops in the order PyTorch runs them, and the network's input."""
-    # a report made without rows is a plain chain of its layers
-    nodes = tree(report.rows) if report.rows else [Node(layer) for layer in report.layers]
-    x = Value(math.prod(report.input_shape), -1)
-    out: list[Op] = []
-    _seq(nodes, x, out)
-    return out, x
-
-
-def _emit(out: list[Op], op: Op, numel: int) -> Value:
-    index = len(out)
-    for value in op.inputs:
-        value.consumers.append(index)
-    op.output = Value(numel, index)
-    out.append(op)
-    return op.output
-
-
-def _seq(nodes: list[Node], x: Value, out: list[Op]) -> Value:
-    for node in nodes:
-        x = _node(node, x, out)
+            x = _block(row, x, graph)  # type: ignore[arg-type]
     return x
 
 
-def _node(node: Node, x: Value, out: list[Op]) -> Value:
-    row = node.row
-    if isinstance(row, LayerReport):
-        return _emit(out, Op(row.kind, row, [x], row.path), math.prod(row.output_shape))
-    numel = math.prod(row.output_shape)
-    if row.kind == "res":
-        body = _seq(node.branches.get("body", []), x, out)
-        other = _seq(node.branches.get("shortcut", []), x, out)
-        return _emit(out, Op("add", None, [body, other], row.path), numel)
-    if row.kind == "cat":
-        ends = [_seq(branch, x, out) for branch in node.branches.values()]
-        made = sum(end.numel for end in ends)
-        if made < numel and x.numel:  # empty branches hand on the block's input
-            ends += [x] * round((numel - made) / x.numel)
-        return _emit(out, Op("cat", None, ends, row.path), numel)
-    return _seq(node.branches.get("", []), x, out)
+def _join(graph: Graph, kind: str, block: BlockReport, ends: tuple[int, ...]) -> int:
+    graph.joins[len(graph.layers)] = kind
+    graph.layers.append(None)
+    graph.paths.append(block.path)
+    graph.inputs.append(ends)
+    graph.numel.append(math.prod(block.output_shape))
+    return len(graph.layers)
+
+
+def _block(block: BlockReport, x: int, graph: Graph) -> int:
+    parts = block.parts
+    if block.kind == "res":
+        body = _seq(parts[0], x, graph) if parts else x
+        other = _seq(parts[1], x, graph) if len(parts) > 1 else x
+        return _join(graph, "add", block, (body, other))
+    if block.kind == "cat":
+        ends = [_seq(part, x, graph) for part in parts if part]
+        ends += [x] * sum(1 for part in parts if not part)  # empty branches hand on x
+        return _join(graph, "cat", block, tuple(ends))
+    for part in parts:  # a group, or a repeat's repetitions one after another
+        x = _seq(part, x, graph)
+    return x

@@ -10,21 +10,29 @@ gradient, the gradients it makes, parameter gradients piling up, what each op
 kept freed once its backward has run) and the optimiser's step (foreach Adam
 makes one temporary the size of the parameters: ``_foreach_sqrt`` of the
 second moment). The largest live total is the peak; where it happens is kept.
+
+Speed: what an op allocates, keeps and frees depends only on its layer, its
+input's size and dtype, so it is worked out once per distinct layer
+(:class:`_Sig`; a repeated layer reuses it, as the engine reuses its figures);
+the walks then only add and subtract running sums, over flat lists indexed by
+value (:mod:`cnncalc.memory_graph`), with no object made per op.
 """
 
 from __future__ import annotations
 
-import gc
 from functools import lru_cache
 
-from cnncalc.memory_graph import Op, Value, ops
-from cnncalc.memory_rules import CUBLAS_WORKSPACE, Behaviour, allocated
+from cnncalc import collector
+from cnncalc.layer import LayerSpec
+from cnncalc.memory_graph import Graph, ops
+from cnncalc.memory_rules import ADD, BLOCK, CAT, CUBLAS_WORKSPACE, allocated, behaviour
 from cnncalc.record import Record
 from cnncalc.report import LayerReport, Report
 
 HALF = 2
 INDEX = 8  # int64 indices
 STATE = {"sgd": 0, "momentum": 1, "adam": 2}
+LOSS = allocated(4)  # the loss: one float32 scalar
 
 
 class Peak(Record):
@@ -82,61 +90,164 @@ def _total(sizes: list[int]) -> int:
     return sum(allocated(n) for n in sizes)
 
 
-class _Step:
-    """The running live set: block bytes by storage, and the peak seen so far."""
+class _Sig:
+    """What one op does to memory, in bytes at the walk's batch and dtypes.
 
-    def __init__(self, base: int) -> None:
-        self.live = base
-        self.blocks: dict[int, int] = {}
-        self.peak = Peak("forward", None, None, base)
-        self.top = base
-        self.next_id = 0
+    ``half``: autocast's half weight (kept in training, cached in a no-grad forward).
+    ``own``: blocks the op makes and keeps until its backward (indices, masks,
+    statistics, an in-place op's clone of its input, autocast's copy of a kept
+    input and its half weight); ``passing``: blocks made and dropped as soon as it
+    has run (autocast's copy of an input it does not keep); ``cached``: autocast's
+    half biases, alive until the forward ends. ``infer_*``: the same in a no-grad
+    forward. ``kept``: the exact bytes of ``own`` as autograd counts them."""
 
-    def new(self, nbytes: int) -> int:
-        sid = self.next_id
-        self.next_id += 1
-        size = self.blocks[sid] = -(-nbytes // 512) * 512 if nbytes > 0 else 0
-        self.live += size
-        return sid
-
-    def free(self, sid: int) -> None:
-        self.live -= self.blocks.pop(sid, 0)
-
-    def mark(self, phase: str, op: Op | None, extra: int = 0) -> None:
-        if self.live + extra > self.top:
-            layer = op.layer.index if op is not None and op.layer is not None else None
-            path = op.path if op is not None else None
-            self.peak = Peak(phase, path, layer, self.live + extra)
-            self.top = self.live + extra
-
-
-def _rule(op: Op) -> Behaviour:
-    return op.rule
-
-
-def _mean(op: Op, rule: Behaviour) -> bool:
-    """Adaptive or global pooling to one value per channel runs as a ``mean``."""
-    return rule.global_mean and (
-        op.kind == "gap" or (op.layer is not None and op.layer.output_shape[0] == op.output.numel)
+    __slots__ = (
+        "buffers",
+        "cached",
+        "dtype",
+        "grads_input",
+        "half",
+        "infer_made",
+        "kept",
+        "out_alloc",
+        "own",
+        "params",
+        "passes",
+        "passing",
+        "pgrad",
+        "saves_in",
+        "saves_out",
+        "shared_infer",
+        "shared_train",
+        "temps",
+        "trainable",
+        "work",
     )
 
+    def __init__(self) -> None:
+        self.dtype = 4
+        self.out_alloc = 0
+        self.shared_train = self.shared_infer = False
+        self.saves_in = self.saves_out = False
+        self.own = self.passing = self.cached = self.half = self.infer_made = self.kept = 0
+        self.work = self.pgrad = self.temps = 0
+        self.params = self.buffers = self.trainable = 0
+        self.grads_input = True
+        self.passes = False
 
-class _Dtypes:
-    """Bytes per element of every value, from the dtype or from autocast's rules."""
 
-    def __init__(self, graph: list[Op], x: Value, size: int, amp: bool) -> None:
-        self.param = size
-        self.of: dict[int, int] = {id(x): size}
-        self.casts: dict[int, bool] = {}
-        for op in graph:
-            rule = _rule(op)
-            first = self.of[id(op.inputs[0])]
-            if not amp or rule.autocast == "input":
-                out = max(self.of[id(v)] for v in op.inputs)
-            else:
-                out = HALF if rule.autocast == "half" else 4
-            self.casts[id(op)] = amp and rule.autocast != "input" and first != out
-            self.of[id(op.output)] = out
+def _join(kind: str, dtype: int, numel: int, batch: int) -> _Sig:
+    """A residual add or a concatenation (``ADD``, ``CAT``): a new tensor in its
+    inputs' widest dtype, nothing kept, the incoming gradient handed on."""
+    rule = ADD if kind == "add" else CAT
+    sig = _Sig()
+    sig.grads_input = rule.grads_input
+    sig.dtype = dtype
+    sig.out_alloc = allocated(numel * batch * dtype)
+    sig.passes = True
+    return sig
+
+
+def _layer(
+    layer: LayerReport,
+    in_numel: int,
+    in_dtype: int,
+    out_numel: int,
+    batch: int,
+    size: int,
+    amp: bool,
+    inplace_relu: bool,
+) -> _Sig:
+    rule = behaviour(layer.kind)
+    sig = _Sig()
+    half_op = amp and rule.autocast == "half"
+    # autocast: half for conv and fc, float32 for softmax, else the input's dtype
+    dtype = in_dtype if not amp or rule.autocast == "input" else HALF if half_op else 4
+    cast = amp and rule.autocast != "input" and in_dtype != dtype
+    out = out_numel * batch
+    sig.dtype = dtype
+    sig.out_alloc = allocated(out * dtype)
+    shared = sig.shared_train = rule.view or (rule.inplace and inplace_relu)
+    sig.shared_infer = shared or rule.eval_identity
+    sig.passes = rule.view
+    sig.grads_input = rule.grads_input
+    # adaptive or global pooling to one value per channel runs as a mean: keeps nothing
+    mean = rule.global_mean and (layer.kind == "gap" or layer.output_shape[0] == out_numel)
+    clone = rule.inplace and shared  # autograd keeps a clone instead of the input
+    sig.saves_in = rule.saves_input and not mean and not cast and not clone
+    sig.saves_out = rule.saves_output
+    # what the op makes besides its output: the clone, indices, a mask, statistics
+    made = 0
+    exact = 0
+    if rule.indices:
+        exact += out * INDEX
+        made += allocated(out * INDEX)
+    if rule.mask:
+        exact += out
+        made += allocated(out)
+    if rule.stats:
+        exact += 2 * layer.output_shape[0] * 4
+        made += 2 * allocated(layer.output_shape[0] * 4)
+    own, kept, sig.infer_made = made, exact, made
+    if rule.inplace and rule.saves_input:  # the clone, where the op is in place
+        clone_bytes = out * dtype
+        if shared:
+            own += allocated(clone_bytes)
+            kept += clone_bytes
+        if sig.shared_infer:
+            sig.infer_made += allocated(clone_bytes)
+    if cast:  # autocast's copy of the input in the lower precision
+        copy = allocated(in_numel * batch * dtype)
+        if rule.saves_input:
+            own += copy
+            kept += in_numel * batch * HALF
+        else:
+            sig.passing = copy
+        sig.infer_made += copy
+    spec = layer.layer
+    costs = layer.costs
+    bias = spec is not None and spec.bias
+    params, buffers, halves = _blocks(
+        layer.kind, costs.params, costs.buffers, bias, layer.output_shape[0], size
+    )
+    if half_op:
+        weights = tensors(layer, 4)[0]
+        if weights:  # the half weight is kept for backward (and cached); the biases cached
+            half = weights[0] // 4 * HALF
+            sig.half = allocated(half)
+            own += sig.half
+            kept += half
+            sig.cached = sum(allocated(n // 4 * HALF) for n in weights[1:])
+    sig.own, sig.kept = own, kept
+    sig.params, sig.buffers = params, buffers
+    if costs.trainable_params:
+        sig.trainable = sig.pgrad = params
+        if half_op:  # computed in half, then cast
+            sig.temps = halves
+    if rule.workspace == "layout" and spec is not None:
+        sig.work = _workspace(spec, in_numel * batch * in_dtype, out * dtype)
+    return sig
+
+
+@lru_cache(maxsize=4096)
+def _blocks(
+    kind: str, params: int, buffers: int, bias: bool, channels: int, size: int
+) -> tuple[int, int, int]:
+    """The blocks of a layer's parameters, of its buffers, and of its parameters'
+    half copies (the gradients autocast computes in half before the cast)."""
+    split, held = _tensors(kind, params, buffers, bias, channels, size)
+    return _total(split), _total(held), sum(allocated(n // 4 * HALF) for n in split)
+
+
+def _workspace(spec: LayerSpec, in_bytes: int, out_bytes: int) -> int:
+    """cuDNN's borrowing while a spatial, non-depthwise convolution runs (the
+    ``layout`` rule: its input plus its output)."""
+    if spec.depthwise or (spec.groups or 1) > 1:
+        return 0
+    kernel = spec.kernel or ()
+    if all(k == 1 for k in kernel) and all(s == 1 for s in spec.stride or (1,)):
+        return 0
+    return allocated(in_bytes) + allocated(out_bytes)
 
 
 def walk(
@@ -149,43 +260,79 @@ def walk(
 ) -> Walked:
     """Both walks. ``size``: bytes per value of the parameters (and of the
     activations without ``amp``); ``amp``: autocast to a 2-byte type."""
-    was_enabled = gc.isenabled()
-    gc.disable()  # many objects, no cycles: the collector would rescan them all
-    try:
+    with collector.paused():  # many objects, no cycles: the collector would rescan them all
         return _walk(report, batch, size, optimizer, amp, inplace_relu)
-    finally:
-        if was_enabled:
-            gc.enable()
+
+
+class _Plan:
+    """Per op its :class:`_Sig`; per value its bytes per element and its storage
+    in training and in a no-grad forward (in-place ops and views write into their
+    input's); per storage how many ops read it."""
+
+    def __init__(self, graph: Graph, batch: int, size: int, amp: bool, inplace_relu: bool) -> None:
+        n = len(graph)
+        numel, inputs, layers = graph.numel, graph.inputs, graph.layers
+        of = [size] * (n + 1)
+        train = list(range(n + 1))
+        infer = list(range(n + 1))
+        uses_train = [0] * (n + 1)
+        uses_infer = [0] * (n + 1)
+        sigs: list[_Sig] = []
+        known: dict[tuple[object, ...], _Sig] = {}
+        params = buffers = trainable = 0
+        for i in range(n):
+            layer = layers[i]
+            ins = inputs[i]
+            o = i + 1
+            if layer is None:
+                sig = _join(graph.joins[i], max(of[v] for v in ins), numel[o], batch)
+            else:
+                v = ins[0]
+                key = (
+                    layer.kind,
+                    id(layer.costs),
+                    id(layer.layer),
+                    layer.output_shape,
+                    numel[v],
+                    of[v],
+                )
+                found = known.get(key)
+                if found is None:
+                    found = known[key] = _layer(
+                        layer, numel[v], of[v], numel[o], batch, size, amp, inplace_relu
+                    )
+                sig = found
+                params += sig.params
+                buffers += sig.buffers
+                trainable += sig.trainable
+                if sig.shared_train:
+                    train[o] = train[v]
+                if sig.shared_infer:
+                    infer[o] = infer[v]
+            sigs.append(sig)
+            of[o] = sig.dtype
+            for v in ins:
+                uses_train[train[v]] += 1
+                uses_infer[infer[v]] += 1
+        self.n = n
+        self.of = of
+        self.sigs = sigs
+        self.train, self.infer = train, infer
+        self.uses_train, self.uses_infer = uses_train, uses_infer
+        self.params, self.buffers, self.trainable = params, buffers, trainable
 
 
 def _walk(
     report: Report, batch: int, size: int, optimizer: str, amp: bool, inplace_relu: bool
 ) -> Walked:
-    graph, x = ops(report)
-    types = _Dtypes(graph, x, size, amp)
-    layers = [op.layer for op in graph if op.layer is not None]
-    param_sizes: list[int] = []
-    buffer_sizes: list[int] = []
-    trainable: list[int] = []
-    for layer in layers:
-        p, b = tensors(layer, size)
-        param_sizes += p
-        buffer_sizes += b
-        if layer.costs.trainable_params:
-            trainable += p
-    params, buffers = _total(param_sizes), _total(buffer_sizes)
-    gradients = _total(trainable)
+    graph = ops(report)
+    plan = _Plan(graph, batch, size, amp, inplace_relu)
+    params, buffers, gradients = plan.params, plan.buffers, plan.trainable
     state = STATE[optimizer] * gradients
-    data = allocated(x.numel * batch * size)
-
-    for op in graph:
-        op.work = _workspace(op, op.rule, batch, types)
-    _storages(graph, x, inplace_relu, training=True)
-    kept, kept_by_layer = _kept(graph, x, batch, types, amp)
+    data = allocated(graph.numel[0] * batch * size)
     base = params + buffers + state + data + 2 * CUBLAS_WORKSPACE
-    training = _train(graph, x, batch, types, amp, base, gradients, optimizer)
-    _storages(graph, x, inplace_relu, training=False)
-    inference = _infer(graph, x, batch, types, amp, params + buffers + data + CUBLAS_WORKSPACE)
+    training, kept, kept_by_layer = _train(graph, plan, batch, amp, base, gradients, optimizer)
+    inference = _infer(graph, plan, params + buffers + data + CUBLAS_WORKSPACE)
     return Walked(
         params=params,
         buffers=buffers,
@@ -200,254 +347,220 @@ def _walk(
     )
 
 
-def _storages(graph: list[Op], x: Value, inplace_relu: bool, training: bool) -> None:
-    """Which values share a storage: in-place ops and views write into their input's."""
-    x.storage = 0
-    count = 1
-    for op in graph:
-        rule = _rule(op)
-        shared = (
-            rule.view or (rule.inplace and inplace_relu) or (rule.eval_identity and not training)
-        )
-        if shared and len(op.inputs) == 1:
-            op.output.storage = op.inputs[0].storage
-        else:
-            op.output.storage = count
-            count += 1
+def _peak(graph: Graph, phase: str, op: int, nbytes: int) -> Peak:
+    if op < 0:
+        return Peak(phase, None, None, nbytes)
+    layer = graph.layers[op]
+    return Peak(phase, graph.paths[op], layer.index if layer is not None else None, nbytes)
 
 
-def _saved(op: Op, rule: Behaviour, amp_copy: bool) -> list[Value]:
-    """The activations an op keeps for its backward (not the copies: the input's
-    half copy under autocast, the clone of an in-place op's input)."""
-    kept: list[Value] = []
-    clone = rule.inplace and op.output.storage == op.inputs[0].storage
-    if rule.saves_input and not _mean(op, rule) and not amp_copy and not clone:
-        kept.append(op.inputs[0])
-    if rule.saves_output:
-        kept.append(op.output)
-    return kept
-
-
-def _weights(op: Op, size: int) -> list[int]:
-    return tensors(op.layer, size)[0] if op.layer is not None else []
-
-
-def _extras(op: Op, rule: Behaviour, batch: int, types: _Dtypes) -> list[int]:
-    """Bytes of the tensors an op makes and keeps besides its output: indices,
-    masks, statistics, the clone of an in-place op's input."""
-    out = op.output.numel * batch
-    extra = []
-    if rule.inplace and rule.saves_input and op.output.storage == op.inputs[0].storage:
-        extra.append(out * types.of[id(op.output)])
-    if rule.indices:
-        extra.append(out * INDEX)
-    if rule.mask:
-        extra.append(out)
-    if rule.stats and op.layer is not None:
-        extra += [op.layer.output_shape[0] * 4] * 2
-    return extra
-
-
-def _kept(
-    graph: list[Op], x: Value, batch: int, types: _Dtypes, amp: bool
-) -> tuple[int, dict[int, int]]:
-    """Bytes of the distinct storages autograd keeps (as the shared method counts
-    them: exact sizes, not blocks), and which layer keeps each first."""
-    seen: set[int] = set()
-    by_layer: dict[int, int] = {}
-    total = 0
-    for op in graph:
-        rule = _rule(op)
-        cast = types.casts.get(id(op), False)
-        nbytes = [
-            v.numel * batch * types.of[id(v)]
-            for v in _saved(op, rule, cast)
-            if v.storage not in seen and not seen.add(v.storage)  # type: ignore[func-returns-value]
-        ]
-        nbytes += _extras(op, rule, batch, types)
-        if cast and rule.saves_input:
-            nbytes.append(op.inputs[0].numel * batch * HALF)  # the input's half copy
-        if amp and rule.autocast == "half" and op.layer is not None:
-            nbytes += [n // 4 * HALF for n in _weights(op, 4)[:1]]  # the cached half weight
-        if op.layer is not None:
-            by_layer[op.layer.index] = sum(nbytes)
-        total += sum(nbytes)
-    return total, by_layer
-
-
-def _workspace(op: Op, rule: Behaviour, batch: int, types: _Dtypes) -> int:
-    """cuDNN's borrowing while a spatial, non-depthwise convolution runs."""
-    if rule.workspace != "layout" or op.layer is None:
-        return 0
-    spec = op.layer.layer
-    if spec is None or spec.depthwise or (spec.groups or 1) > 1:
-        return 0
-    kernel = spec.kernel or ()
-    if all(k == 1 for k in kernel) and all(s == 1 for s in spec.stride or (1,)):
-        return 0
-    ins = op.inputs[0].numel * batch * types.of[id(op.inputs[0])]
-    return allocated(ins) + allocated(op.output.numel * batch * types.of[id(op.output)])
-
-
-def _uses(graph: list[Op], x: Value) -> dict[int, int]:
-    """Forward consumers still to run, per storage."""
-    uses: dict[int, int] = {}
-    for value in [x, *(op.output for op in graph)]:
-        uses[value.storage] = uses.get(value.storage, 0) + len(value.consumers)
-    return uses
-
-
-def _forward(
-    graph: list[Op],
-    x: Value,
-    batch: int,
-    types: _Dtypes,
-    amp: bool,
-    step: _Step,
-    training: bool,
-) -> tuple[dict[int, int], dict[int, list[int]]]:
-    """Run the forward. Returns how many ops keep each block for backward, and
-    the blocks each op keeps (block ids are the walk's; the input's is -1)."""
-    uses = _uses(graph, x)
-    block: dict[int, int] = {x.storage: -1}  # the input lives in the base
-    holders: dict[int, int] = {}
-    keeps: dict[int, list[int]] = {}
-    cache: list[int] = []  # autocast's half copies of biases, dropped when autocast ends
-    for i, op in enumerate(graph):
-        rule = _rule(op)
-        if op.output.storage not in block:
-            block[op.output.storage] = step.new(op.output.numel * batch * types.of[id(op.output)])
-        made = [step.new(n) for n in _extras(op, rule, batch, types)]
-        cast = types.casts.get(id(op), False)
-        copy = -1
-        if cast:  # autocast's copy of the input in the lower precision
-            copy = step.new(op.inputs[0].numel * batch * types.of[id(op.output)])
-        if amp and rule.autocast == "half" and op.layer is not None:
-            weight, *biases = _weights(op, 4)
-            half = step.new(weight // 4 * HALF)  # kept for the backward; cached
-            (made if training else cache).append(half)
-            cache += [step.new(n // 4 * HALF) for n in biases]
-        step.mark("forward", op, op.work)
-        if copy >= 0 and training and rule.saves_input:
-            made.append(copy)
-        elif copy >= 0:
-            step.free(copy)
-        if training:
-            mine = [block[v.storage] for v in _saved(op, rule, cast)] + made
-            keeps[i] = mine
-            for b in mine:
-                holders[b] = holders.get(b, 0) + 1
-        else:
-            for b in made:
-                step.free(b)
-        for value in op.inputs:
-            uses[value.storage] -= 1
-            b = block.get(value.storage, -1)
-            if uses[value.storage] == 0 and b not in holders and b >= 0:
-                step.free(b)
-    for b in cache:  # autocast's cache empties when its region ends
-        step.free(b)
-    return holders, keeps
-
-
-def _infer(graph: list[Op], x: Value, batch: int, types: _Dtypes, amp: bool, base: int) -> Peak:
-    step = _Step(base)
-    _forward(graph, x, batch, types, amp, step, training=False)
-    return step.peak
+def _infer(graph: Graph, plan: _Plan, base: int) -> Peak:
+    """One no-grad forward: each op's output, what it makes and drops at once,
+    and a tensor freed when its last reader has run."""
+    storage, uses = plan.infer, plan.uses_infer[:]
+    block = [0] * (plan.n + 1)  # a storage's live block (the input's lives in the base)
+    live = top = base
+    at = -1
+    for i, sig in enumerate(plan.sigs):
+        o = i + 1
+        if storage[o] == o:
+            block[o] = sig.out_alloc
+            live += sig.out_alloc
+        live += sig.infer_made + sig.half + sig.cached  # autocast's cache: until the end
+        if live + sig.work > top:
+            top, at = live + sig.work, i
+        live -= sig.infer_made
+        for v in graph.inputs[i]:
+            s = storage[v]
+            uses[s] -= 1
+            if not uses[s]:
+                live -= block[s]
+                block[s] = 0
+    return _peak(graph, "forward", at, top)
 
 
 def _train(
-    graph: list[Op],
-    x: Value,
+    graph: Graph,
+    plan: _Plan,
     batch: int,
-    types: _Dtypes,
     amp: bool,
     base: int,
     gradients: int,
     optimizer: str,
-) -> Peak:
-    step = _Step(base)
-    holders, keeps = _forward(graph, x, batch, types, amp, step, training=True)
-    y = graph[-1].output if graph else x
-    if amp and types.of[id(y)] != 4:  # y.float(): a float32 copy, dropped after the sum
-        step.mark("forward", None, allocated(y.numel * batch * 4))
-    loss = step.new(4)
-    if graph:
-        _backward(graph, batch, types, amp, step, holders, keeps)
-    step.free(loss)
+) -> tuple[Peak, int, dict[int, int]]:
+    """One training step's peak; the exact bytes autograd keeps, in all and by layer."""
+    n, sigs, of, numel, inputs = plan.n, plan.sigs, plan.of, graph.numel, graph.inputs
+    storage, uses = plan.train, plan.uses_train[:]
+    layers = graph.layers
+    block = [0] * (n + 1)
+    holders = [0] * (n + 1)  # ops keeping a storage for their backward
+    keeps: list[tuple[int, ...]] = [()] * n  # the storages op i keeps
+    seen = bytearray(n + 1)  # storages counted in the kept bytes
+    kept = 0
+    by_layer: dict[int, int] = {}
+    live = top = base
+    phase, at = "forward", -1
+    cached = 0
+    for i in range(n):
+        sig = sigs[i]
+        o = i + 1
+        ins = inputs[i]
+        if storage[o] == o:
+            block[o] = sig.out_alloc
+            live += sig.out_alloc
+        live += sig.own + sig.passing + sig.cached
+        cached += sig.cached
+        if live + sig.work > top:
+            top, at = live + sig.work, i
+        live -= sig.passing
+        mine = sig.kept
+        if sig.saves_in:
+            v = ins[0]
+            s = storage[v]
+            holders[s] += 1
+            if not seen[s]:
+                seen[s] = 1
+                mine += numel[v] * batch * of[v]
+            if sig.saves_out:
+                keeps[i] = (s, storage[o])
+            else:
+                keeps[i] = (s,)
+        if sig.saves_out:
+            s = storage[o]
+            holders[s] += 1
+            if not seen[s]:
+                seen[s] = 1
+                mine += numel[o] * batch * of[o]
+            if not sig.saves_in:
+                keeps[i] = (s,)
+        layer = layers[i]
+        if layer is not None:
+            by_layer[layer.index] = mine
+        kept += mine
+        for v in ins:
+            s = storage[v]
+            uses[s] -= 1
+            if not uses[s] and not holders[s]:
+                live -= block[s]
+                block[s] = 0
+    live -= cached  # autocast's cache empties when its region ends
+    y = n
+    if amp and of[y] != 4:  # y.float(): a float32 copy, dropped after the sum
+        extra = allocated(numel[y] * batch * 4)
+        if live + extra > top:
+            top, at = live + extra, -1
+    live += LOSS
+    if n:
+        live, top, phase, at = _backward(
+            graph, plan, batch, amp, live, top, phase, at, block, holders, keeps
+        )
+    live -= LOSS
     # the step: the parameter gradients are all there; foreach Adam makes
     # sqrt(v) for every parameter at once (SGD, with or without momentum: nothing)
-    step.mark("step", None, gradients if optimizer == "adam" else 0)
-    return step.peak
+    extra = gradients if optimizer == "adam" else 0
+    if live + extra > top:
+        top, phase, at = live + extra, "step", -1
+    return _peak(graph, phase, at, top), kept, by_layer
 
 
 def _backward(
-    graph: list[Op],
+    graph: Graph,
+    plan: _Plan,
     batch: int,
-    types: _Dtypes,
     amp: bool,
-    step: _Step,
-    holders: dict[int, int],
-    keeps: dict[int, list[int]],
-) -> None:
+    live: int,
+    top: int,
+    phase: str,
+    at: int,
+    block: list[int],
+    holders: list[int],
+    keeps: list[tuple[int, ...]],
+) -> tuple[int, int, str, int]:
     """Reverse order. A gradient is a block shared by the values it is the
-    gradient of (views, the two sides of an add, a concat's slices)."""
-    refs: dict[int, int] = {}  # gradient block → values waiting on it
-    grad_of: dict[int, int] = {}  # id(value) → its gradient's block
-    y = graph[-1].output
-    if amp and types.of[id(y)] != 4:
-        seed = step.new(y.numel * batch * types.of[id(y)])  # .float()'s backward
-    else:
-        seed = step.new(4)  # the loss's gradient, expanded from one scalar
-    grad_of[id(y)] = seed
-    refs[seed] = 1
-
-    def release(grad: int) -> None:
-        refs[grad] -= 1
-        if refs[grad] <= 0:
-            step.free(grad)
-
-    def give(value: Value, grad: int) -> None:
-        refs[grad] += 1
-        if id(value) in grad_of:  # a second path: the engine adds the two
-            total = step.new(value.numel * batch * types.of[id(value)])
-            refs[total] = 1
-            step.mark("backward", graph[value.producer])
-            release(grad)
-            release(grad_of[id(value)])
-            grad = total
-        grad_of[id(value)] = grad
-
-    for i in range(len(graph) - 1, -1, -1):
-        op = graph[i]
-        rule = _rule(op)
-        incoming = grad_of.pop(id(op.output), None)
-        if incoming is None:
+    gradient of (views, the two sides of an add, a concat's slices): ``size``
+    and ``refs`` per gradient, ``grad_of`` per value waiting for its."""
+    n, sigs, of, numel, inputs = plan.n, plan.sigs, plan.of, graph.numel, graph.inputs
+    y = n
+    # the loss's gradient, expanded from one scalar, or .float()'s backward
+    seed = allocated(numel[y] * batch * of[y] if amp and of[y] != 4 else 4)
+    size = [seed]
+    refs = [1]
+    grad_of = [-1] * (n + 1)
+    grad_of[y] = 0
+    live += seed
+    for i in range(n - 1, -1, -1):
+        incoming = grad_of[i + 1]
+        if incoming < 0:  # no gradient reaches this op: what it keeps stays
             continue
-        passes = rule.view or op.kind in ("add", "cat")
-        outs: list[tuple[Value, int]] = []
-        for value in dict.fromkeys(op.inputs):
-            if value.producer < 0 or not rule.grads_input:
-                continue
-            if passes:
-                outs.append((value, incoming))
-            else:
-                made = step.new(value.numel * batch * types.of[id(value)])
-                refs[made] = 0
-                outs.append((value, made))
-        temps: list[int] = []
-        if op.layer is not None and op.layer.costs.trainable_params:
-            for n in _weights(op, types.param):
-                step.new(n)  # the parameter's gradient: it stays
-                if amp and rule.autocast == "half":
-                    temps.append(step.new(n // 4 * HALF))  # computed in half, then cast
-        step.mark("backward", op, op.work)
-        for t in temps:
-            step.free(t)
-        for value, grad in outs:
-            give(value, grad)
-        release(incoming)
-        for b in keeps.pop(i, []):
-            holders[b] -= 1
-            if holders[b] == 0 and b >= 0:
-                step.free(b)
+        sig = sigs[i]
+        ins = inputs[i]
+        outs: list[tuple[int, int]] = []
+        if sig.grads_input:
+            for v in ins if len(ins) == 1 else dict.fromkeys(ins):
+                if not v:  # the network's input gets no gradient
+                    continue
+                if sig.passes:
+                    outs.append((v, incoming))
+                else:
+                    made = -(-numel[v] * batch * of[v] // BLOCK) * BLOCK
+                    outs.append((v, len(size)))
+                    size.append(made)
+                    refs.append(0)
+                    live += made
+        live += sig.pgrad + sig.temps  # the parameters' gradients stay
+        if live + sig.work > top:
+            top, phase, at = live + sig.work, "backward", i
+        live -= sig.temps
+        for v, grad in outs:
+            refs[grad] += 1
+            other = grad_of[v]
+            if other >= 0:  # a second path: the engine adds the two
+                total = allocated(numel[v] * batch * of[v])
+                live += total
+                if live > top:
+                    top, phase, at = live, "backward", v - 1
+                for g in (grad, other):
+                    refs[g] -= 1
+                    if refs[g] <= 0:
+                        live -= size[g]
+                        size[g] = 0
+                grad = len(size)
+                size.append(total)
+                refs.append(1)
+            grad_of[v] = grad
+        refs[incoming] -= 1
+        if refs[incoming] <= 0:
+            live -= size[incoming]
+            size[incoming] = 0
+        live -= sig.own
+        for s in keeps[i]:
+            holders[s] -= 1
+            if not holders[s] and s:
+                live -= block[s]
+                block[s] = 0
+    return live, top, phase, at
+
+
+class Peaks:
+    """A network's training and inference peaks at any batch, its graph built once
+    (for :func:`cnncalc.memory_fit.fit`, which asks for many batches)."""
+
+    def __init__(
+        self, report: Report, size: int, optimizer: str, amp: bool, inplace_relu: bool
+    ) -> None:
+        self.graph = ops(report)
+        self.size, self.optimizer, self.amp, self.inplace_relu = size, optimizer, amp, inplace_relu
+
+    def _plan(self, batch: int) -> tuple[_Plan, int, int]:
+        plan = _Plan(self.graph, batch, self.size, self.amp, self.inplace_relu)
+        data = allocated(self.graph.numel[0] * batch * self.size)
+        return plan, plan.params + plan.buffers + data, plan.trainable
+
+    def training(self, batch: int) -> Peak:
+        plan, held, gradients = self._plan(batch)
+        base = held + STATE[self.optimizer] * gradients + 2 * CUBLAS_WORKSPACE
+        return _train(self.graph, plan, batch, self.amp, base, gradients, self.optimizer)[0]
+
+    def inference(self, batch: int) -> Peak:
+        plan, held, _ = self._plan(batch)
+        return _infer(self.graph, plan, held + CUBLAS_WORKSPACE)

@@ -23,6 +23,10 @@ class Options(Record):
     dtype: str = "float32"
     optimizer: str = "adam"
     explain: bool = False
+    amp: str | None = None
+    inplace_relu: bool = True
+    kept: bool = False
+    """Add the per-layer column of what each layer keeps for backward (``--memory``)."""
 
 
 def render(
@@ -30,7 +34,7 @@ def render(
 ) -> str:
     """The whole output document for ``fmt``: table, json, csv, markdown, or
     torch (PyTorch source for ``model``)."""
-    from cnncalc.memory import estimate
+    from cnncalc.memory import Memory, estimate
 
     options = options or Options()
     if fmt == "svg":
@@ -41,15 +45,25 @@ def render(
         from cnncalc.render import emit_torch
 
         return emit_torch.render(report)
+
+    def memory() -> Memory:
+        return estimate(
+            report,
+            options.batch,
+            options.dtype,
+            options.optimizer,
+            options.amp,
+            options.inplace_relu,
+        )
+
     if fmt == "json":
         from cnncalc.render import json
 
-        return json.render(
-            report, estimate(report, options.batch, options.dtype, options.optimizer)
-        )
+        return json.render(report, memory())
     from cnncalc.render.columns import columns
 
-    cols = columns(options.compare, options.rf)
+    seen = memory() if options.kept or fmt == "table" else None
+    cols = columns(options.compare, options.rf, seen if options.kept else None)
     if fmt == "csv":
         from cnncalc.render.text import render_csv
 
@@ -60,8 +74,7 @@ def render(
         return render_markdown(report, cols)
     from cnncalc.render import table
 
-    memory = estimate(report, options.batch, options.dtype, options.optimizer)
-    text = table.render(report, cols, options.depth, options.tty, memory)
+    text = table.render(report, cols, options.depth, options.tty, seen)
     if options.explain:
         from cnncalc.render import explain
 

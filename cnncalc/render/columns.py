@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from cnncalc.kinds import Rational
 from cnncalc.layer import Shape
 from cnncalc.layer import shape_text as shape_text  # for every renderer
 from cnncalc.record import Record
 from cnncalc.report import LayerReport
+
+if TYPE_CHECKING:
+    from cnncalc.memory import Memory
 
 Cell = int | str | Shape
 """A raw cell value; each renderer decides how a number or a shape reads."""
@@ -55,8 +59,20 @@ def _field(layer: LayerReport) -> Cell:
 RF = (Column("receptive_field", "receptive field", _field, numeric=False),)
 
 
-def columns(compare: bool = False, rf: bool = False) -> tuple[Column, ...]:
-    return BASE + (RF if rf else ()) + (COMPARE if compare else ())
+def kept(memory: Memory) -> Column:
+    """``--memory``: the bytes each layer keeps for its backward pass (``kept_bytes``)
+    at the estimate's batch, dtype and autocast."""
+    by_layer = memory.kept_by_layer or {}
+    return Column("kept_bytes", "kept bytes", lambda r: by_layer.get(r.index, 0))
+
+
+def columns(
+    compare: bool = False, rf: bool = False, memory: Memory | None = None
+) -> tuple[Column, ...]:
+    """The columns shown: the base ones, then the receptive field (``rf``), what
+    each layer keeps (given the ``memory`` estimate), the comparison (``compare``)."""
+    kept_ = (kept(memory),) if memory is not None else ()
+    return BASE + (RF if rf else ()) + kept_ + (COMPARE if compare else ())
 
 
 def cell(value: Cell, sep: str = "×") -> str:

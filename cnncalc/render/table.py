@@ -120,19 +120,58 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
         ("  param memory ", "bold"),
         f"{nbytes(memory.param_bytes)} at {memory.dtype}",
     )
-    size = f"{memory.dtype}, batch {memory.batch}"
     usage = Text.assemble(
         ("memory ", "bold"),
-        f"({size}): activations {nbytes(memory.activation_bytes)}",
-        f", inference peak {nbytes(memory.inference_peak_bytes)}",
-        f", training with {memory.optimizer} {nbytes(memory.training_bytes)}",
+        f"({_setting(memory)}): activations {nbytes(memory.activation_bytes)}",
+        f", kept for backward {nbytes(memory.kept_bytes)}",
+    )
+    training = Text.assemble(
+        (f"training peak with {memory.optimizer} ", "bold"),
+        f"{nbytes(memory.training_bytes)} {_where(report, memory.training_peak_at)}",
+    )
+    inference = Text.assemble(
+        ("inference peak ", "bold"),
+        f"{nbytes(memory.inference_peak_bytes)} {_where(report, memory.inference_peak_at)}",
     )
     warnings = report.warnings
     notes = [Text(f"⚠ layer {i}: {printable(w)}", style="yellow") for i, w in warnings[:MAX_NOTES]]
     if len(warnings) > MAX_NOTES:
         more = len(warnings) - MAX_NOTES
         notes.append(Text(f"⚠ … and {more} more warnings (all are in --format json)", "yellow"))
-    return [summary, usage, *notes]
+    return [summary, usage, training, inference, *notes]
+
+
+def _setting(memory: Memory) -> str:
+    """``float32, batch 64``, with autocast and ReLUs out of place when asked for."""
+    amp = {"bfloat16": "bf16", "float16": "fp16"}.get(memory.amp or "", memory.amp)
+    text = f"{memory.dtype}, batch {memory.batch}"
+    text += f", autocast {amp}" if amp else ""
+    return text + ("" if memory.inplace_relu else ", ReLUs not in place")
+
+
+_PHASES = {"forward": "during forward", "backward": "during backward"}
+
+
+def _where(report: Report, peak: dict[str, object] | None) -> str:
+    """``during backward at layer 34 (layer3.0.conv2: conv 256x3x3 p1)``; a block's
+    join: ``at the add of layer2.0``; ``in the optimizer step``."""
+    if not peak:
+        return ""
+    phase, path, index = peak.get("phase"), peak.get("layer"), peak.get("index")
+    if phase == "step":
+        return "in the optimizer step"
+    when = _PHASES.get(str(phase), f"during {phase}")
+    if isinstance(index, int) and 0 < index <= len(report.layers):
+        layer = report.layers[index - 1]
+        # the path where it says more than the index and the name (layer3.0.conv2)
+        where = str(path or "")
+        shown = "" if where.isdigit() or where == (layer.name or "") else printable(where) + ": "
+        return f"{when} at layer {index} ({shown}{_layer_text(layer)})"
+    if path is None:  # after the forward: y.float() for the loss
+        return f"{when}, at the loss"
+    kind = next((r.kind for r in report.rows if r.path == path), "")
+    join = {"res": "the residual add", "cat": "the concatenation"}.get(kind, "the join")
+    return f"{when} at {join} of {printable(str(path))}"
 
 
 def plain(
