@@ -310,7 +310,7 @@ def show(
 
         try:
             inputs = _input_files(spec)
-            pictures.save(render(report, "svg", model=model), svg_path, png_path, inputs)
+            pictures.save(render(report, "svg"), svg_path, png_path, inputs)
         except SpecError as exc:
             fail(exc)
     fmt = emit or ("json" if as_json else fmt)
@@ -327,7 +327,7 @@ def show(
         inplace_relu,
         kept,
     )
-    write(render(report, fmt, options, model))
+    write(render(report, fmt, options))
 
 
 def _memory_options(

@@ -8,10 +8,9 @@ concat joins its branches on the channel axis.
 
 from __future__ import annotations
 
-from cnncalc import collector, field
+from cnncalc import collector, receptive
 from cnncalc.canonical import format_layer, format_nodes
 from cnncalc.errors import LayerError, SpecError
-from cnncalc.field import Field
 from cnncalc.kinds import KINDS, Outcome
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
@@ -26,6 +25,7 @@ from cnncalc.layer import (
     shape_text,
 )
 from cnncalc.number import LIMIT, MAX_DIGITS
+from cnncalc.receptive import Field
 from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row
 
 
@@ -88,7 +88,7 @@ def analyze(
     spatial = start if _starts_with_tokens(model.layers) else start[1:]
     run = _Run(strict, spatial)
     with collector.paused():
-        out, _ = run.seq(model.layers, (start, field.start(len(spatial))), "", 1)
+        out, _ = run.seq(model.layers, (start, receptive.start(len(spatial))), "", 1)
     total = Costs.sum(leaf.costs for leaf in run.leaves)
     return Report(
         name=model.name,
@@ -140,7 +140,7 @@ class _Run:
         out, costs, spec = known
         if id(layer) not in self.specs:
             self.specs[id(layer)] = spec
-        seen = field.step(seen, out.reach, self.extents)
+        seen = receptive.step(seen, out.reach, self.extents)
         report = LayerReport(
             index=index,
             kind=layer.kind,
@@ -218,14 +218,14 @@ class _Run:
                     block.origin.whole,
                     block.origin.title or "res",
                 )
-            out = body[0], field.widest([body[1], other[1]])
+            out = body[0], receptive.widest([body[1], other[1]])
         else:
             branches = [
                 self.path(branch, state, f"{path}.{j}", depth + 1)
                 for j, branch in enumerate(block.parts)
             ]
             joined = _concat([b[0] for b in branches], block)
-            out = joined, field.widest([b[1] for b in branches])
+            out = joined, receptive.widest([b[1] for b in branches])
         parts, self.parts = tuple(self.parts), outer_parts
         inside = self.leaves[first_leaf:]
         label = block.name or _block_label(block)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from cnncalc.field import Field
 from cnncalc.kinds import Compare
 from cnncalc.layer import LayerSpec, Shape
+from cnncalc.receptive import Field
 from cnncalc.record import Record
 
 

@@ -303,12 +303,12 @@ def test_arbitrary_names_are_safe_in_every_output(names: list[str]) -> None:
         ("csv", Options()),
         ("json", Options()),
     ):
-        text = render(report, fmt, options, model)
+        text = render(report, fmt, options)
         assert unsafe(SGR.sub("", text)) == [], fmt
         text.encode("utf-8")  # writable: no lone surrogate left
-    data: Any = json.loads(render(report, "json", Options(), model))
+    data: Any = json.loads(render(report, "json", Options()))
     assert data["name"] == names[0]
-    svg = render(report, "svg", Options(), model)
+    svg = render(report, "svg", Options())
     ET.fromstring(svg)
     assert unsafe(svg) == []
 

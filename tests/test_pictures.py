@@ -23,7 +23,7 @@ from cnncalc.render.table import bar
 
 def svg_of(spec: str, *dims: int) -> str:
     model = sources.load(spec)
-    return render(analyze(model, dims or None), "svg", model=model)
+    return render(analyze(model, dims or None), "svg")
 
 
 def shown(spec: str) -> str:

@@ -7,7 +7,6 @@ shares; each renderer module is imported only when its format is asked for, so
 
 from __future__ import annotations
 
-from cnncalc.layer import Model
 from cnncalc.record import Record
 from cnncalc.report import Report
 
@@ -29,11 +28,9 @@ class Options(Record):
     """Add the per-layer column of what each layer keeps for backward (``--memory``)."""
 
 
-def render(
-    report: Report, fmt: str, options: Options | None = None, model: Model | None = None
-) -> str:
+def render(report: Report, fmt: str, options: Options | None = None) -> str:
     """The whole output document for ``fmt``: table, json, csv, markdown, or
-    torch (PyTorch source for ``model``)."""
+    torch (PyTorch source), svg."""
     from cnncalc.memory import Memory, estimate
 
     options = options or Options()

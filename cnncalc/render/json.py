@@ -11,9 +11,9 @@ import json
 from typing import Any
 
 from cnncalc.escape import json_text
-from cnncalc.field import Field
 from cnncalc.kinds import Compare, Rational
 from cnncalc.memory import Memory, activation_bytes, estimate
+from cnncalc.receptive import Field
 from cnncalc.report import Costs, LayerReport, Report
 
 
@@ -74,28 +74,6 @@ def _layer(layer: LayerReport) -> dict[str, Any]:
         "compare": _compare(layer.compare),
         "receptive_field": _field(layer.field),
         "warnings": list(layer.warnings),
-    }
-
-
-def to_dict(report: Report, memory: Memory | None = None) -> dict[str, Any]:
-    """The document as Python data (what :func:`render` writes)."""
-    memory = memory or estimate(report)
-    kept = memory.kept_by_layer or {}
-    layers = [
-        {
-            "activation_bytes": activation_bytes(layer, memory.batch, memory.dtype),
-            "kept_bytes": kept.get(layer.index, 0),
-            **_layer(layer),
-        }
-        for layer in report.layers
-    ]
-    return {
-        "name": report.name,
-        "spec": report.spec,
-        "input_shape": list(report.input_shape),
-        "output_shape": list(report.output_shape),
-        "layers": layers,
-        "total": {**_costs(report.total), "memory": memory.asjson()},
     }
 
 
