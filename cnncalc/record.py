@@ -13,9 +13,11 @@ checkers read it as one (``dataclass_transform``)::
         batch: int = 1
 
 Its ``__init__`` takes the fields by position or name. The records made once
-per layer (a 100,000-layer network makes 100,000 of them) instead list their
-fields in ``_compared`` and ``__slots__`` and write ``__init__`` out: that is
-four times faster to call. Either way, this base gives equality, hash and repr
+per layer (a 100,000-layer network makes 100,000 of them) instead write
+``__init__`` out, with ``_compared`` and ``__slots__``: that is four times
+faster to call. Their field list is written once, in ``__init__``'s signature;
+``python -m cnncalc.recordgen`` writes ``_compared``, ``_values`` and the body
+from it, and a test checks they are current. Either way, this base gives equality, hash and repr
 over the fields, :meth:`~Record.replace` and :meth:`~Record.asdict`.
 """
 

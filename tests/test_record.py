@@ -103,3 +103,24 @@ def test_replace_copies_and_refuses_unknown_fields() -> None:
 def test_records_of_different_classes_differ() -> None:
     model = Model(layers=())
     assert model != Point(1) and model == Model(layers=(), name="model")
+
+
+def test_hand_written_field_lists_follow_their_init() -> None:
+    """Each hand-written record's field list is written once, in ``__init__``'s
+    signature: ``_compared``, ``_values`` and the body come from it
+    (``python -m cnncalc.recordgen`` rewrites them)."""
+    from cnncalc import recordgen
+
+    assert recordgen.main(["--check"]) == 0
+
+
+def test_recordgen_restores_a_dropped_field() -> None:
+    from pathlib import Path
+
+    from cnncalc import recordgen
+
+    source = (Path(recordgen.__file__).parent / "report.py").read_text()
+    broken = source.replace("        self.macs = macs\n", "", 1).replace(
+        '"buffers", "macs", "connections"', '"buffers", "connections"', 1
+    )
+    assert broken != source and recordgen.generate(broken) == source
