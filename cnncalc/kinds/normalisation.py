@@ -4,6 +4,7 @@ normalisation (``lrn``). None counts MACs (torch's FlopCounterMode counts none).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -66,13 +67,19 @@ def groupnorm_rule(layer: LayerSpec, shape: Shape) -> Outcome:
         raise LayerError(
             f"{groups} groups must divide the {shape[0]} input channels", field="groups"
         )
+    if shape[0] // groups * math.prod(shape[1:]) == 1:
+        raise LayerError(
+            "each group would normalise a single value (torch refuses it)", field="groups"
+        )
     return _norm_rule(True)(layer, shape)
 
 
 def instancenorm_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """torch.nn.InstanceNorm*d: each map normalised over its own positions; no
     γ, β by default (``affine`` adds them), no running statistics."""
-    spatial_of(shape)
+    _, spatial = spatial_of(shape)
+    if math.prod(spatial) == 1:
+        raise LayerError("each map would normalise a single value (torch refuses it)")
     return _norm_rule(False)(layer, shape)
 
 
