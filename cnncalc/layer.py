@@ -51,7 +51,8 @@ def shape_text(values: tuple[int, ...], sep: str = "×") -> str:
 
 
 Padding = tuple[int, ...] | str
-"""Per-axis padding, or ``"same"`` (Keras/TF rule)."""
+"""Per-axis padding, or ``"same"`` (Keras/TF rule) or ``"causal"`` (Keras: d·(k−1)
+before the input, nothing after)."""
 
 
 Span = Location | tuple[int, int]
@@ -125,7 +126,11 @@ class LayerSpec(Record):
     ``kernel`` is a convolution's kernel or a pool's window; ``output_size`` an
     adaptive pool's output; ``size`` LRN's neighbourhood; ``units`` a dense
     layer's outputs, ``dim`` and ``vocab`` an embedding's; ``rate`` dropout's
-    probability, ``slope`` leaky ReLU's. ``per_axis`` tells whether the kernel
+    probability (or drop path's), ``slope`` leaky ReLU's. ``scale`` is an
+    upsampling factor per axis and ``mode`` its interpolation (``None``:
+    nearest); ``output_size`` also holds an upsampling's target size and a
+    reshape's whole output shape. ``affine`` switches a norm's γ and β on or off
+    (``None``: the kind's default). ``per_axis`` tells whether the kernel
     or output size names one value per spatial axis (``conv 64x3x3``) or a
     single value for every axis (``pool 2``); only the former fixes the spatial
     rank of the network's input. Equality and hash leave out ``origin``. Never
@@ -155,6 +160,9 @@ class LayerSpec(Record):
         "trainable",
         "table",
         "name",
+        "affine",
+        "mode",
+        "scale",
     )
     __slots__ = (*_compared, "origin")
 
@@ -184,6 +192,9 @@ class LayerSpec(Record):
             layer.trainable,
             layer.table,
             layer.name,
+            layer.affine,
+            layer.mode,
+            layer.scale,
         )
 
     def __init__(
@@ -210,6 +221,9 @@ class LayerSpec(Record):
         trainable: bool = True,
         table: tuple[tuple[int, ...], ...] | None = None,
         name: str | None = None,
+        affine: bool | None = None,
+        mode: str | None = None,
+        scale: tuple[int, ...] | None = None,
         origin: Origin = NOWHERE,
     ) -> None:
         self.kind = kind
@@ -234,6 +248,9 @@ class LayerSpec(Record):
         self.trainable = trainable
         self.table = table
         self.name = name
+        self.affine = affine
+        self.mode = mode
+        self.scale = scale
         self.origin = origin
 
 

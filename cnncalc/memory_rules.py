@@ -119,6 +119,19 @@ BEHAVIOUR: dict[str, Behaviour] = {
     "lrn": Behaviour(saves_input=True, saves_output=True),
     # embedding keeps its int64 indices (the network's input); no gradient flows to them
     "embed": Behaviour(grads_input=False),
+    # issue 13's kinds, one line each. Depthwise and 1x1 convolutions borrow no workspace
+    # (the depthwise output, kept for the pointwise backward, is not counted)
+    "sepconv": Behaviour(saves_input=True, autocast="half"),
+    "stochasticpool": _SAVES_INPUT,  # several ops (x·x, two pools, a divide) around its input
+    # layer_norm / group_norm autocast to float32; both keep their input (and tiny mean/rstd)
+    "layernorm": Behaviour(saves_input=True, autocast="float"),
+    "groupnorm": Behaviour(saves_input=True, autocast="float"),
+    "instancenorm": Behaviour(saves_input=True, stats=True),  # batch_norm on a reshaped input
+    "layerscale": _SAVES_INPUT,  # mul(x, γ): γ's gradient reads x
+    "droppath": Behaviour(eval_identity=True),  # keeps an N-element mask only; eval: identity
+    "hardsigmoid": _SAVES_INPUT,  # hardsigmoid_backward reads its input
+    "upsample": Behaviour(),  # upsample_*_backward needs the sizes alone
+    "reshape": Behaviour(view=True),  # view / unflatten of a contiguous tensor
 }
 """Each kind's memory behaviour. A kind missing here keeps its input (the safe guess)."""
 

@@ -48,6 +48,10 @@ def example(kind: Kind, rank: int) -> str:
         Arg.RATE: "0.25",
         Arg.SLOPE: "0.25",
         Arg.NEIGHBOURS: "3",
+        Arg.GROUPS: "3",  # of the 6 channels
+        Arg.FACTOR: "2",
+        # the input's values as (count/2)×2: 3x2 for a vector of 6, 30x2 for 6×10…
+        Arg.SHAPE: f"{math.prod(INPUTS.get(rank, TOKENS)) // 2}x2",
     }[kind.arg]
     return f"{kind.name} {arg}".strip()
 
@@ -106,7 +110,54 @@ ACTIVATION = {
     "gelu": nn.GELU,
     "silu": nn.SiLU,
     "hardswish": nn.Hardswish,
+    "hardsigmoid": nn.Hardsigmoid,
 }
+
+
+class ChannelLayerNorm(nn.Module):  # type: ignore[misc]
+    """ConvNeXt's LayerNorm2d, as torchvision writes it: channels moved last,
+    torch.nn.LayerNorm over them, moved back."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.norm = nn.LayerNorm(channels)
+
+    def forward(self, x: Any) -> Any:
+        if x.dim() == 2:
+            return self.norm(x)
+        return self.norm(x.movedim(1, -1)).movedim(-1, 1)
+
+
+class LayerScaleReference(nn.Module):  # type: ignore[misc]
+    """torchvision's ConvNeXt CNBlock: ``layer_scale * x``, a (C, 1, 1) parameter."""
+
+    def __init__(self, channels: int, rank: int):
+        super().__init__()
+        self.layer_scale = nn.Parameter(torch.ones(channels, *(1,) * rank) * 1e-6)
+
+    def forward(self, x: Any) -> Any:
+        return self.layer_scale * x
+
+
+class StochasticDepthReference(nn.Module):  # type: ignore[misc]
+    """torchvision.ops.stochastic_depth(x, p, "row", training): a per-sample
+    Bernoulli(1 − p) mask scaled by 1/(1 − p); in eval the identity."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: Any) -> Any:
+        if not self.training:
+            return x
+        noise = torch.empty((x.shape[0],) + (1,) * (x.dim() - 1)).bernoulli_(1 - self.p)
+        return x * noise / (1 - self.p)
+
+
+def _unflatten(shape: tuple[int, ...]) -> Any:
+    target = (math.prod(shape) // 2, 2)
+    return nn.Sequential(nn.Flatten(), nn.Unflatten(1, target))
+
 
 REFERENCE: dict[str, Callable[[int, tuple[int, ...]], Any]] = {
     "conv": lambda r, s: (nn.Conv1d, nn.Conv2d, nn.Conv3d)[r - 1](6, 4, 3),
@@ -137,6 +188,21 @@ REFERENCE: dict[str, Callable[[int, tuple[int, ...]], Any]] = {
     "dropout": lambda r, s: nn.Dropout(0.25),
     "leakyrelu": lambda r, s: nn.LeakyReLU(0.25),
     "softmax": lambda r, s: nn.Softmax(dim=1),
+    # the shape of max pooling's, no parameters: what cnncalc counts of it
+    "stochasticpool": lambda r, s: (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)[r - 1](2),
+    "sepconv": lambda r, s: nn.Sequential(
+        (nn.Conv1d, nn.Conv2d, nn.Conv3d)[r - 1](6, 6, 3, groups=6, bias=False),
+        (nn.Conv1d, nn.Conv2d, nn.Conv3d)[r - 1](6, 4, 1),
+    ),
+    "layernorm": lambda r, s: ChannelLayerNorm(6),
+    "groupnorm": lambda r, s: nn.GroupNorm(3, 6),
+    "instancenorm": lambda r, s: (nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d)[r - 1](
+        6
+    ),
+    "layerscale": lambda r, s: LayerScaleReference(6, r),
+    "droppath": lambda r, s: StochasticDepthReference(0.25),
+    "upsample": lambda r, s: nn.Upsample(scale_factor=2),
+    "reshape": lambda r, s: _unflatten(s),
     **{name: (lambda module: lambda r, s: module())(m) for name, m in ACTIVATION.items()},
 }
 """Each kind built independently from torch.nn (not from cnncalc's emitted code)."""

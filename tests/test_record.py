@@ -42,6 +42,9 @@ def every_field_set() -> LayerSpec:
         trainable=False,
         table=((0, 1),),
         name="C1",
+        affine=False,
+        mode="bilinear",
+        scale=(2, 2),
         origin=Origin((0, 4), label="here"),
     )
 

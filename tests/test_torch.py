@@ -65,7 +65,7 @@ def agree(spec: str, shape: tuple[int, ...], build: Callable[[], Any]) -> None:
     """cnncalc and torch agree on the figures, or both refuse the configuration."""
     try:
         expected = torch_figures(build(), shape)
-    except RuntimeError:
+    except (RuntimeError, ValueError):  # ValueError: a norm of one value per group
         with pytest.raises(SpecError):
             run(spec, *shape)
         return
@@ -462,3 +462,156 @@ def test_receptive_field_against_gradients(case: Any, size: int) -> None:
         assert first <= low and high <= last  # the gradient never leaves the field
         if first >= 0 and last < size:  # a field inside the input is met end to end
             assert (low, high) == (first, last)
+
+
+# --- issue 13's kinds ----------------------------------------------------------------
+
+UPSAMPLE_MODES = {
+    1: ["nearest"],
+    2: ["nearest", "bilinear", "bicubic"],
+    3: ["nearest", "trilinear"],
+}
+
+
+@st.composite
+def upsample_case(draw: Any) -> tuple[str, tuple[int, ...], Callable[[], Any]]:
+    rank = draw(st.integers(1, 3))
+    spatial = axes(draw, rank, 1, 9)
+    mode = draw(st.sampled_from(UPSAMPLE_MODES[rank]))
+    word = "" if mode == "nearest" and draw(st.booleans()) else f" {mode}"
+    corners = None if mode == "nearest" else False
+    if draw(st.booleans()):
+        factor = axes(draw, rank, 1, 4)
+        spec = f"upsample {text(factor)}{word}"
+
+        def build() -> Any:
+            scale = tuple(float(f) for f in factor)
+            return nn.Upsample(scale_factor=scale, mode=mode, align_corners=corners)
+
+    else:
+        size = axes(draw, rank, 1, 20)
+        spec = f"upsample size={text(size)}{word}"
+
+        def build() -> Any:
+            return nn.Upsample(size=size, mode=mode, align_corners=corners)
+
+    return spec, (draw(st.integers(1, 4)), *spatial), build
+
+
+@given(upsample_case())
+@SETTINGS
+def test_upsample(case: tuple[str, tuple[int, ...], Callable[[], Any]]) -> None:
+    agree(*case)
+
+
+@st.composite
+def sepconv_case(draw: Any) -> tuple[str, tuple[int, ...], Callable[[], Any]]:
+    """A separable conv is torch's depthwise conv (no bias) then a 1×1 conv."""
+    rank = draw(st.integers(1, 3))
+    cin, cout = draw(st.integers(1, 5)), draw(st.integers(1, 6))
+    kernel = axes(draw, rank, 1, 4)
+    stride, dilation, pad = axes(draw, rank, 1, 3), axes(draw, rank, 1, 2), axes(draw, rank, 0, 2)
+    spatial = axes(draw, rank, 1, 12 if rank < 3 else 8)
+    bias = draw(st.booleans())
+    spec = f"sepconv {cout}x{text(kernel)} s{text(stride)} d{text(dilation)} p{text(pad)}"
+    spec += "" if bias else " nobias"
+
+    def build() -> Any:
+        depthwise = CONV[rank](cin, cin, kernel, stride, pad, dilation, groups=cin, bias=False)
+        return nn.Sequential(depthwise, CONV[rank](cin, cout, 1, bias=bias))
+
+    return spec, (cin, *spatial), build
+
+
+@given(sepconv_case())
+@SETTINGS
+def test_sepconv(case: tuple[str, tuple[int, ...], Callable[[], Any]]) -> None:
+    agree(*case)
+
+
+class CausalConv(nn.Module):  # type: ignore[misc]
+    """Keras Conv1D(padding='causal'): pad d·(k−1) on the left, then a valid conv."""
+
+    def __init__(self, cin: int, cout: int, kernel: int, stride: int, dilation: int) -> None:
+        super().__init__()
+        self.left = dilation * (kernel - 1)
+        self.conv = nn.Conv1d(cin, cout, kernel, stride, 0, dilation)
+
+    def forward(self, x: Any) -> Any:
+        return self.conv(F.pad(x, (self.left, 0)))
+
+
+@given(
+    st.integers(1, 4), st.integers(1, 4), st.integers(1, 5), st.integers(1, 3), st.integers(1, 4),
+    st.integers(1, 30),
+)  # fmt: skip
+@SETTINGS
+def test_causal_conv(cin: int, cout: int, kernel: int, stride: int, dilation: int, w: int) -> None:
+    spec = f"conv {cout}x{kernel} s{stride} d{dilation} pcausal"
+    agree(spec, (cin, w), lambda: CausalConv(cin, cout, kernel, stride, dilation))
+
+
+@st.composite
+def norm_case(draw: Any) -> tuple[str, tuple[int, ...], Callable[[], Any]]:
+    rank = draw(st.integers(1, 3))
+    groups = draw(st.integers(1, 4))
+    channels = draw(st.integers(1, 8)) if draw(st.booleans()) else groups * draw(st.integers(1, 3))
+    shape = (channels, *axes(draw, rank, 1, 5))
+    kind = draw(st.sampled_from(["bn", "groupnorm", "instancenorm"]))
+    flip = draw(st.booleans())
+    if kind == "bn":
+        spec = "bn noaffine" if flip else "bn"
+        return spec, shape, lambda: BATCHNORM[rank](channels, affine=not flip)
+    if kind == "groupnorm":
+        spec = f"groupnorm {groups}" + (" noaffine" if flip else "")
+
+        def build() -> Any:
+            if channels % groups:  # torch refuses it as it is made
+                raise RuntimeError("num_channels must be divisible by num_groups")
+            return nn.GroupNorm(groups, channels, affine=not flip)
+
+        return spec, shape, build
+    instance = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}[rank]
+    return (
+        "instancenorm affine" if flip else "instancenorm",
+        shape,
+        lambda: instance(channels, affine=flip),
+    )
+
+
+@given(norm_case())
+@SETTINGS
+def test_norms(case: tuple[str, tuple[int, ...], Callable[[], Any]]) -> None:
+    agree(*case)
+
+
+@given(st.integers(1, 3), st.integers(1, 6), st.booleans(), st.data())
+@SETTINGS
+def test_layernorm_over_channels(rank: int, channels: int, affine: bool, data: Any) -> None:
+    """torch.nn.LayerNorm(C) over the channel axis, as ConvNeXt moves it last."""
+    shape = (channels, *axes(data.draw, rank, 1, 5))
+
+    class Moved(nn.Module):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.norm = nn.LayerNorm(channels, elementwise_affine=affine)
+
+        def forward(self, x: Any) -> Any:
+            return self.norm(x.movedim(1, -1)).movedim(-1, 1)
+
+    agree("layernorm" if affine else "layernorm noaffine", shape, Moved)
+
+
+@given(st.integers(1, 3), st.data())
+@SETTINGS
+def test_reshape(rank: int, data: Any) -> None:
+    """Any shape with the input's count of values, or torch's refusal to view it so."""
+    shape = (data.draw(st.integers(1, 6)), *axes(data.draw, rank, 1, 6))
+    target = tuple(data.draw(st.lists(st.integers(1, 12), min_size=1, max_size=4)))
+
+    def build() -> Any:
+        if math.prod(target) != math.prod(shape):  # meta tensors cannot refuse it for us
+            raise RuntimeError("shape is invalid for input size")
+        return nn.Sequential(nn.Flatten(), nn.Unflatten(1, target))
+
+    agree(f"reshape {text(target)}", shape, build)

@@ -209,6 +209,62 @@ def conv_torch(layer: LayerReport) -> Module:
     return Module(window.padded(pads, code))
 
 
+# --- sepconv ---------------------------------------------------------------------
+
+
+def sepconv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """A depthwise-separable convolution as one layer (Keras SeparableConv*D,
+    Xception, MobileNet): a depthwise F×F convolution (one filter per input
+    channel, the stride, padding and dilation, no bias), then a pointwise 1×1
+    convolution to N filters, which alone adds the bias."""
+    channels, spatial = spatial_of(shape)
+    filters = layer.filters or 0
+    kernel, stride, dilation, pads = window.geometry(layer, spatial)
+    out, warnings = slide(spatial, kernel, stride, pads, dilation)
+    positions = math.prod(out)
+    depthwise = channels * math.prod(kernel)
+    pointwise = channels * filters
+    return Outcome(
+        layer=layer.replace(kernel=kernel, stride=stride, dilation=dilation),
+        shape=(filters, *out),
+        params=depthwise + pointwise + (filters if layer.bias else 0),
+        macs=positions * (depthwise + pointwise),
+        bias_units=filters * positions if layer.bias else 0,
+        warnings=warnings,
+        reach=windows(kernel, stride, dilation, pads),
+    )
+
+
+def sepconv_explain(layer: LayerReport) -> list[str]:
+    spec, costs = layer.layer, layer.costs
+    assert spec is not None and spec.kernel is not None
+    c, n, k = layer.input_shape[0], layer.output_shape[0], shape_text(spec.kernel, "·")
+    positions = shape_text(layer.output_shape[1:], "·")
+    return [
+        *window.size_lines(layer),
+        f"depthwise params: {c} × ({k}) = {c * math.prod(spec.kernel):,}",
+        f"pointwise params: {n} × {c}{_bias(layer)} = {n * c + (n if spec.bias else 0):,}",
+        f"params: {c} × ({k}) + {n} × {c}{_bias(layer)} = {costs.params:,}",
+        f"MACs: {positions} positions × ({c}·{k} + {c}·{n}) = {costs.macs:,}",
+        *_connections(layer),
+    ]
+
+
+def sepconv_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    assert spec is not None
+    pads, kernel, stride, dilation = window.torch_padding(layer)
+    rank = len(kernel)
+    padding = tuple(left for left, _ in pads) if window.symmetric(pads) else (0,) * rank
+    cin, filters = layer.input_shape[0], layer.output_shape[0]
+    depthwise = (
+        f"nn.Conv{rank}d({cin}, {cin}, {kernel}, stride={stride}, padding={padding}, "
+        f"dilation={dilation}, groups={cin}, bias=False)"
+    )
+    pointwise = f"nn.Conv{rank}d({cin}, {filters}, 1, bias={spec.bias})"
+    return Module(f"nn.Sequential({window.padded(pads, depthwise)}, {pointwise})")
+
+
 # --- local -----------------------------------------------------------------------
 
 
@@ -311,6 +367,8 @@ def deconv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
                 field="output_padding",
             )
     out: list[int] = []
+    if layer.padding == "causal":
+        raise LayerError("pcausal pads forward convolutions only, not deconv", field="padding")
     if layer.padding == "same":
         out = [w * s for w, s in zip(spatial, stride, strict=True)]
         pad = tuple(
@@ -421,6 +479,16 @@ KINDS = (
         conv_torch,
         ("convolution",),
         _WINDOW | {"groups", "depthwise", "table"},
+    ),
+    Kind(
+        "sepconv",
+        Arg.FILTERS_KERNEL,
+        sepconv_rule,
+        "depthwise-separable convolution: depthwise F×F, then pointwise 1×1",
+        sepconv_explain,
+        sepconv_torch,
+        ("separableconv",),
+        _WINDOW,
     ),
     Kind(
         "local",

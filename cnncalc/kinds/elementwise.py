@@ -1,12 +1,13 @@
-"""Element-wise layers: activations and dropout. Shape in = shape out, nothing
-learned, no MACs (torch's FlopCounterMode counts none either)."""
+"""Element-wise layers: activations, dropout, drop path (stochastic depth) and
+layer scale. Shape in = shape out, no MACs (torch's FlopCounterMode counts none
+either); only layer scale learns anything (one factor per channel)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cnncalc.kinds.base import Arg, Kind, Module, Outcome, no_lines
+from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, no_lines
 from cnncalc.layer import LayerSpec, Shape
 
 if TYPE_CHECKING:
@@ -36,6 +37,64 @@ def _with_value(module: str, field: str, default: float) -> Callable[[LayerRepor
     return torch
 
 
+DROP_PATH = Helper(
+    "DropPath",
+    '''
+class DropPath(nn.Module):
+    """Stochastic depth (Huang et al. 2016; torchvision's StochasticDepth(p, "row")):
+    in training, each sample's whole input is zeroed with probability p and the
+    others scaled by 1/(1-p); in eval, the identity."""
+
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        keep = 1.0 - self.p
+        noise = x.new_empty((x.shape[0],) + (1,) * (x.dim() - 1)).bernoulli_(keep)
+        return x * noise.div_(keep) if keep > 0.0 else x * noise
+''',
+)
+
+
+def droppath_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    rate = 0.0 if spec is None or spec.rate is None else spec.rate
+    return Module(f"DropPath({rate!r})", (DROP_PATH,))
+
+
+def layerscale_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """ConvNeXt's layer scale: y = γ·x with one learned γ per channel."""
+    return Outcome(layer=layer, shape=shape, params=shape[0])
+
+
+def layerscale_explain(layer: LayerReport) -> list[str]:
+    return [f"params: {layer.input_shape[0]} channels × 1 (γ) = {layer.costs.params:,}"]
+
+
+LAYER_SCALE = Helper(
+    "LayerScale",
+    '''
+class LayerScale(nn.Module):
+    """y = gamma * x, one learned factor per channel (ConvNeXt; starts at 1e-6)."""
+
+    def __init__(self, channels, rank, init=1e-6):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((channels,) + (1,) * rank, init))
+
+    def forward(self, x):
+        return x * self.gamma
+''',
+)
+
+
+def layerscale_torch(layer: LayerReport) -> Module:
+    shape = layer.input_shape
+    return Module(f"LayerScale({shape[0]}, {len(shape) - 1})", (LAYER_SCALE,))
+
+
 ACTIVATIONS = {
     "relu": "nn.ReLU()",
     "relu6": "nn.ReLU6()",
@@ -44,6 +103,7 @@ ACTIVATIONS = {
     "gelu": "nn.GELU()",
     "silu": "nn.SiLU()",
     "hardswish": "nn.Hardswish()",
+    "hardsigmoid": "nn.Hardsigmoid()",
     "softmax": "nn.Softmax(dim=1)",
 }
 
@@ -63,6 +123,24 @@ KINDS = (
         "leaky ReLU",
         no_lines,
         _with_value("LeakyReLU", "slope", 0.01),
+    ),
+    Kind(
+        "droppath",
+        Arg.RATE,
+        same_shape_rule,
+        "drop path / stochastic depth: drops whole samples of a residual branch",
+        no_lines,
+        droppath_torch,
+        ("stochasticdepth",),
+    ),
+    Kind(
+        "layerscale",
+        Arg.NONE,
+        layerscale_rule,
+        "layer scale: one learned factor per channel (ConvNeXt)",
+        layerscale_explain,
+        layerscale_torch,
+        options=frozenset({"trainable"}),
     ),
     *(
         Kind(name, Arg.NONE, same_shape_rule, f"{name} activation", no_lines, _fixed(code))

@@ -41,6 +41,9 @@ class Arg(Enum):
     RATE = "[P]"
     SLOPE = "[slope]"
     NEIGHBOURS = "[N]"
+    GROUPS = "G"
+    FACTOR = "[S[xS[xS]]]"
+    SHAPE = "CxHxW"
 
 
 # --- reading and printing numbers ----------------------------------------------
@@ -98,6 +101,10 @@ def _read_vocab_dim(kind: Kind, text: str) -> dict[str, Any]:
     if len(sizes) != 2:
         raise LayerError(f"{kind.name} takes VxD (vocabulary x dimension), got '{text}'")
     return {"vocab": sizes[0], "dim": sizes[1]}
+
+
+def _read_shape(kind: Kind, text: str) -> dict[str, Any]:
+    return {"output_size": dims(text, "shape")}
 
 
 def _decimal_form(field: str) -> Form:
@@ -163,7 +170,35 @@ FORMS: dict[Arg, Form] = {
         lambda layer: "" if layer.size is None else str(layer.size),
         {"size": "size"},
     ),
+    Arg.GROUPS: Form(
+        ("groups",),
+        True,
+        "32",
+        lambda kind, text: {"groups": whole(text, "groups")},
+        lambda layer: str(layer.groups),
+        {"groups": "groups", "size": "groups"},
+    ),
+    Arg.FACTOR: Form(
+        ("scale",),
+        False,
+        "2",
+        lambda kind, text: {"scale": dims(text, "factor")},
+        lambda layer: joined(layer.scale) if layer.scale else "",
+        {"factor": "scale", "scale": "scale", "size": "output_size"},
+    ),
+    Arg.SHAPE: Form(
+        ("output_size",),
+        True,
+        "64x4x4",
+        _read_shape,
+        lambda layer: "x".join(str(v) for v in layer.output_size or ()),
+        {"shape": "output_size", "size": "output_size", "output_size": "output_size"},
+    ),
 }
+
+
+PER_AXIS = (Arg.FILTERS_KERNEL, Arg.WINDOW, Arg.OUTPUT_SIZE)
+"""The forms whose sizes, one per axis, fix the spatial rank of the input."""
 
 
 def read_arg(kind: Kind, text: str) -> dict[str, Any]:
@@ -189,6 +224,7 @@ class Value(Enum):
     AXES = "a size per axis: s2, s2x1"
     NUMBER = "a whole number: g2"
     FLAG = "a word alone: nobias"
+    WORD = "one of its words: bilinear"
     TABLE = "table=0,1/1,2"
 
 
@@ -208,17 +244,33 @@ class Option(Record):
 
     @property
     def shown(self) -> str:
-        """``sK (stride)``, or a flag's word."""
-        if self.value is Value.FLAG:
-            return self.token
+        """``sK (stride)``, or a flag's words."""
+        if self.value in (Value.FLAG, Value.WORD):
+            return "/".join(self.words) or self.token
         if self.value is Value.TABLE:
             return "table=..."
         return f"{self.token}K ({self.field})"
 
 
+AFFINE = {"noaffine": False, "affine": True}
+"""A norm without γ and β (``noaffine``), or with them where the kind's default
+has none (``affine``: instance norm)."""
+MODES = {word: word for word in ("nearest", "bilinear", "bicubic", "trilinear")}
+"""Upsampling's interpolation modes, torch's words: ``bilinear`` and ``bicubic`` are
+2-D only, ``trilinear`` 3-D only, as there (torch's 1-D ``linear`` is left out:
+the word is already ``fc``'s alias)."""
+
 OPTIONS: tuple[Option, ...] = (
     Option("stride", "s", Value.AXES, "stride", 1, 1),
-    Option("padding", "p", Value.AXES, "padding", 0, 0, {"psame": "same", "pvalid": (0,)}),
+    Option(
+        "padding",
+        "p",
+        Value.AXES,
+        "padding",
+        0,
+        0,
+        {"psame": "same", "pvalid": (0,), "pcausal": "causal"},
+    ),
     Option("dilation", "d", Value.AXES, "dilation", 1, 1),
     Option("groups", "g", Value.NUMBER, "groups", 1, 1),
     Option("depthwise", "dw", Value.FLAG, "depthwise", False, words={"dw": True}),
@@ -227,6 +279,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("bias", "nobias", Value.FLAG, "no bias", True, words={"nobias": False}),
     Option("trainable", "frozen", Value.FLAG, "frozen", True, words={"frozen": False}),
     Option("table", "table=", Value.TABLE, "connection table"),
+    Option("affine", "noaffine", Value.FLAG, "no γ, β", None, words=AFFINE),
+    Option("mode", "nearest", Value.WORD, "interpolation", None, words=MODES),
+    Option("output_size", "size=", Value.AXES, "size", None, 1),
 )
 """Every option, in the order the canonical spec prints them."""
 
@@ -248,6 +303,7 @@ MINIMUM: dict[str, int] = {
     "dim": 1,
     "vocab": 1,
     "size": 1,
+    "scale": 1,
     **{o.field: o.minimum for o in OPTIONS if o.minimum is not None},
 }
 """The least value of every numeric field."""
@@ -272,9 +328,10 @@ def read_option(text: str) -> tuple[str, Any] | None:
 
 def write_options(kind: Kind, layer: LayerSpec) -> Iterator[str]:
     """The options that differ from their neutral value, canonically written."""
+    owned = FORMS[kind.arg].fields
     for option in OPTIONS:
         value = getattr(layer, option.field)
-        if value is None or value == option.neutral:
+        if value is None or value == option.neutral or option.field in owned:
             continue
         if option.field == "stride" and kind.arg is Arg.WINDOW:  # pools: the window
             if value == layer.kernel:
@@ -287,12 +344,10 @@ def write_options(kind: Kind, layer: LayerSpec) -> Iterator[str]:
             continue
         if option.field == "groups" and layer.depthwise:
             continue
-        if option.value is Value.FLAG:
-            yield option.token
+        if option.value in (Value.FLAG, Value.WORD) or isinstance(value, str):
+            yield next((w for w, v in option.words.items() if v == value), option.token)
         elif option.value is Value.TABLE:
             yield "table=" + "/".join(",".join(str(m) for m in row) for row in value)
-        elif value == "same":
-            yield "psame"
         elif isinstance(value, tuple):
             yield f"{option.token}{joined(value)}"
         else:
@@ -332,15 +387,19 @@ def from_yaml(
     it; ``integer``: the reader's check of a whole number)."""
     what = key.replace("_", " ")
     option = BY_FIELD.get(field)
-    if field in ("kernel", "output_size"):
+    if field in ("kernel", "output_size", "scale"):
         if isinstance(value, list):
             return {field: tuple(integer(v, what) for v in value), "per_axis": True}
         return {field: (integer(value, what),)}
     if option is not None and option.value is Value.AXES:
-        if value in ("same", "valid") and "psame" in option.words:
+        if value in ("same", "valid", "causal") and "psame" in option.words:
             return {field: option.words["p" + value]}
         items = value if isinstance(value, list) else [value]
         return {field: tuple(integer(v, what) for v in items)}
+    if option is not None and option.value is Value.WORD:
+        if not isinstance(value, str) or value.lower() not in option.words:
+            raise LayerError(f"{key} is one of {', '.join(option.words)}, got {value!r}"[:200])
+        return {field: option.words[value.lower()]}
     if option is not None and option.value is Value.FLAG:
         if not isinstance(value, bool):
             raise LayerError(f"{field} must be true or false, got {value!r}"[:200])
@@ -385,6 +444,8 @@ def build(kind: Kind, values: dict[str, Any], origin: Origin) -> LayerSpec:
     point at the token or YAML line that set it.
     """
     form = FORMS[kind.arg]
+    if kind.arg not in PER_AXIS:  # a reshape's or an upsampling's sizes fix no rank
+        values.pop("per_axis", None)
     for name in values:
         if name in form.fields or name == "name" or name == "per_axis":
             continue
@@ -410,8 +471,8 @@ def build(kind: Kind, values: dict[str, Any], origin: Origin) -> LayerSpec:
         if number is not None and not finite(number):  # 1e999 reads as inf; YAML has .inf
             raise LayerError(f"{kind.name} takes a finite number, got {number}", field)
     rate = values.get("rate")
-    if kind.name == "dropout" and rate is not None and not 0 <= rate <= 1:
-        raise LayerError(f"dropout probability must be between 0 and 1, got {rate}", "rate")
+    if kind.name in ("dropout", "droppath") and rate is not None and not 0 <= rate <= 1:
+        raise LayerError(f"{kind.name} probability must be between 0 and 1, got {rate}", "rate")
     exclusive = [f for f in ("groups", "depthwise", "table") if values.get(f) not in (None, False)]
     if len(exclusive) > 1:
         raise LayerError(f"{' and '.join(exclusive)} cannot be combined", exclusive[1])

@@ -34,6 +34,8 @@ def _pool_geometry(
     kernel = kernel_for(layer, rank)
     stride = expand(layer.stride, rank, 1, "stride") if layer.stride else kernel
     dilation = expand(layer.dilation, rank, 1, "dilation")
+    if layer.padding == "causal":
+        raise LayerError("pcausal pads convolutions only (a pool takes pK or psame)", "padding")
     pads = pads_for(layer, spatial, kernel, stride, dilation)
     if layer.ceil and layer.padding == "same":
         raise LayerError("ceil cannot be combined with psame", field="ceil")
@@ -104,6 +106,43 @@ def pool_torch(layer: LayerReport) -> Module:
 
 def avgpool_torch(layer: LayerReport) -> Module:
     return _pool_code(layer, "AvgPool", "0.0", dilation=False)
+
+
+STOCHASTIC_POOL = Helper(
+    "StochasticPool",
+    '''
+class StochasticPool(nn.Module):
+    """Stochastic pooling (Zeiler & Fergus 2013) of non-negative inputs (after a
+    ReLU): in training, each window outputs one of its activations, drawn with
+    probability a_i / sum(a); in eval, the probability-weighted average
+    sum(a_i^2) / sum(a). Windows of size kernel, stride apart, no padding."""
+
+    def __init__(self, kernel, stride):
+        super().__init__()
+        self.kernel, self.stride = kernel, stride
+        self.pool = getattr(nn.functional, f"avg_pool{len(kernel)}d")
+
+    def forward(self, x):
+        x = x.clamp(min=0)
+        if not self.training:
+            area = self.pool(x, self.kernel, self.stride)
+            return self.pool(x * x, self.kernel, self.stride) / area.clamp(min=1e-12)
+        rank = len(self.kernel)
+        for axis, (k, s) in enumerate(zip(self.kernel, self.stride)):
+            x = x.unfold(2 + axis, k, s)
+        windows = x.flatten(-rank)  # (N, C, *out, window)
+        weights = windows + (windows.sum(-1, keepdim=True) == 0)  # all zero: uniform
+        pick = torch.multinomial(weights.reshape(-1, weights.shape[-1]), 1)
+        return windows.reshape(-1, windows.shape[-1]).gather(1, pick).reshape(windows.shape[:-1])
+''',
+)
+
+
+def stochasticpool_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    assert spec is not None and spec.kernel is not None
+    stride = spec.stride or spec.kernel
+    return Module(f"StochasticPool({spec.kernel}, {stride})", (STOCHASTIC_POOL,))
 
 
 def subsample_explain(layer: LayerReport) -> list[str]:
@@ -236,6 +275,15 @@ KINDS = (
         subsample_explain,
         subsample_torch,
         options=frozenset({"stride", "bias", "trainable"}),
+    ),
+    Kind(
+        "stochasticpool",
+        Arg.WINDOW,
+        pool_rule,
+        "stochastic pooling (Zeiler & Fergus 2013): max pooling's shape",
+        window.size_lines,
+        stochasticpool_torch,
+        options=frozenset({"stride"}),
     ),
     Kind("gap", Arg.NONE, gap_rule, "global average pooling", no_lines, gap_torch),
     Kind("gmp", Arg.NONE, gap_rule, "global max pooling (max over positions)", no_lines, gmp_torch),

@@ -60,7 +60,17 @@ def kernel_for(layer: LayerSpec, rank: int) -> tuple[int, ...]:
 def pads_for(
     layer: LayerSpec, spatial: Shape, kernel: Shape, stride: Shape, dilation: Shape
 ) -> tuple[tuple[int, int], ...]:
-    """(left, right) padding per axis; 'same' follows Keras/TF."""
+    """(left, right) padding per axis; 'same' follows Keras/TF, and so does
+    'causal': d·(k − 1) before a 1-D input and nothing after, so output t reads
+    inputs up to t alone (Keras Conv1D padding='causal', WaveNet)."""
+    if layer.padding == "causal":
+        if len(spatial) != 1:
+            raise LayerError(
+                f"pcausal pads a 1-D input (Keras Conv1D), but the input has {len(spatial)} "
+                "spatial axes",
+                field="padding",
+            )
+        return tuple((arith.effective(k, d) - 1, 0) for k, d in zip(kernel, dilation, strict=True))
     if layer.padding == "same":
         return tuple(
             arith.same_padding(w, k, s, d)
@@ -149,7 +159,7 @@ def size_lines(layer: LayerReport) -> list[str]:
         zip(spatial, kernel, stride, dilation, pads, layer.output_shape[1:], strict=True)
     ):
         f = f"{d}·({k} − 1) + 1" if d > 1 else str(k)
-        added = f"{left} + {right}" if spec.padding == "same" else f"2·{left}"
+        added = f"2·{left}" if left == right else f"{left} + {right}"
         exact = arith.exact_ratio(w + left + right - arith.effective(k, d) + s, s)
         result = str(o) if exact == str(o) else f"{exact} → {o}"
         mode = " (ceil mode)" if spec.ceil and exact != str(o) else ""
