@@ -1,8 +1,10 @@
 """What each layer kind does to GPU memory in PyTorch eager mode: one record per kind.
 
-The table :data:`BEHAVIOUR` is the single place where a kind's memory behaviour
-lives (what autograd keeps for its backward, whether it works in place or is a
-view, what autocast does to it, what cuDNN borrows while it runs). Every rule
+Each kind states its :class:`Behaviour` in its own home (``memory=`` in its
+:class:`~cnncalc.kinds.base.Kind`): what autograd keeps for its backward,
+whether it works in place or is a view, what autocast does to it, what cuDNN
+borrows while it runs. This module holds the record, the allocator's rounding
+and the library allowances. Every rule
 is per kind or per op, never per network, so it holds for networks nobody
 measured. The walk that uses it is :mod:`cnncalc.memory_walk`; the README's
 Memory section states the same rules in prose.
@@ -60,6 +62,10 @@ class Behaviour(Record):
     convolution's kernels; 1×1 and depthwise convolutions borrow nothing).
     ``grads_input``: the backward pass makes a gradient for the input (views
     pass the incoming gradient through instead).
+    ``weights``: how the parameters are split into tensors (each rounded on its
+    own): ``"one"``, ``"bias"`` (a weight and, with a bias, one value per output
+    channel), ``"pair"`` (γ and β). ``running_stats``: the buffers are a running
+    mean and variance, plus torch's int64 ``num_batches_tracked``.
     """
 
     saves_input: bool = False
@@ -74,75 +80,19 @@ class Behaviour(Record):
     autocast: str = "input"
     workspace: str = ""
     grads_input: bool = True
+    weights: str = "one"
+    running_stats: bool = False
 
 
-_CONV = Behaviour(saves_input=True, autocast="half", workspace="layout")
-_SAVES_INPUT = Behaviour(saves_input=True)
-_SAVES_OUTPUT = Behaviour(saves_output=True)
-
-BEHAVIOUR: dict[str, Behaviour] = {
-    # convolution(input, weight): the backward reads the input (for the weight's
-    # gradient) and the weight (for the input's)
-    "conv": _CONV,
-    "deconv": _CONV,
-    "local": Behaviour(saves_input=True, autocast="half"),
-    # addmm(bias, input, weight.t()) keeps the input and the weight
-    "fc": Behaviour(saves_input=True, autocast="half"),
-    "rbf": _SAVES_INPUT,
-    "subsample": _SAVES_INPUT,
-    # max_pool2d_with_indices keeps its input and the int64 indices of the maxima
-    "pool": Behaviour(saves_input=True, indices=True),
-    "gmp": Behaviour(saves_input=True, indices=True),
-    # avg_pool2d_backward reads the input; adaptive pooling to 1 is a mean (keeps nothing)
-    "avgpool": _SAVES_INPUT,
-    "adaptivepool": Behaviour(saves_input=True, global_mean=True),
-    "gap": Behaviour(global_mean=True),
-    "flatten": Behaviour(view=True),
-    # batch norm keeps its input and per-channel mean and inverse std; runs in its
-    # input's dtype under autocast (it is in neither of autocast's cast lists)
-    "bn": Behaviour(saves_input=True, stats=True),
-    # native_dropout keeps a one-byte mask; in eval it is the identity
-    "dropout": Behaviour(mask=True, eval_identity=True),
-    # threshold_backward / hardtanh_backward read the result: with inplace=True
-    # (torchvision's choice) that result is the storage of the layer before
-    "relu": Behaviour(saves_output=True, inplace=True),
-    # hardtanh_backward reads the input: in place, autograd keeps a clone of it first
-    "relu6": Behaviour(saves_input=True, inplace=True),
-    "leakyrelu": _SAVES_INPUT,
-    "sigmoid": _SAVES_OUTPUT,
-    "tanh": _SAVES_OUTPUT,
-    "gelu": _SAVES_INPUT,
-    "silu": _SAVES_INPUT,
-    "hardswish": _SAVES_INPUT,
-    "softmax": Behaviour(saves_output=True, autocast="float"),
-    # local_response_norm is made of several ops: it keeps about its input and output
-    "lrn": Behaviour(saves_input=True, saves_output=True),
-    # embedding keeps its int64 indices (the network's input); no gradient flows to them
-    "embed": Behaviour(grads_input=False),
-    # issue 13's kinds, one line each. Depthwise and 1x1 convolutions borrow no workspace
-    # (the depthwise output, kept for the pointwise backward, is not counted)
-    "sepconv": Behaviour(saves_input=True, autocast="half"),
-    "stochasticpool": _SAVES_INPUT,  # several ops (x·x, two pools, a divide) around its input
-    # layer_norm / group_norm autocast to float32; both keep their input (and tiny mean/rstd)
-    "layernorm": Behaviour(saves_input=True, autocast="float"),
-    "groupnorm": Behaviour(saves_input=True, autocast="float"),
-    "instancenorm": Behaviour(saves_input=True, stats=True),  # batch_norm on a reshaped input
-    "layerscale": _SAVES_INPUT,  # mul(x, γ): γ's gradient reads x
-    "droppath": Behaviour(eval_identity=True),  # keeps an N-element mask only; eval: identity
-    "hardsigmoid": _SAVES_INPUT,  # hardsigmoid_backward reads its input
-    "upsample": Behaviour(),  # upsample_*_backward needs the sizes alone
-    "reshape": Behaviour(view=True),  # view / unflatten of a contiguous tensor
-}
-"""Each kind's memory behaviour. A kind missing here keeps its input (the safe guess)."""
-
-DEFAULT = _SAVES_INPUT
+SAVES_INPUT = Behaviour(saves_input=True)
+"""What a kind keeps unless it says otherwise (the safe guess): its input."""
+SAVES_OUTPUT = Behaviour(saves_output=True)
+CONV = Behaviour(saves_input=True, autocast="half", workspace="layout", weights="bias")
+"""convolution(input, weight): the backward reads the input (for the weight's
+gradient) and the weight (for the input's); cuDNN borrows a workspace."""
 
 ADD = Behaviour()
 """A residual add keeps nothing (its backward passes the gradient to both sides);
 its sum is a new tensor."""
 CAT = Behaviour()
 """A concatenation keeps nothing (its backward hands out slices of the gradient)."""
-
-
-def behaviour(kind: str) -> Behaviour:
-    return BEHAVIOUR.get(kind, DEFAULT)

@@ -23,9 +23,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from cnncalc import collector
+from cnncalc.kinds import KINDS
 from cnncalc.layer import LayerSpec
 from cnncalc.memory_graph import Graph, ops
-from cnncalc.memory_rules import ADD, BLOCK, CAT, CUBLAS_WORKSPACE, allocated, behaviour
+from cnncalc.memory_rules import ADD, BLOCK, CAT, CUBLAS_WORKSPACE, allocated
 from cnncalc.record import Record
 from cnncalc.report import LayerReport, Report
 
@@ -74,14 +75,15 @@ def tensors(layer: LayerReport, size: int) -> tuple[list[int], list[int]]:
 def _tensors(
     kind: str, params: int, buffers: int, bias: bool, channels: int, size: int
 ) -> tuple[list[int], list[int]]:
+    rule = KINDS[kind].memory
     split: list[int] = [params] if params else []
-    if kind in ("conv", "deconv", "fc") and bias and 0 < channels < params:
+    if rule.weights == "bias" and bias and 0 < channels < params:
         split = [params - channels, channels]
-    if kind == "bn" and params:
+    if rule.weights == "pair" and params:
         split = [params // 2, params - params // 2]
-    held = [buffers // 2] * 2 if kind == "bn" else [buffers]
+    held = [buffers // 2] * 2 if rule.running_stats else [buffers]
     sizes = [n * size for n in held if n]
-    if kind == "bn":
+    if rule.running_stats:
         sizes.append(8)  # num_batches_tracked, an int64 scalar
     return [n * size for n in split], sizes
 
@@ -158,7 +160,7 @@ def _layer(
     amp: bool,
     inplace_relu: bool,
 ) -> _Sig:
-    rule = behaviour(layer.kind)
+    rule = KINDS[layer.kind].memory
     sig = _Sig()
     half_op = amp and rule.autocast == "half"
     # autocast: half for conv and fc, float32 for softmax, else the input's dtype
@@ -172,7 +174,7 @@ def _layer(
     sig.passes = rule.view
     sig.grads_input = rule.grads_input
     # adaptive or global pooling to one value per channel runs as a mean: keeps nothing
-    mean = rule.global_mean and (layer.kind == "gap" or layer.output_shape[0] == out_numel)
+    mean = rule.global_mean and layer.output_shape[0] == out_numel
     clone = rule.inplace and shared  # autograd keeps a clone instead of the input
     sig.saves_in = rule.saves_input and not mean and not cast and not clone
     sig.saves_out = rule.saves_output

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from cnncalc import arith
 from cnncalc.kinds.grammar import Arg as Arg
 from cnncalc.layer import LayerSpec, Shape
+from cnncalc.memory_rules import SAVES_INPUT, Behaviour
 from cnncalc.record import Record
 
 
@@ -164,7 +165,8 @@ class Kind(Record):
     ``name`` and ``aliases`` are its words; ``arg`` the grammar of its
     positional argument and ``options`` the LayerSpec fields its options may set;
     ``rule`` its arithmetic; ``explain`` and ``torch`` its two renderings that
-    depend on the kind. ``takes_tokens``: its input is a token sequence.
+    depend on the kind; ``memory`` what it keeps and borrows in PyTorch (see
+    :mod:`cnncalc.memory_rules`). ``takes_tokens``: its input is a token sequence.
     """
 
     name: str
@@ -176,6 +178,7 @@ class Kind(Record):
     aliases: tuple[str, ...] = ()
     options: frozenset[str] = frozenset()
     takes_tokens: bool = False
+    memory: Behaviour = SAVES_INPUT
 
     @property
     def windowed(self) -> bool:

@@ -24,6 +24,7 @@ from cnncalc.kinds.base import (
 )
 from cnncalc.kinds.window import expand, kernel_for, slide, spatial_of
 from cnncalc.layer import LayerSpec, Shape, shape_text
+from cnncalc.memory_rules import CONV, Behaviour
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -479,6 +480,7 @@ KINDS = (
         conv_torch,
         ("convolution",),
         _WINDOW | {"groups", "depthwise", "table"},
+        memory=CONV,
     ),
     Kind(
         "sepconv",
@@ -489,6 +491,7 @@ KINDS = (
         sepconv_torch,
         ("separableconv",),
         _WINDOW,
+        memory=Behaviour(saves_input=True, autocast="half"),
     ),
     Kind(
         "local",
@@ -498,6 +501,7 @@ KINDS = (
         local_explain,
         local_torch,
         options=_WINDOW,
+        memory=Behaviour(saves_input=True, autocast="half", weights="bias"),
     ),
     Kind(
         "deconv",
@@ -508,5 +512,6 @@ KINDS = (
         deconv_torch,
         ("convt",),
         _WINDOW | {"groups", "depthwise", "output_padding"},
+        memory=CONV,
     ),
 )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from cnncalc.errors import LayerError
 from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome
 from cnncalc.layer import LayerSpec, Shape, shape_text
+from cnncalc.memory_rules import SAVES_INPUT, Behaviour
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -136,6 +137,7 @@ KINDS = (
         fc_torch,
         ("dense", "linear"),
         frozenset({"bias", "trainable"}),
+        memory=Behaviour(saves_input=True, autocast="half", weights="bias"),
     ),
     Kind(
         "rbf",
@@ -145,6 +147,7 @@ KINDS = (
         rbf_explain,
         rbf_torch,
         options=frozenset({"trainable"}),
+        memory=SAVES_INPUT,
     ),
     Kind(
         "embed",
@@ -156,5 +159,6 @@ KINDS = (
         ("embedding",),
         frozenset({"trainable"}),
         takes_tokens=True,
+        memory=Behaviour(grads_input=False),
     ),
 )

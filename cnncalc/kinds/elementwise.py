@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, no_lines
 from cnncalc.layer import LayerSpec, Shape
+from cnncalc.memory_rules import SAVES_INPUT, SAVES_OUTPUT, Behaviour
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -96,16 +97,21 @@ def layerscale_torch(layer: LayerReport) -> Module:
 
 
 ACTIVATIONS = {
-    "relu": "nn.ReLU()",
-    "relu6": "nn.ReLU6()",
-    "sigmoid": "nn.Sigmoid()",
-    "tanh": "nn.Tanh()",
-    "gelu": "nn.GELU()",
-    "silu": "nn.SiLU()",
-    "hardswish": "nn.Hardswish()",
-    "hardsigmoid": "nn.Hardsigmoid()",
-    "softmax": "nn.Softmax(dim=1)",
+    # threshold_backward reads the result: in place (torchvision's ReLUs) that is the
+    # storage of the layer before, kept anyway
+    "relu": ("nn.ReLU()", Behaviour(saves_output=True, inplace=True)),
+    # hardtanh_backward reads the input: in place, autograd keeps a clone of it first
+    "relu6": ("nn.ReLU6()", Behaviour(saves_input=True, inplace=True)),
+    "sigmoid": ("nn.Sigmoid()", SAVES_OUTPUT),
+    "tanh": ("nn.Tanh()", SAVES_OUTPUT),
+    "gelu": ("nn.GELU()", SAVES_INPUT),
+    "silu": ("nn.SiLU()", SAVES_INPUT),
+    "hardswish": ("nn.Hardswish()", SAVES_INPUT),
+    "hardsigmoid": ("nn.Hardsigmoid()", SAVES_INPUT),
+    # softmax autocasts to float32 and its backward reads its result
+    "softmax": ("nn.Softmax(dim=1)", Behaviour(saves_output=True, autocast="float")),
 }
+"""Each activation's module and what it keeps for its backward."""
 
 KINDS = (
     Kind(
@@ -115,6 +121,7 @@ KINDS = (
         "dropout",
         no_lines,
         _with_value("Dropout", "rate", 0.5),
+        memory=Behaviour(mask=True, eval_identity=True),
     ),
     Kind(
         "leakyrelu",
@@ -123,6 +130,7 @@ KINDS = (
         "leaky ReLU",
         no_lines,
         _with_value("LeakyReLU", "slope", 0.01),
+        memory=SAVES_INPUT,
     ),
     Kind(
         "droppath",
@@ -132,6 +140,7 @@ KINDS = (
         no_lines,
         droppath_torch,
         ("stochasticdepth",),
+        memory=Behaviour(eval_identity=True),
     ),
     Kind(
         "layerscale",
@@ -141,9 +150,18 @@ KINDS = (
         layerscale_explain,
         layerscale_torch,
         options=frozenset({"trainable"}),
+        memory=SAVES_INPUT,
     ),
     *(
-        Kind(name, Arg.NONE, same_shape_rule, f"{name} activation", no_lines, _fixed(code))
-        for name, code in ACTIVATIONS.items()
+        Kind(
+            name,
+            Arg.NONE,
+            same_shape_rule,
+            f"{name} activation",
+            no_lines,
+            _fixed(code),
+            memory=keeps,
+        )
+        for name, (code, keeps) in ACTIVATIONS.items()
     ),
 )

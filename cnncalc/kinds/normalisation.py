@@ -12,6 +12,7 @@ from cnncalc.errors import LayerError
 from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, no_lines
 from cnncalc.kinds.window import spatial_of
 from cnncalc.layer import LayerSpec, Shape
+from cnncalc.memory_rules import Behaviour
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -145,6 +146,7 @@ KINDS = (
         bn_torch,
         ("batchnorm",),
         _NORM,
+        memory=Behaviour(saves_input=True, stats=True, weights="pair", running_stats=True),
     ),
     Kind(
         "layernorm",
@@ -154,6 +156,7 @@ KINDS = (
         norm_explain,
         layernorm_torch,
         options=_NORM,
+        memory=Behaviour(saves_input=True, autocast="float", weights="pair"),
     ),
     Kind(
         "groupnorm",
@@ -163,6 +166,7 @@ KINDS = (
         norm_explain,
         groupnorm_torch,
         options=_NORM,
+        memory=Behaviour(saves_input=True, autocast="float", weights="pair"),
     ),
     Kind(
         "instancenorm",
@@ -172,6 +176,15 @@ KINDS = (
         norm_explain,
         instancenorm_torch,
         options=_NORM,
+        memory=Behaviour(saves_input=True, stats=True, weights="pair"),
     ),
-    Kind("lrn", Arg.NEIGHBOURS, lrn_rule, "local response normalisation", no_lines, lrn_torch),
+    Kind(
+        "lrn",
+        Arg.NEIGHBOURS,
+        lrn_rule,
+        "local response normalisation",
+        no_lines,
+        lrn_torch,
+        memory=Behaviour(saves_input=True, saves_output=True),
+    ),
 )

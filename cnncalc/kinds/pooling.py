@@ -21,6 +21,7 @@ from cnncalc.kinds.base import (
 )
 from cnncalc.kinds.window import expand, kernel_for, pads_for, slide, spatial_of
 from cnncalc.layer import LayerSpec, Shape, shape_text
+from cnncalc.memory_rules import SAVES_INPUT, Behaviour
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -257,6 +258,7 @@ KINDS = (
         pool_torch,
         ("maxpool",),
         frozenset({"stride", "padding", "dilation", "ceil"}),
+        memory=Behaviour(saves_input=True, indices=True),
     ),
     Kind(
         "avgpool",
@@ -266,6 +268,7 @@ KINDS = (
         window.size_lines,
         avgpool_torch,
         options=frozenset({"stride", "padding", "ceil"}),
+        memory=SAVES_INPUT,
     ),
     Kind(
         "subsample",
@@ -275,6 +278,7 @@ KINDS = (
         subsample_explain,
         subsample_torch,
         options=frozenset({"stride", "bias", "trainable"}),
+        memory=SAVES_INPUT,
     ),
     Kind(
         "stochasticpool",
@@ -284,9 +288,26 @@ KINDS = (
         window.size_lines,
         stochasticpool_torch,
         options=frozenset({"stride"}),
+        memory=SAVES_INPUT,
     ),
-    Kind("gap", Arg.NONE, gap_rule, "global average pooling", no_lines, gap_torch),
-    Kind("gmp", Arg.NONE, gap_rule, "global max pooling (max over positions)", no_lines, gmp_torch),
+    Kind(
+        "gap",
+        Arg.NONE,
+        gap_rule,
+        "global average pooling",
+        no_lines,
+        gap_torch,
+        memory=Behaviour(global_mean=True),
+    ),
+    Kind(
+        "gmp",
+        Arg.NONE,
+        gap_rule,
+        "global max pooling (max over positions)",
+        no_lines,
+        gmp_torch,
+        memory=Behaviour(saves_input=True, indices=True),
+    ),
     Kind(
         "adaptivepool",
         Arg.OUTPUT_SIZE,
@@ -295,5 +316,6 @@ KINDS = (
         no_lines,
         adaptive_torch,
         ("adaptiveavgpool",),
+        memory=Behaviour(saves_input=True, global_mean=True),
     ),
 )

@@ -12,6 +12,7 @@ from cnncalc.errors import LayerError
 from cnncalc.kinds.base import WHOLE, Arg, Kind, Module, Outcome, Rational, Reach, no_lines, ratio
 from cnncalc.kinds.window import expand, spatial_of
 from cnncalc.layer import LayerSpec, Shape, shape_text
+from cnncalc.memory_rules import Behaviour
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -140,7 +141,15 @@ def upsample_torch(layer: LayerReport) -> Module:
 
 
 KINDS = (
-    Kind("flatten", Arg.NONE, flatten_rule, "flatten to a vector", no_lines, flatten_torch),
+    Kind(
+        "flatten",
+        Arg.NONE,
+        flatten_rule,
+        "flatten to a vector",
+        no_lines,
+        flatten_torch,
+        memory=Behaviour(view=True),
+    ),
     Kind(
         "reshape",
         Arg.SHAPE,
@@ -149,6 +158,7 @@ KINDS = (
         reshape_explain,
         reshape_torch,
         ("unflatten",),
+        memory=Behaviour(view=True),
     ),
     Kind(
         "upsample",
@@ -158,5 +168,6 @@ KINDS = (
         upsample_explain,
         upsample_torch,
         options=frozenset({"mode", "output_size"}),
+        memory=Behaviour(),
     ),
 )
