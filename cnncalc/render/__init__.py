@@ -28,8 +28,8 @@ class Options(Record):
 def render(
     report: Report, fmt: str, options: Options | None = None, model: Model | None = None
 ) -> str:
-    """The whole output document for ``fmt``: table, json, csv, markdown, or
-    torch (PyTorch source for ``model``)."""
+    """The whole output document for ``fmt``: table, json, csv, markdown, svg,
+    html (the page of ``--html``), or torch (PyTorch source for ``model``)."""
     from cnncalc.memory import estimate
 
     options = options or Options()
@@ -37,6 +37,12 @@ def render(
         from cnncalc.render import svg
 
         return svg.render(report)
+    if fmt == "html":
+        from cnncalc.render import html
+
+        return html.render(
+            report, estimate(report, options.batch, options.dtype, options.optimizer)
+        )
     if fmt == "torch":
         from cnncalc.render import emit_torch
 
