@@ -91,6 +91,7 @@ table.compare .barcell { width: 180px; }
 .slide .beyond { fill: none; stroke: #c8ced4; stroke-dasharray: 1 2; }
 .slide .tap { fill: rgba(230, 126, 34, .6); }
 .slide .win { fill: none; stroke: var(--sel); stroke-width: 2; }
+.slide .next { fill: none; stroke: var(--sel); stroke-width: 1; stroke-dasharray: 3 2; }
 .slide .out { fill: #eaf1f8; stroke: #34495e; }
 .slide .out.on { fill: var(--sel); }
 .slide .ray { stroke: var(--sel); stroke-width: .8; }
@@ -561,7 +562,7 @@ SCRIPT = r"""
     if (playing) { clearInterval(playing); playing = null; }
     const keff = w.d * (w.k - 1) + 1, padded = w.pl + w.n + w.pr;
     const reach = (w.out - 1) * w.s + keff, all = Math.max(padded, reach);
-    const cells = Math.min(all, Math.max(48, keff + 8));
+    const cells = Math.min(all, Math.max(48, keff + 2 * w.s + 8), 200);
     const cw = Math.max(3, Math.min(18, 600 / cells)), x0 = 52, width = x0 + cells * cw + 24;
     const outs = Math.min(w.out, cells), ocw = Math.max(3, Math.min(18, 600 / outs));
     box.append(el("h4", null, "The window along " + w.axis + ": " + (w.zeros
@@ -607,6 +608,13 @@ SCRIPT = r"""
           g.append(sv("rect", { x: x0 + c * cw, y: 16, width: cw - 1, height: 16, class: "tap" }));
         }
       }
+      if (o + 1 < w.out) {  // where the next step puts the window: the stride
+        const na = Math.max(start + w.s - lo, 0), nz = Math.min(end + w.s - lo, cells);
+        if (nz > na) {
+          g.append(sv("rect", { x: x0 + na * cw - 1.5, y: 11, width: (nz - na) * cw + 2,
+            height: 26, class: "next" }));
+        }
+      }
       const a = Math.max(start - lo, 0), z = Math.min(end - lo, cells);
       g.append(sv("rect", { x: x0 + a * cw - 1.5, y: 13, width: (z - a) * cw + 2, height: 22,
         class: "win" }));
@@ -621,7 +629,8 @@ SCRIPT = r"""
       g.append(sv("line", { x1: x0 + z * cw, y1: 36, x2: ox, y2: 80, class: "ray" }));
       g.append(sv("text", { x: x0, y: 112 }, (w.pl || w.pr ? "padding " + w.pl + "/" + w.pr
         + " (dashed) · " : "") + "F = " + w.k + (w.d > 1 ? ", dilation " + w.d + " → spans "
-        + keff : "") + " · stride " + w.s + (w.ceil ? " · ceil mode" : "")));
+        + keff : "") + " · stride " + w.s + " (dashed: the next step)"
+        + (w.ceil ? " · ceil mode" : "")));
       const first = start - w.pl, last = end - 1 - w.pl;
       caption.textContent = "output " + o + " of 0–" + (w.out - 1) + " reads padded "
         + "positions " + first + "…" + last + (w.zeros ? "" : (first < 0 || last >= w.n
