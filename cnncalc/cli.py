@@ -189,6 +189,12 @@ def cli() -> None:
     help="Also draw it into a PNG (needs a rasteriser).",
 )
 @click.option(
+    "--html",
+    "html_path",
+    metavar="FILE",
+    help="Also write a self-contained page: diagram, table, arithmetic, plots.",
+)
+@click.option(
     "--batch",
     type=Count(),
     default=1,
@@ -264,6 +270,7 @@ def show(
     explain: bool,
     svg_path: str | None,
     png_path: str | None,
+    html_path: str | None,
     batch: int,
     dtype: str,
     optimizer: str,
@@ -305,15 +312,6 @@ def show(
 
     if sys.stdout is None:  # say so before drawing anything
         cannot_write("stdout is closed")
-    if svg_path or png_path:
-        from cnncalc import pictures
-
-        try:
-            inputs = _input_files(spec)
-            pictures.save(render(report, "svg"), svg_path, png_path, inputs)
-        except SpecError as exc:
-            fail(exc)
-    fmt = emit or ("json" if as_json else fmt)
     options = Options(
         compare,
         rf,
@@ -327,6 +325,21 @@ def show(
         inplace_relu,
         kept,
     )
+    if svg_path or png_path or html_path:
+        from cnncalc import pictures
+
+        try:
+            inputs = _input_files(spec)
+            if html_path:
+                _check_page(html_path, [svg_path, png_path], inputs)
+            if svg_path or png_path:
+                pictures.save(render(report, "svg"), svg_path, png_path, inputs)
+            if html_path:
+                page = render(report, "html", options)
+                pictures.write_file(html_path, page.encode("utf-8"))
+        except SpecError as exc:
+            fail(exc)
+    fmt = emit or ("json" if as_json else fmt)
     write(render(report, fmt, options))
 
 
@@ -358,6 +371,36 @@ def _input_files(spec: str) -> list[os.stat_result]:
     except (OSError, ValueError):  # stdin without a descriptor (an embedding caller's)
         pass
     return found
+
+
+def _check_page(path: str, pictures: list[str | None], inputs: list[os.stat_result]) -> None:
+    """Refuse, before anything is written, an --html target that is an input, a
+    directory, the file stdout goes to, or the --svg or --png target."""
+    import stat
+
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise SpecError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if found is not None:
+        if stat.S_ISDIR(found.st_mode):
+            raise SpecError(f"cannot write {path}: Is a directory")
+        if (found.st_dev, found.st_ino) in [(s.st_dev, s.st_ino) for s in inputs]:
+            raise SpecError(f"--html {path} is an input file: it would be overwritten")
+        try:
+            out = os.fstat(sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):  # closed, or not a real file
+            out = None
+        if out is not None and stat.S_ISREG(out.st_mode) and os.path.samestat(out, found):
+            raise SpecError(f"--html {path} is the file stdout goes to: the report would be lost")
+    for other in pictures:
+        if other and (
+            os.path.realpath(other) == os.path.realpath(path)
+            or (found is not None and os.path.exists(other) and os.path.samefile(other, path))
+        ):
+            raise SpecError(f"--html and --svg or --png name the same file: {path}")
 
 
 @cli.command("solve")

@@ -156,3 +156,10 @@ class Report(Record):
     @property
     def warnings(self) -> list[tuple[int, str]]:
         return [(layer.index, w) for layer in self.layers for w in layer.warnings]
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view of a report: the ``--html`` page (diagram, table,
+        arithmetic, plots) in a sandboxed frame. Built only when a notebook asks."""
+        from cnncalc.render import html
+
+        return html.notebook(self)

@@ -29,8 +29,8 @@ class Options(Record):
 
 
 def render(report: Report, fmt: str, options: Options | None = None) -> str:
-    """The whole output document for ``fmt``: table, json, csv, markdown, or
-    torch (PyTorch source), svg."""
+    """The whole output document for ``fmt``: table, json, csv, markdown, svg,
+    html (the page of ``--html``), or torch (PyTorch source)."""
     from cnncalc.memory import Memory, estimate
 
     options = options or Options()
@@ -52,6 +52,11 @@ def render(report: Report, fmt: str, options: Options | None = None) -> str:
             options.amp,
             options.inplace_relu,
         )
+
+    if fmt == "html":  # the page's memory is the JSON's, --amp and --no-inplace included
+        from cnncalc.render import html
+
+        return html.render(report, memory())
 
     if fmt == "json":
         from cnncalc.render import json

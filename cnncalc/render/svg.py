@@ -11,18 +11,23 @@ The SVG is self-contained (no fonts, scripts or links) and deterministic, and
 well-formed XML whatever the names hold: every piece of user text goes through
 :func:`~cnncalc.escape.xml_text` (control characters and what XML 1.0 forbids
 shown as escapes, markup as entities).
+
+Each layer's volume is a group carrying ``data-index``: the indices of the
+layers it stands for (the layer that made the map, the shape-keeping layers
+joined to its label, and the same layers in the repetitions not drawn), for the
+HTML page to link the diagram with its table. Nothing visible depends on it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cnncalc.escape import printable, xml_text
 from cnncalc.kinds import KINDS
 from cnncalc.render.columns import shape_text
-from cnncalc.report import BlockReport, Report, Row
+from cnncalc.report import BlockReport, LayerReport, Report, Row
 
 GAP = 34.0
 LABEL = 30.0  # room under a volume for two lines of text
@@ -67,7 +72,7 @@ class Item:
 
 
 def render(report: Report) -> str:
-    items = [_volume(report.input_shape, ["input"], None, ())]
+    items = [_volume(report.input_shape, ["input"], None, (), [])]
     items += _sequence(report.tree)
     body = _row(items)
     width = body.width + 2 * 20
@@ -85,21 +90,26 @@ def render(report: Report) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _sequence(rows: tuple[Row, ...]) -> list[Item]:
-    """Items for a sequence; shape-keeping layers join the label before them."""
+def _sequence(rows: tuple[Row, ...], twins: Sequence[tuple[Row, ...]] = ()) -> list[Item]:
+    """Items for a sequence; shape-keeping layers join the label before them.
+    ``twins``: the same sequence in repetitions that are not drawn, whose layers
+    the items stand for too."""
     pending: list[Item | _Map] = []
-    for row in rows:
+    for position, row in enumerate(rows):
+        alike = [twin[position] for twin in twins if position < len(twin)]
         if isinstance(row, BlockReport):
-            pending.append(_block(row))
+            pending.append(_block(row, [b for b in alike if isinstance(b, BlockReport)]))
             continue
+        indices = [row.index, *(t.index for t in alike if isinstance(t, LayerReport))]
         windowed = KINDS[row.kind].windowed
         keeps = row.output_shape == row.input_shape and not windowed
         if keeps and pending and isinstance(pending[-1], _Map):
             pending[-1].labels.append(row.spec)
+            pending[-1].indices += indices
             continue
         kernel = row.layer.kernel if row.layer and windowed else None
         label = f"{row.name}: {row.spec}" if row.name else row.spec
-        pending.append(_Map(row.output_shape, [label], kernel, row.input_shape[1:]))
+        pending.append(_Map(row.output_shape, [label], kernel, row.input_shape[1:], indices))
     return [p.item() if isinstance(p, _Map) else p for p in pending]
 
 
@@ -111,17 +121,25 @@ class _Map:
     labels: list[str]
     kernel: tuple[int, ...] | None
     spatial: tuple[int, ...]
+    indices: list[int]
 
     def item(self) -> Item:
-        return _volume(self.shape, self.labels, self.kernel, self.spatial)
+        return _volume(self.shape, self.labels, self.kernel, self.spatial, self.indices)
 
 
-def _block(block: BlockReport) -> Item:
+def _block(block: BlockReport, alike: list[BlockReport]) -> Item:
+    """``alike``: the same block in repetitions that are not drawn."""
     if block.kind in ("seq", "repeat"):  # later repetitions: same shapes, drawn once
-        first = _sequence(block.parts[0]) if block.parts else []
+        twins = [*block.parts[1:], *(part for twin in alike for part in twin.parts)]
+        first = _sequence(block.parts[0], twins) if block.parts else []
         tag = f"×{block.count}" if block.kind == "repeat" else (block.name or "")
         return _boxed([_row(first)], tag, join="")
-    paths = [_row(_sequence(part)) if part else _identity() for part in block.parts]
+    paths = [
+        _row(_sequence(part, [b.parts[j] for b in alike if j < len(b.parts)]))
+        if part
+        else _identity()
+        for j, part in enumerate(block.parts)
+    ]
     res = block.kind == "res"
     if res and len(paths) == 1:
         paths.append(_identity())
@@ -221,8 +239,10 @@ def _volume(
     labels: list[str],
     kernel: tuple[int, ...] | None,
     spatial: tuple[int, ...],
+    indices: list[int],
 ) -> Item:
-    """A feature map as a box (C×H×W, C×L) or a vector as a bar (N)."""
+    """A feature map as a box (C×H×W, C×L) or a vector as a bar (N), grouped
+    under the ``data-index`` of the layers it stands for (none for the input)."""
     if len(shape) == 1:
         fw, fh, d = 10.0, 14.0 + 9.0 * math.log2(max(shape[0], 1)), 0.0
     else:
@@ -244,7 +264,7 @@ def _volume(
 
     def draw(x: float, y: float) -> list[str]:
         left, top, _, _ = face(x, y)
-        out = []
+        out = [f'<g data-index="{" ".join(map(str, sorted(indices)))}">'] if indices else []
         if d:
             out += [
                 f'<polygon points="{left:.1f},{top:.1f} {left + dx:.1f},{top - dy:.1f} '
@@ -265,6 +285,8 @@ def _volume(
         out.append(_text(mid, text_y, shape_text(shape), extra=middle + ' font-weight="bold"'))
         for i, label in enumerate(labels):
             out.append(_text(mid, text_y + 13 * (i + 1), label, extra=middle))
+        if indices:
+            out.append("</g>")
         return out
 
     return Item(width, height, draw, face, kernel, spatial)
