@@ -62,7 +62,7 @@ table.layers th { position: sticky; top: 0; background: var(--panel); text-align
 table.layers td { padding: 2px 6px; border-bottom: 1px solid #eef1f4; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }
 table.layers th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
-col.idx { width: 3em; } col.shape { width: 8em; } col.params { width: 7.6em; }
+col.idx { width: 3em; } col.shape { width: 10.5em; } col.params { width: 7.6em; }
 col.macs { width: 9.4em; } col.act { width: 7em; }
 td.idx { color: var(--muted); }
 tr.layer, tr.block { cursor: pointer; }
