@@ -287,6 +287,7 @@ def show(
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
     try:
+        _check_options(fmt, as_json, emit, explain, depth, svg_path, png_path)
         limit = _memory_options(fit_size, emit, amp, dtype)
         model = sources.load(spec, max_layers, max_bytes, max_depth)
         report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
@@ -328,6 +329,35 @@ def show(
         kept,
     )
     write(render(report, fmt, options, model))
+
+
+def _check_options(
+    fmt: str,
+    as_json: bool,
+    emit: str | None,
+    explain: bool,
+    depth: int | None,
+    svg_path: str | None,
+    png_path: str | None,
+) -> None:
+    """Options that would be silently ignored together are an error instead."""
+    if emit and (as_json or fmt != "table"):
+        given = "--json" if as_json else f"--format {fmt}"
+        raise SpecError(f"--emit {emit} prints source code, {given} a report: give one of them")
+    shown = "json" if as_json else fmt
+    if explain and shown in ("csv", "markdown"):
+        raise SpecError(
+            f"--explain adds lines under the table (or an 'explain' list to --format json); "
+            f"{shown} has no place for them"
+        )
+    if depth is not None and shown in ("csv", "markdown"):
+        raise SpecError(
+            f"--depth folds the table's blocks; {shown} lists every layer: leave --depth out"
+        )
+    for path, option, suffix in ((png_path, "--png", ".png"), (svg_path, "--svg", ".svg")):
+        if path is not None and not path.lower().endswith(suffix):
+            kind = suffix[1:].upper()
+            raise SpecError(f"{option} writes {kind}; name the file {suffix} (got {path})")
 
 
 def _memory_options(

@@ -69,6 +69,7 @@ class LayerReport(Record):
         "depth",
         "layer",
         "field",
+        "notes",
     )
     __slots__ = _compared
 
@@ -87,6 +88,7 @@ class LayerReport(Record):
         depth: int = 1,
         layer: LayerSpec | None = None,
         field: Field | None = None,
+        notes: tuple[str, ...] = (),
     ) -> None:
         self.index = index
         self.kind = kind
@@ -101,6 +103,7 @@ class LayerReport(Record):
         self.depth = depth
         self.layer = layer
         self.field = field
+        self.notes = notes  # harmless findings (unused padding): --explain and JSON only
 
 
 class BlockReport(Record):
@@ -147,6 +150,8 @@ class Report(Record):
     description: str = ""
     spec: str = ""
     tree: tuple[Row, ...] = ()
+    input_warnings: tuple[str, ...] = ()
+    """Warnings about the input shape itself (channels that look last...)."""
 
     @property
     def rows(self) -> tuple[Row, ...]:
@@ -155,4 +160,11 @@ class Report(Record):
 
     @property
     def warnings(self) -> list[tuple[int, str]]:
-        return [(layer.index, w) for layer in self.layers for w in layer.warnings]
+        """The warnings that matter, by layer index (0: the input's)."""
+        found = [(0, w) for w in self.input_warnings]
+        return found + [(layer.index, w) for layer in self.layers for w in layer.warnings]
+
+    @property
+    def notes(self) -> list[tuple[int, str]]:
+        """Harmless findings (unused padding), by layer index."""
+        return [(layer.index, n) for layer in self.layers for n in layer.notes]
