@@ -216,7 +216,7 @@ def _mark(
     read = bytearray(size)
     for t in range(kernel):
         start = t * dilation - pad_l
-        low = max(0, -(-(-start) // stride))
+        low = max(0, -(start // stride))  # the least j with start + j·S ≥ 0
         high = min(out - 1, (size - 1 - start) // stride)
         if high >= low:
             read[start + low * stride : start + high * stride + 1 : stride] = b"\x01" * (

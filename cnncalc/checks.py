@@ -36,7 +36,9 @@ def channels_last(start: Shape) -> str | None:
     return None
 
 
-def other_channels(model: Model, given: Shape | None, start: Shape, own: Shape | None) -> str | None:
+def other_channels(
+    model: Model, given: Shape | None, start: Shape, own: Shape | None
+) -> str | None:
     """``resnet50 --input 224x224``: a network declared for C channels given another count.
     ``own`` is the model's own input resolved as ``start`` was."""
     if given is None or own is None or len(own) != len(start) or own[0] == start[0]:

@@ -204,7 +204,8 @@ class _Run:
         from cnncalc import checks, notes
 
         warnings, remarks = notes.split(out.warnings)
-        mixed_up = checks.kernel_first(layer) if KINDS[layer.kind].arg is Arg.FILTERS_KERNEL else None
+        takes_filters = KINDS[layer.kind].arg is Arg.FILTERS_KERNEL
+        mixed_up = checks.kernel_first(layer) if takes_filters else None
         if mixed_up is not None:
             warnings = (mixed_up, *warnings)
         if self.strict and (warnings or remarks):

@@ -63,7 +63,7 @@ def test_unread_positions_in_ceil_mode_match_torch() -> None:
     for w, k, s, p in itertools.product(range(1, 13), range(1, 5), range(1, 6), range(3)):
         if 2 * p > k or arith.pool_out(w, k, s, p, 1, True) < 1:
             continue  # torch: padding at most half the kernel
-        ours, n = _ours(w, k, s, p, p, 1, True)
+        ours, _ = _ours(w, k, s, p, p, 1, True)
         assert ours == _torch_unread(w, k, s, p, p, 1, True), (w, k, s, p)
 
 
@@ -72,7 +72,12 @@ def test_summary_of_a_huge_axis_is_bounded_and_exact() -> None:
     gaps = arith.unread(10**12, 1, 2, 0, 0, 1, 5 * 10**11)
     assert gaps is not None
     assert gaps.shown == ((1, 1), (3, 3), (10**12 - 1, 10**12 - 1))
-    assert (gaps.runs, gaps.count, gaps.skips, gaps.floored) == (5 * 10**11, 5 * 10**11, True, False)
+    assert (gaps.runs, gaps.count, gaps.skips, gaps.floored) == (
+        5 * 10**11,
+        5 * 10**11,
+        True,
+        False,
+    )
 
 
 @pytest.mark.parametrize(

@@ -85,9 +85,7 @@ def _explained(layer: LayerReport) -> list[str]:
     return list(KINDS[layer.kind].explain(layer)) if layer.layer is not None else []
 
 
-def to_dict(
-    report: Report, memory: Memory | None = None, explain: bool = False
-) -> dict[str, Any]:
+def to_dict(report: Report, memory: Memory | None = None, explain: bool = False) -> dict[str, Any]:
     """The document as Python data (what :func:`render` writes)."""
     memory = memory or estimate(report)
     kept = memory.kept_by_layer or {}

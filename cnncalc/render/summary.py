@@ -13,6 +13,7 @@ from __future__ import annotations
 from cnncalc.render.columns import number, significant
 from cnncalc.report import Costs
 
+BUFFERS = "(batch norm's running statistics)"
 PREFIXES = ("", " K", " M", " G", " T", " P", " E", " Z", " Y", " R", " Q")
 
 
@@ -56,7 +57,7 @@ def lines(total: Costs) -> list[tuple[str, str]]:
         ("Total params", both(total.params)),
         ("Trainable params", both(total.trainable_params)),
         ("Non-trainable params", f"{both(frozen)}{keras}"),
-        ("Buffers", both(total.buffers) + ("  (batch norm's running statistics)" * bool(total.buffers))),
+        ("Buffers", both(total.buffers) + (f"  {BUFFERS}" if total.buffers else "")),
         ("MACs", both(total.macs)),
         ("FLOPs", f"{both(total.flops)}  (2 per MAC)"),
         ("Connections", f"{both(total.connections)}  (MACs + biased outputs, LeCun's count)"),

@@ -116,7 +116,8 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
     total = report.total
     memory = memory or estimate(report)
     warnings = report.warnings
-    notes = [Text(f"⚠ {_whose(i)}: {printable(w)}", style="yellow") for i, w in warnings[:MAX_NOTES]]
+    shown = warnings[:MAX_NOTES]
+    notes = [Text(f"⚠ {_whose(i)}: {printable(w)}", style="yellow") for i, w in shown]
     if len(warnings) > MAX_NOTES:
         more = len(warnings) - MAX_NOTES
         notes.append(Text(f"⚠ … and {more} more warnings (all are in --format json)", "yellow"))
@@ -133,8 +134,7 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
     counts = summary.lines(total)
     size = (
         "Param memory",
-        f"{nbytes(memory.param_bytes)} ({summary.megabytes(memory.param_bytes)}) at "
-        f"{memory.dtype}",
+        f"{nbytes(memory.param_bytes)} ({summary.megabytes(memory.param_bytes)}) at {memory.dtype}",
     )
     width = max(len(label) for label, _ in (*counts, size)) + 2
     block = [
