@@ -37,15 +37,22 @@ def fail(error: SpecError) -> NoReturn:
 
 def parse_input(value: str | None) -> Shape | None:
     """``200x200``, ``3x224x224`` or ``50``: whole numbers of at least 1, in
-    ASCII digits, each of at most 30 digits (:mod:`cnncalc.number`)."""
+    ASCII digits, each of at most 30 digits (:mod:`cnncalc.number`). Commas or
+    spaces may stand for the ``x`` and the shape may be in brackets, as a tuple
+    prints: ``3,224,224``, ``"3 224 224"``, ``(3, 224, 224)``."""
     if value is None:
         return None
     from cnncalc.errors import LayerError
     from cnncalc.layer import MAX_DIMS
     from cnncalc.number import short, whole
 
-    text = value.lower().replace("×", "x")
     shown = short(value, 60)
+    text = value.lower().replace("×", "x").strip()
+    if text[:1] in "([" and text[-1:] in ")]":  # (3, 224, 224), as torch prints a shape
+        text = text[1:-1]
+    text = text.replace(",", " ").strip()
+    if "x" not in text:  # 3,224,224 or "3 224 224"
+        text = "x".join(text.split())
     if text.count("x") >= MAX_DIMS:  # counted before the text is split
         raise SpecError(f"--input {shown}: more than {MAX_DIMS} sizes")
     dims = []
@@ -294,6 +301,7 @@ def show(
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
     try:
+        _check_options(fmt, as_json, emit, explain, depth, svg_path, png_path)
         limit = _memory_options(fit_size, emit, amp, dtype)
         model = sources.load(spec, max_layers, max_bytes, max_depth)
         report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
@@ -341,6 +349,42 @@ def show(
             fail(exc)
     fmt = emit or ("json" if as_json else fmt)
     write(render(report, fmt, options))
+
+
+PICTURES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".pdf", ".webp")
+"""Names that say which picture a file holds: ``--png`` into one of the others is refused."""
+
+
+def _check_options(
+    fmt: str,
+    as_json: bool,
+    emit: str | None,
+    explain: bool,
+    depth: int | None,
+    svg_path: str | None,
+    png_path: str | None,
+) -> None:
+    """Options that would be silently ignored together are an error instead."""
+    if emit and (as_json or fmt != "table"):
+        given = "--json" if as_json else f"--format {fmt}"
+        raise SpecError(f"--emit {emit} prints source code, {given} a report: give one of them")
+    shown = "json" if as_json else fmt
+    if explain and shown in ("csv", "markdown"):
+        raise SpecError(
+            f"--explain adds lines under the table (or an 'explain' list to --format json); "
+            f"{shown} has no place for them"
+        )
+    if depth is not None and shown in ("csv", "markdown"):
+        raise SpecError(
+            f"--depth folds the table's blocks; {shown} lists every layer: leave --depth out"
+        )
+    for path, option, suffix in ((png_path, "--png", ".png"), (svg_path, "--svg", ".svg")):
+        other = os.path.splitext(path or "")[1].lower()
+        # a picture of another kind by its name (one file for both: refused below)
+        same = svg_path and png_path and os.path.abspath(svg_path) == os.path.abspath(png_path)
+        if other in PICTURES and other != suffix and not same:
+            kind = suffix[1:].upper()
+            raise SpecError(f"{option} writes {kind}; name the file {suffix} (got {path})")
 
 
 def _memory_options(

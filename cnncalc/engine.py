@@ -11,7 +11,7 @@ from __future__ import annotations
 from cnncalc import collector, receptive
 from cnncalc.canonical import format_layer, format_nodes
 from cnncalc.errors import LayerError, SpecError
-from cnncalc.kinds import KINDS, Outcome
+from cnncalc.kinds import KINDS, Arg, Outcome
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     Block,
@@ -85,6 +85,9 @@ def analyze(
     if dims is None:
         raise SpecError("no input shape: give --input, e.g. --input 3x224x224")
     start = resolve_input(model.layers, dims)
+    warnings = _input_checks(model, input_shape, start)
+    if strict and warnings:
+        raise SpecError(f"{warnings[0]} (--strict)")
     spatial = start if _starts_with_tokens(model.layers) else start[1:]
     run = _Run(strict, spatial)
     with collector.paused():
@@ -101,8 +104,27 @@ def analyze(
             model.layers, lambda layer: run.specs.get(id(layer)) or format_layer(layer)
         ),
         tree=tuple(run.rows),
+        input_warnings=warnings,
     )
 
+
+def _input_checks(model: Model, given: Shape | None, start: Shape) -> tuple[str, ...]:
+    """Warnings about the input shape: channels that look last, a channel count
+    other than the network's own (:mod:`cnncalc.checks`)."""
+    from cnncalc import checks
+
+    own = None
+    if given is not None and model.input_shape is not None:
+        try:
+            own = resolve_input(model.layers, model.input_shape)
+        except SpecError:
+            own = None
+    found = (checks.other_channels(model, given, start, own), checks.channels_last(start))
+    return tuple(f for f in found if f is not None)
+
+
+_Applied = tuple[Outcome, Costs, str, tuple[str, ...], tuple[str, ...]]
+"""A layer's rule applied: its outcome, costs, resolved spec, warnings and notes."""
 
 State = tuple[Shape, Field]
 """What flows from layer to layer: the tensor's shape and its units' receptive field."""
@@ -118,7 +140,7 @@ class _Run:
         self.leaves: list[LayerReport] = []
         self.parts: list[tuple[Row, ...]] = []  # the finished paths of the block being walked
         self.specs: dict[int, str] = {}  # id(LayerSpec) → its spec, resolved the first time
-        self.memo: dict[tuple[LayerSpec, Shape], tuple[Outcome, Costs, str]] = {}
+        self.memo: dict[tuple[LayerSpec, Shape], _Applied] = {}
 
     def seq(self, nodes: tuple[Node, ...], state: State, prefix: str, depth: int) -> State:
         dot = prefix + "." if prefix else ""
@@ -137,7 +159,7 @@ class _Run:
         known = self.memo.get(key)
         if known is None:  # the same layer on the same shape (a repeat) is worked out once
             known = self.memo[key] = self.apply(layer, shape, index)
-        out, costs, spec = known
+        out, costs, spec, warnings, notes = known
         if id(layer) not in self.specs:
             self.specs[id(layer)] = spec
         seen = receptive.step(seen, out.reach, self.extents)
@@ -149,19 +171,22 @@ class _Run:
             output_shape=out.shape,
             costs=costs,
             compare=out.compare,
-            warnings=out.warnings,
+            warnings=warnings,
             name=layer.name,
             path=path,
             depth=depth,
             layer=out.layer,
             field=seen,
+            notes=notes,
         )
         self.leaves.append(report)
         self.rows.append(report)
         return out.shape, seen
 
-    def apply(self, layer: LayerSpec, shape: Shape, index: int) -> tuple[Outcome, Costs, str]:
-        """Run the layer's rule; turn its complaint into an error that names the layer."""
+    def apply(self, layer: LayerSpec, shape: Shape, index: int) -> _Applied:
+        """Run the layer's rule; turn its complaint into an error that names the layer.
+        Its findings are split into warnings and notes (:mod:`cnncalc.notes`); a
+        filter count that looks like a kernel size is warned about first."""
         try:
             out = KINDS[layer.kind].rule(layer, shape)
         except LayerError as exc:
@@ -176,9 +201,17 @@ class _Run:
                 layer.origin.whole,
                 label,
             )
-        if self.strict and out.warnings:
+        from cnncalc import checks, notes
+
+        warnings, remarks = notes.split(out.warnings)
+        takes_filters = KINDS[layer.kind].arg is Arg.FILTERS_KERNEL
+        mixed_up = checks.kernel_first(layer) if takes_filters else None
+        if mixed_up is not None:
+            warnings = (mixed_up, *warnings)
+        if self.strict and (warnings or remarks):
             label = layer.origin.title or f"layer {index} ({layer.kind})"
-            raise SpecError(f"{out.warnings[0]} (--strict)", layer.origin.locate("kernel"), label)
+            first = (*warnings, *remarks)[0]
+            raise SpecError(f"{first} (--strict)", layer.origin.locate("kernel"), label)
         costs = Costs(
             params=out.params,
             trainable_params=out.params if layer.trainable else 0,
@@ -186,7 +219,7 @@ class _Run:
             macs=out.macs,
             connections=out.macs + out.bias_units,
         )
-        return out, costs, format_layer(out.layer)
+        return out, costs, format_layer(out.layer), warnings, remarks
 
     def path(self, nodes: tuple[Node, ...], state: State, path: str, depth: int) -> State:
         """One path of a block (a body, a branch, a repetition), its rows apart."""

@@ -53,7 +53,9 @@ class Costs(Record):
 
 class LayerReport(Record):
     """One layer as run: ``layer`` is its spec with every per-axis value resolved
-    against its input (what ``spec`` prints). Made once per layer run."""
+    against its input (what ``spec`` prints). ``warnings`` matter (input never
+    read); ``notes`` are harmless (unused padding: ``--explain`` and the JSON
+    only). Made once per layer run."""
 
     _compared = (
         "index",
@@ -69,6 +71,7 @@ class LayerReport(Record):
         "depth",
         "layer",
         "field",
+        "notes",
     )
     __slots__ = _compared
 
@@ -87,6 +90,7 @@ class LayerReport(Record):
         depth: int = 1,
         layer: LayerSpec | None = None,
         field: Field | None = None,
+        notes: tuple[str, ...] = (),
     ) -> None:
         self.index = index
         self.kind = kind
@@ -101,6 +105,7 @@ class LayerReport(Record):
         self.depth = depth
         self.layer = layer
         self.field = field
+        self.notes = notes
 
 
 class BlockReport(Record):
@@ -147,6 +152,8 @@ class Report(Record):
     description: str = ""
     spec: str = ""
     tree: tuple[Row, ...] = ()
+    input_warnings: tuple[str, ...] = ()
+    """Warnings about the input shape itself (channels that look last...)."""
 
     @property
     def rows(self) -> tuple[Row, ...]:
@@ -155,7 +162,14 @@ class Report(Record):
 
     @property
     def warnings(self) -> list[tuple[int, str]]:
-        return [(layer.index, w) for layer in self.layers for w in layer.warnings]
+        """The warnings that matter, by layer index (0: the input's)."""
+        found = [(0, w) for w in self.input_warnings]
+        return found + [(layer.index, w) for layer in self.layers for w in layer.warnings]
+
+    @property
+    def notes(self) -> list[tuple[int, str]]:
+        """Harmless findings (unused padding), by layer index."""
+        return [(layer.index, n) for layer in self.layers for n in layer.notes]
 
     def _repr_html_(self) -> str:
         """Jupyter's view of a report: the ``--html`` page (diagram, table,

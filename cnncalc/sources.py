@@ -104,7 +104,15 @@ def load(
         name = os.path.basename(source.path or "")[: -len(".yaml")]
         return presets.load(name, max_layers)
     check_size(argument, "the spec", max_bytes)
+    if not argument.strip():
+        raise SpecError(_EMPTY)
     return _parse_string(argument, max_depth, max_layers)
+
+
+_EMPTY = (
+    'the spec is empty: give layers ("conv 6x5x5 | pool 2 | fc 10"), a YAML file or a '
+    "preset name (cnncalc presets lists them)"
+)
 
 
 def from_text(

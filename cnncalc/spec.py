@@ -336,7 +336,9 @@ def parse_stage(
 
     kind = lookup(head.text)
     if kind is None:
-        raise error(unknown_kind(head.text), head)
+        stage = line[head.start : tokens[-1].end]
+        whole = line.strip() == head.text
+        raise error(unknown_kind(head.text, stage, whole), head)
     values: dict[str, Any] = {}
     places: dict[str, int] = {}
     position = 1
@@ -352,7 +354,14 @@ def parse_stage(
             values[field] = value
             places[field] = position
     except LayerError as exc:
-        raise error(exc.message, tokens[min(position, len(tokens) - 1)]) from None
+        at = min(position, len(tokens) - 1)
+        message = exc.message
+        fix = option_fix(tokens[at].text) if message.startswith("unknown option") else None
+        if fix is not None:
+            texts = [t.text for t in tokens]
+            texts[at] = fix
+            message += f" — write: {short(' '.join(w for w in texts if w), 80)}"
+        raise error(message, tokens[at]) from None
     fields = {f: (tokens[i].start, tokens[i].end) for f, i in places.items()}
     origin = Origin((head.start, tokens[-1].end), fields, "", line, where, index)
     try:
@@ -368,16 +377,91 @@ StageCache = dict[Any, Any]
 """Words (or a whole plain stage's text) to what they were found to mean."""
 
 
-def unknown_kind(word: str) -> str:
+def unknown_kind(word: str, stage: str = "", whole: bool = False) -> str:
+    """What to say about a word that is no layer: the cnncalc text for a pasted
+    PyTorch or Keras layer (:mod:`cnncalc.translate`), a keyword from another
+    library (``globalavgpool`` → gap), a preset's near-miss name when ``word`` is
+    the whole spec (``lenet``), or the nearest keyword."""
     import difflib  # only for a message: costs 1 ms to import
+
+    from cnncalc import translate
 
     if DECIMAL.fullmatch(word) or DIMS.fullmatch(word) or word[:1].isdigit():
         return f"expected a layer keyword, got '{short(word)}' (is a '|' missing or misplaced?)"
+    if "(" in stage:
+        meant = translate.translate(stage)
+        if meant is not None:
+            return f"a PyTorch or Keras layer; write: {meant}"
+    keyword = translate.word(word)
+    if keyword is not None:
+        return f"unknown layer '{short(word)}' — write: {keyword}"
+    preset = _near_preset(word) if whole else None
+    if preset:
+        return f"unknown layer '{short(word)}' — did you mean the preset {preset}?"
     # No keyword is longer than 16 letters: a long word gets no suggestion (and
     # difflib no 16 MB word to index).
     near = difflib.get_close_matches(word.lower(), list(NAMES), n=1) if len(word) < 40 else []
     hint = f" — did you mean '{near[0]}'?" if near else ""
     return f"unknown layer '{short(word)}'{hint}"
+
+
+def _near_preset(word: str) -> str:
+    """``'lenet5'`` for ``resnet-50``, ``vgg16bn`` (``-``, ``_`` and case
+    ignored); the presets a word begins (``lenet``: lenet5, lenet5-modern), else
+    the closest; up to three names, quoted; empty when none is close."""
+    import difflib
+
+    from cnncalc import presets
+
+    def key(name: str) -> str:
+        return "".join(c for c in name.lower() if c.isalnum())
+
+    names = {key(name): name for name in presets.names()}
+    if len(word) > 40:
+        return ""
+    exact = names.get(key(word))
+    started = [names[k] for k in sorted(names) if k.startswith(key(word))][:3]
+    close = difflib.get_close_matches(key(word), names, 3, 0.8)
+    found = [exact] if exact else started or [names[k] for k in close]
+    return " or ".join(f"'{name}'" for name in found)
+
+
+_OPTION_WORDS = {
+    "padding": "p",
+    "pad": "p",
+    "stride": "s",
+    "strides": "s",
+    "dilation": "d",
+    "dilation_rate": "d",
+    "groups": "g",
+    "output_padding": "op",
+}
+"""``key=value`` options from PyTorch and Keras, to the letter cnncalc writes."""
+
+
+def option_fix(text: str) -> str | None:
+    """The cnncalc option for an unknown one: ``same`` → psame, ``padding=1`` → p1,
+    ``stride=(2, 2)`` → s2x2, ``bias=False`` → nobias; ``None`` when none fits."""
+    low = text.lower().strip(",")
+    if low in ("same", "valid"):
+        return "p" + low
+    key, eq, value = low.partition("=")
+    if not eq:
+        return None
+    value = value.strip("'\"()[] ").replace(",", "x").replace(" ", "")
+    if key in ("bias", "use_bias"):
+        return "nobias" if value == "false" else ""
+    if key == "ceil_mode":
+        return "ceil" if value == "true" else ""
+    letter = _OPTION_WORDS.get(key)
+    if letter is None:
+        return None
+    if letter == "p" and value in ("same", "valid"):
+        return "p" + value
+    parts = value.split("x")
+    if not all(p.isdigit() for p in parts):
+        return None
+    return letter + (parts[0] if len(set(parts)) == 1 else "x".join(parts))
 
 
 def _is_argument(text: str) -> bool:

@@ -235,9 +235,12 @@ class _Reader:
             raise SpecError(message, loc) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = self.lines[mark.line] if mark and mark.line < len(self.lines) else ""
-            col = mark.column if mark else 0
-            where = f"{self.where}:{mark.line + 1}" if mark else self.where
+            row, col = (mark.line, mark.column) if mark else (0, 0)
+            if row >= len(self.lines):  # the end of the file: its last line, past its end
+                row = max(len(self.lines) - 1, 0)
+                col = len(self.lines[row]) if self.lines else 0
+            line = self.lines[row] if row < len(self.lines) else ""
+            where = f"{self.where}:{row + 1}" if mark else self.where
             loc = Location(line, col, col + 1, where)
             raise SpecError(f"malformed YAML: {exc.problem or exc.context}", loc) from None
         except yaml.YAMLError as exc:

@@ -21,7 +21,7 @@ def test_table_default() -> None:
     code, out, err = invoke(COURSE, "--input", "200x200")
     assert code == 0
     assert "100×191×191" in out and "10,100" in out and "9,035,110" in out
-    assert "input row 190 is never read" in out
+    assert "input row and column 190 are never read" in out
     assert err == ""
 
 
@@ -55,7 +55,7 @@ def test_json_schema_fields() -> None:
     }
     assert set(layer) >= {"path", "name", "activation_bytes", "receptive_field"}
     assert data["total"]["flops"] == 2 * data["total"]["macs"]
-    assert data["layers"][1]["warnings"][0].startswith("H: (191 − 2 + 2·0)/2 + 1 = 95.5")
+    assert data["layers"][1]["warnings"][0].startswith("H, W: (191 − 2 + 2·0)/2 + 1 = 95.5")
 
 
 def test_totals_are_the_sum_of_the_rows() -> None:
@@ -156,13 +156,16 @@ def test_yaml_errors_name_the_line(tmp_path: Path) -> None:
     ]
     path.write_text("layers: [conv 8x3x3\n")
     code, _, err = invoke(str(path))
-    assert code == 2 and err.startswith(f"error: {path}:2: malformed YAML:")
+    # the file has one line: the error is placed at its end, never on a line 2
+    assert code == 2 and err.startswith(f"error: {path}:1: malformed YAML:")
+    line = "layers: [conv 8x3x3"
+    assert err.splitlines()[1:] == [f"  {line}", " " * (2 + len(line)) + "^"]
 
 
 def test_strict_flag() -> None:
     code, _, err = invoke(COURSE, "--input", "200x200", "--strict")
     assert code == 2
-    assert "floored to 95: input row 190 is never read (--strict)" in err
+    assert "floored to 95: input row and column 190 are never read (--strict)" in err
 
 
 def test_python_dash_m_and_no_traceback_in_a_real_process() -> None:

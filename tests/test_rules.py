@@ -24,9 +24,9 @@ def test_course_example() -> None:
     assert (conv.costs.params, conv.costs.macs) == (10_100, 364_810_000)
     assert conv.costs.connections == 364_810_000 + 100 * 191 * 191
     assert pool.output_shape == (100, 95, 95)
-    assert pool.warnings == (
-        "H: (191 − 2 + 2·0)/2 + 1 = 95.5, floored to 95: input row 190 is never read",
-        "W: (191 − 2 + 2·0)/2 + 1 = 95.5, floored to 95: input column 190 is never read",
+    assert pool.warnings == (  # both axes alike: one line
+        "H, W: (191 − 2 + 2·0)/2 + 1 = 95.5, floored to 95: input row and column 190 are "
+        "never read",
     )
     assert (fc.costs.params, fc.costs.macs) == (9_025_010, 9_025_000)
     assert report.total.params == 10_100 + 9_025_010
@@ -194,7 +194,8 @@ def test_strict_turns_warnings_into_errors() -> None:
         run("conv 8x3x3 s2", 1, 8, 8, strict=True)
     # (8 − 3)/2 + 1 = 3.5 → 3; rows 0..6 read, row 7 unread
     assert info.value.message == (
-        "H: (8 − 3 + 2·0)/2 + 1 = 3.5, floored to 3: input row 7 is never read (--strict)"
+        "H, W: (8 − 3 + 2·0)/2 + 1 = 3.5, floored to 3: input row and column 7 are never read "
+        "(--strict)"
     )
     assert run("conv 8x3x3 s2 p1", 1, 7, 7, strict=True).output_shape == (8, 4, 4)
 
@@ -202,9 +203,13 @@ def test_strict_turns_warnings_into_errors() -> None:
 def test_padding_only_leftover_warns_differently() -> None:
     # W=6, F=3, S=2, P=1: 2.5 → 3; the last window reads rows 3–5, the right padding is unused
     (layer,) = run("conv 1x3 s2 p1", 1, 6).layers
-    assert layer.warnings == (
+    # harmless: a note (JSON notes, --explain), not a warning under the table
+    assert layer.warnings == ()
+    assert layer.notes == (
         "L: (6 − 3 + 2·1)/2 + 1 = 3.5, floored to 3: the last padding position is never used",
     )
+    with pytest.raises(SpecError, match="padding position is never used \\(--strict\\)"):
+        run("conv 1x3 s2 p1", 1, 6, strict=True)
 
 
 def test_huge_numbers_are_exact() -> None:

@@ -146,4 +146,6 @@ def test_errors_name_the_line_and_token(text: str, message: str, where: str, mar
 def test_malformed_yaml() -> None:
     exc = error("layers: [relu\n")
     assert exc.message.startswith("malformed YAML: ")
-    assert exc.location is not None and exc.location.where == "net.yaml:2"
+    # PyYAML's mark is on line 2, past the file's one line: cnncalc points at its end
+    assert exc.location is not None and exc.location.where == "net.yaml:1"
+    assert (exc.location.line, exc.location.start) == ("layers: [relu", 13)

@@ -89,9 +89,15 @@ def slide(
     dilation: Shape,
     ceil: bool = False,
 ) -> tuple[Shape, tuple[str, ...]]:
-    """Output size of a sliding window on every axis, and what it leaves unread."""
+    """Output size of a sliding window on every axis, and what it leaves unread:
+    at most one warning (input never read, every position of it, all axes in one
+    line) and one :class:`~cnncalc.notes.Note` (padding never used)."""
+    from cnncalc.notes import Note
+
     out: list[int] = []
-    warnings: list[str] = []
+    unread: dict[str, list[str]] = {}  # a message with {noun} left open → its axes
+    unused: dict[str, list[str]] = {}
+    names = axis_names(len(spatial))
     for i, (w, k, s, (pl, pr), d) in enumerate(
         zip(spatial, kernel, stride, pads, dilation, strict=True)
     ):
@@ -104,31 +110,83 @@ def slide(
                 field="kernel",
             )
         out.append(n)
-        tail = None if ceil else arith.unread_tail(w, k, s, pl, pr, d, n)
-        if tail is not None:
-            axis = axis_names(len(spatial))[i]
-            text = _arithmetic(spatial, i, keff, s, pl, pr)
-            warnings.append(f"{text}, floored to {n}: {_unread(axis, tail)}")
-    return tuple(out), tuple(warnings)
+        gaps = arith.unread(w, k, s, pl, pr, d, n, ceil)
+        if gaps is None:
+            continue
+        formula = _arithmetic(spatial, i, keff, s, pl, pr, axis=False) + f", floored to {n}"
+        if gaps.runs:
+            unread.setdefault(_unread(gaps, formula, k, s, d), []).append(names[i])
+        elif gaps.padding:
+            unused.setdefault(f"{formula}: {_padding(gaps.padding)}", []).append(names[i])
+    warnings = [_joined(unread)] if unread else []
+    notes = [Note(_joined(unused))] if unused else []
+    return tuple(out), (*warnings, *notes)
 
 
-def _arithmetic(spatial: Shape, i: int, keff: int, s: int, pl: int, pr: int) -> str:
-    """``H: (191 − 2 + 2·0)/2 + 1 = 95.5``: the course formula with its numbers."""
+def _arithmetic(
+    spatial: Shape, i: int, keff: int, s: int, pl: int, pr: int, axis: bool = True
+) -> str:
+    """``H: (191 − 2 + 2·0)/2 + 1 = 95.5``: the course formula with its numbers
+    (without ``H: `` when ``axis`` is false)."""
     w = spatial[i]
     pads = f"2·{pl}" if pl == pr else f"{pl} + {pr}"
     value = arith.exact_ratio(w + pl + pr - keff + s, s)
-    return f"{axis_names(len(spatial))[i]}: ({w} − {keff} + {pads})/{s} + 1 = {value}"
+    name = f"{axis_names(len(spatial))[i]}: " if axis else ""
+    return f"{name}({w} − {keff} + {pads})/{s} + 1 = {value}"
 
 
-def _unread(axis: str, tail: arith.Unread) -> str:
-    one, many = NOUNS.get(axis, ("position", "positions"))
-    if tail.first is None or tail.last is None:
-        if tail.padding == 1:
-            return f"the last padding {one} is never used"
-        return f"the last {tail.padding} padding {many} are never used"
-    if tail.first == tail.last:
-        return f"input {one} {tail.first} is never read"
-    return f"input {many} {tail.first}–{tail.last} are never read"
+def _unread(gaps: arith.Gaps, formula: str, k: int, s: int, d: int) -> str:
+    """Every position an axis never reads and why, with ``{noun}`` and ``{verb}``
+    left open for the axes that agree: ``input {noun} 1, 3, 5, 7 {verb} never read:
+    every other one (stride 2 > kernel 1)``."""
+    places = [f"{a}" if a == b else f"{a}–{b}" for a, b in gaps.shown]
+    if gaps.runs > len(places):
+        places[-1:-1] = ["…"]
+    where = f"input {{noun}} {', '.join(places)} {{verb}} never read"
+    if not gaps.skips:
+        return f"{formula}: {where}"
+    if d > 1:
+        why = f"stride {s} with kernel {k} dilated {d} passes over them"
+    else:
+        every = "every other one" if (s, k) == (2, 1) else f"{s - k} of every {s}"
+        why = f"{every} (stride {s} > kernel {k})"
+    return f"{where}: {why}" + (f"; the last by the floor: {formula}" if gaps.floored else "")
+
+
+def _padding(count: int) -> str:
+    if count == 1:
+        return "the last padding {noun} {verb} never used"
+    return f"the last {count} padding {{nouns}} are never used"
+
+
+def _joined(found: dict[str, list[str]]) -> str:
+    """One line for a layer: axes that agree share a part (``H, W: … rows and
+    columns …``), parts that differ are joined by ``; ``."""
+    parts = []
+    for message, axes in found.items():
+        nouns = [NOUNS.get(a, ("position", "positions")) for a in axes]
+        plural = _and([many for _, many in nouns])
+        text = message.replace("{nouns}", plural)
+        if _single(message):
+            text = text.replace("{noun}", _and([one for one, _ in nouns]))
+            text = text.replace("{verb}", "is" if len(axes) == 1 else "are")
+        else:
+            text = text.replace("{noun}", plural).replace("{verb}", "are")
+        parts.append(f"{', '.join(axes)}: {text}")
+    return "; ".join(parts)
+
+
+def _single(message: str) -> bool:
+    """The message names one position (``input {noun} 190``) or one padding one."""
+    if message.endswith("padding {noun} {verb} never used"):
+        return True
+    rest = message.partition("input {noun} ")[2]
+    listed = rest.partition(" {verb}")[0]
+    return bool(rest) and listed.isdigit()
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def geometry(layer: LayerSpec, spatial: Shape) -> tuple[Shape, Shape, Shape, Pads]:

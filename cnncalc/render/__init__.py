@@ -61,7 +61,7 @@ def render(report: Report, fmt: str, options: Options | None = None) -> str:
     if fmt == "json":
         from cnncalc.render import json
 
-        return json.render(report, memory())
+        return json.render(report, memory(), options.explain)
     from cnncalc.render.columns import columns
 
     seen = memory() if options.kept or fmt == "table" else None

@@ -24,5 +24,7 @@ def render(report: Report) -> str:
 def _explain(layer: LayerReport) -> str:
     shapes = f"{shape_text(layer.input_shape)} → {shape_text(layer.output_shape)}"
     head = f"{layer.index:>3}  {printable(layer.spec)}   {shapes}"
-    lines = KINDS[layer.kind].explain(layer) if layer.layer is not None else []
+    lines = list(KINDS[layer.kind].explain(layer)) if layer.layer is not None else []
+    lines += [f"⚠ {printable(w)}" for w in layer.warnings]
+    lines += [f"ⓘ {printable(n)}" for n in layer.notes]  # harmless: shown only here
     return "\n".join([head, *(f"     {line}" for line in lines)])

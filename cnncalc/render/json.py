@@ -74,10 +74,19 @@ def _layer(layer: LayerReport) -> dict[str, Any]:
         "compare": _compare(layer.compare),
         "receptive_field": _field(layer.field),
         "warnings": list(layer.warnings),
+        "notes": list(layer.notes),
     }
 
 
-def render(report: Report, memory: Memory | None = None) -> str:
+def _explained(layer: LayerReport) -> list[str]:
+    """``--explain``'s lines for the layer (its arithmetic with its numbers)."""
+    from cnncalc.kinds import KINDS
+
+    return list(KINDS[layer.kind].explain(layer)) if layer.layer is not None else []
+
+
+def render(report: Report, memory: Memory | None = None, explain: bool = False) -> str:
+    """The document; with ``explain`` each layer carries ``--explain``'s lines."""
     dump = json.JSONEncoder(ensure_ascii=False).encode
     memory = memory or estimate(report)
     head = {
@@ -85,15 +94,16 @@ def render(report: Report, memory: Memory | None = None) -> str:
         "spec": report.spec,
         "input_shape": list(report.input_shape),
         "output_shape": list(report.output_shape),
+        "input_warnings": list(report.input_warnings),
     }
     lines = ",\n".join(f"  {dump(key)}: {dump(value)}" for key, value in head.items())
-    body = ",\n".join(_layer_lines(report, dump, memory))
+    body = ",\n".join(_layer_lines(report, dump, memory, explain))
     total = dump({**_costs(report.total), "memory": memory.asjson()})
     document = f'{{\n{lines},\n  "layers": [\n{body}\n  ],\n  "total": {total}\n}}\n'
     return json_text(document)  # DEL, C1 and bidi characters as \u escapes too
 
 
-def _layer_lines(report: Report, dump: Any, memory: Memory) -> list[str]:
+def _layer_lines(report: Report, dump: Any, memory: Memory, explain: bool = False) -> list[str]:
     """One line per layer. What a layer computes is encoded once per distinct
     (spec, shapes, figures): a repeated layer adds only what is its own (index,
     path, receptive field), so a 100,000-layer network is written in a blink."""
@@ -103,7 +113,7 @@ def _layer_lines(report: Report, dump: Any, memory: Memory) -> list[str]:
     kept = memory.kept_by_layer or {}
     for layer in report.layers:
         key = (layer.spec, layer.input_shape, layer.output_shape, layer.costs)
-        key += (layer.warnings, id(layer.compare))
+        key += (layer.warnings, layer.notes, id(layer.compare))
         fragment = fragments.get(key)
         if fragment is None:
             static = _layer(layer)
@@ -124,7 +134,8 @@ def _layer_lines(report: Report, dump: Any, memory: Memory) -> list[str]:
             f'    {{"index": {layer.index}, "name": {name}, "path": "{path}", '
             f'"activation_bytes": {size}, "kept_bytes": {kept.get(layer.index, 0)}, '
             f'"receptive_field": {_field_json(layer.field, dump)}, '
-            f"{fragment}"
+            + (f'"explain": {dump(_explained(layer))}, ' if explain else "")
+            + f"{fragment}"
         )
     return lines
 

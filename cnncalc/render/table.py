@@ -108,18 +108,38 @@ def build(
 
 
 def footer(report: Report, memory: Memory | None = None) -> list[Text]:
-    """The totals line, the memory line and the warnings, under the table."""
+    """Under the table: the warnings that matter (the input's, then each layer's,
+    one line a layer), a count of the notes left out, then the summary block
+    (params, MACs, FLOPs, connections, memory), so the totals are the last lines."""
+    from cnncalc.render import summary
+
     total = report.total
     memory = memory or estimate(report)
-    summary = Text.assemble(
-        ("params ", "bold"),
-        f"{number(total.params)} (trainable {number(total.trainable_params)}",
-        f", buffers {number(total.buffers)})" if total.buffers else ")",
-        ("  MACs ", "bold"),
-        number(total.macs),
-        ("  param memory ", "bold"),
-        f"{nbytes(memory.param_bytes)} at {memory.dtype}",
+    warnings = report.warnings
+    shown = warnings[:MAX_NOTES]
+    notes = [Text(f"⚠ {_whose(i)}: {printable(w)}", style="yellow") for i, w in shown]
+    if len(warnings) > MAX_NOTES:
+        more = len(warnings) - MAX_NOTES
+        notes.append(Text(f"⚠ … and {more} more warnings (all are in --format json)", "yellow"))
+    hidden = len(report.notes)
+    if hidden:
+        layers = "layer" if hidden == 1 else "layers"
+        notes.append(
+            Text(
+                f"ⓘ {hidden} harmless {'note' if hidden == 1 else 'notes'} ({layers} whose last "
+                "padding is never used) not shown: --explain or --format json has them",
+                style="dim",
+            )
+        )
+    counts = summary.lines(total)
+    size = (
+        "Param memory",
+        f"{nbytes(memory.param_bytes)} ({summary.megabytes(memory.param_bytes)}) at {memory.dtype}",
     )
+    width = max(len(label) for label, _ in (*counts, size)) + 2
+    block = [
+        Text.assemble((f"{label}:".ljust(width), "bold"), value) for label, value in (*counts, size)
+    ]
     usage = Text.assemble(
         ("memory ", "bold"),
         f"({_setting(memory)}): activations {nbytes(memory.activation_bytes)}",
@@ -133,12 +153,12 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
         ("inference peak ", "bold"),
         f"{nbytes(memory.inference_peak_bytes)} {_where(report, memory.inference_peak_at)}",
     )
-    warnings = report.warnings
-    notes = [Text(f"⚠ layer {i}: {printable(w)}", style="yellow") for i, w in warnings[:MAX_NOTES]]
-    if len(warnings) > MAX_NOTES:
-        more = len(warnings) - MAX_NOTES
-        notes.append(Text(f"⚠ … and {more} more warnings (all are in --format json)", "yellow"))
-    return [summary, usage, training, inference, *notes]
+    return [*notes, *block, usage, training, inference]
+
+
+def _whose(index: int) -> str:
+    """``layer 3``, or ``input`` for a warning about the input shape."""
+    return f"layer {index}" if index else "input"
 
 
 def _setting(memory: Memory) -> str:

@@ -21,15 +21,18 @@ def render_csv(report: Report, cols: tuple[Column, ...] = BASE) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.key for c in cols])
     for layer in report.layers:
-        values = (c.value(layer) for c in cols)
-        writer.writerow(_csv_cell(v) for v in values)
+        writer.writerow(_csv_cell(c.value(layer), c.key) for c in cols)
     return out.getvalue()
 
 
-def _csv_cell(value: Cell) -> int | str:
+def _csv_cell(value: Cell, key: str = "") -> int | str:
+    """A number as is; shapes and sizes one way, ``6x28x28`` (the receptive
+    field's ``5×5`` too)."""
     if isinstance(value, tuple):
         return shape_text(value, "x")
-    return value if isinstance(value, int) else printable(value)
+    if isinstance(value, int):
+        return value
+    return printable(value.replace("×", "x") if key == "receptive_field" else value)
 
 
 def _cell(text: str) -> str:
