@@ -33,8 +33,9 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
     """Turn ``--input`` into ``(C, *spatial)``.
 
     The spatial rank comes from the first layer whose kernel gives one size per
-    axis. With one dim more than that rank, the first is the channel count; with
-    exactly the rank, C=1. With no such layer the dims are taken as given.
+    axis, before any layer that sets its own output's rank (fc, flatten,
+    reshape). With one dim more than that rank, the first is the channel count;
+    with exactly the rank, C=1. With no such layer the dims are taken as given.
     A network that starts with an embedding takes a token sequence ``(L,)``.
     """
     if _starts_with_tokens(layers):
@@ -46,6 +47,8 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
             )
         return dims
     for index, layer in enumerate(leaves(layers), 1):
+        if KINDS[layer.kind].sets_rank:  # fc | reshape 1024x4x4 | deconv …: no clue from here on
+            break
         axes = layer.kernel or layer.output_size
         if layer.per_axis and axes is not None:
             rank = len(axes)

@@ -146,6 +146,10 @@ def test_fc_flatten_bn_embed_rbf_activations() -> None:
         ("relu | gap", (3, 32, 32), (3, 32, 32)),
         ("fc 10", (784,), (784,)),
         ("pool 2 | conv 8x3x3", (28, 28), (1, 28, 28)),
+        # a DCGAN generator: z is 100 numbers; the deconv's 2-D kernel reads the
+        # reshaped 1024x4x4, not the network's input
+        ("fc 16384 | reshape 1024x4x4 | deconv 3x4x4 s2 p1", (100,), (100,)),
+        ("flatten | fc 8 | reshape 2x2x2 | conv 1x1x1", (3, 4, 4), (3, 4, 4)),
     ],
 )
 def test_input_resolution(spec: str, dims: tuple[int, ...], resolved: tuple[int, ...]) -> None:

@@ -166,7 +166,9 @@ class Kind(Record):
     positional argument and ``options`` the LayerSpec fields its options may set;
     ``rule`` its arithmetic; ``explain`` and ``torch`` its two renderings that
     depend on the kind; ``memory`` what it keeps and borrows in PyTorch (see
-    :mod:`cnncalc.memory_rules`). ``takes_tokens``: its input is a token sequence.
+    :mod:`cnncalc.memory_rules`). ``takes_tokens``: its input is a token sequence;
+    ``sets_rank``: its output's rank does not follow its input's (fc, flatten,
+    reshape), so layers after it say nothing about the network input's rank.
     """
 
     name: str
@@ -179,6 +181,7 @@ class Kind(Record):
     options: frozenset[str] = frozenset()
     takes_tokens: bool = False
     memory: Behaviour = SAVES_INPUT
+    sets_rank: bool = False
 
     @property
     def windowed(self) -> bool:

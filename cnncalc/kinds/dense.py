@@ -138,6 +138,7 @@ KINDS = (
         ("dense", "linear"),
         frozenset({"bias", "trainable"}),
         memory=Behaviour(saves_input=True, autocast="half", weights="bias"),
+        sets_rank=True,
     ),
     Kind(
         "rbf",
@@ -148,6 +149,7 @@ KINDS = (
         rbf_torch,
         options=frozenset({"trainable"}),
         memory=SAVES_INPUT,
+        sets_rank=True,
     ),
     Kind(
         "embed",

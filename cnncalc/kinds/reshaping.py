@@ -149,6 +149,7 @@ KINDS = (
         no_lines,
         flatten_torch,
         memory=Behaviour(view=True),
+        sets_rank=True,
     ),
     Kind(
         "reshape",
@@ -159,6 +160,7 @@ KINDS = (
         reshape_torch,
         ("unflatten",),
         memory=Behaviour(view=True),
+        sets_rank=True,
     ),
     Kind(
         "upsample",
