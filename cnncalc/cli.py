@@ -43,31 +43,25 @@ def parse_input(value: str | None) -> Shape | None:
     if value is None:
         return None
     from cnncalc.errors import LayerError
-    from cnncalc.layer import MAX_DIMS
-    from cnncalc.number import short, whole
+    from cnncalc.number import dims, short
 
     shown = short(value, 60)
-    text = value.lower().replace("×", "x").strip()
+    text = value.strip()
     if text[:1] in "([" and text[-1:] in ")]":  # (3, 224, 224), as torch prints a shape
         text = text[1:-1]
     text = text.replace(",", " ").strip()
-    if "x" not in text:  # 3,224,224 or "3 224 224"
+    if "x" not in text.lower() and "×" not in text:  # 3,224,224 or "3 224 224"
         text = "x".join(text.split())
-    if text.count("x") >= MAX_DIMS:  # counted before the text is split
-        raise SpecError(f"--input {shown}: more than {MAX_DIMS} sizes")
-    dims = []
-    for part in text.split("x"):
-        part = part.strip()
-        if not part:
-            raise SpecError(f"--input {shown}: a size is missing (expected e.g. 3x224x224)")
-        try:
-            size = whole(part, "size")
-        except LayerError as exc:
-            raise SpecError(f"--input {shown}: {exc.message.removeprefix('size: ')}") from None
-        if size < 1:
-            raise SpecError(f"--input {shown}: sizes must be at least 1, got {size}")
-        dims.append(size)
-    return tuple(dims)
+    try:
+        sizes = dims(text.replace(" ", ""), "size")  # the one reader of AxBxC
+    except LayerError as exc:
+        message = exc.message.removeprefix("size: ")
+        if message == "a number is missing":
+            message = "a size is missing (expected e.g. 3x224x224)"
+        raise SpecError(f"--input {shown}: {message}") from None
+    if min(sizes) < 1:
+        raise SpecError(f"--input {shown}: sizes must be at least 1, got {min(sizes)}")
+    return sizes
 
 
 class Count(click.ParamType[int, Any]):
