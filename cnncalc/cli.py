@@ -164,6 +164,13 @@ def cli() -> None:
 )
 @click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns.")
 @click.option("--rf", is_flag=True, help="Add a receptive field column.")
+@click.option(
+    "--columns",
+    "column_keys",
+    metavar="KEYS",
+    help="Table, CSV, Markdown: these columns, in this order (e.g. layer,params,macs).",
+)
+@click.option("--wide", is_flag=True, help="Table: as wide as it needs, whatever the terminal.")
 @click.option("--explain", is_flag=True, help="Show each layer's arithmetic with its numbers.")
 @click.option(
     "--svg",
@@ -226,6 +233,8 @@ def show(
     emit: str | None,
     compare: bool,
     rf: bool,
+    column_keys: str | None,
+    wide: bool,
     explain: bool,
     svg_path: str | None,
     png_path: str | None,
@@ -252,6 +261,8 @@ def show(
         # make room for a raised --max-depth whatever stack the caller has used.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
+    fmt = emit or ("json" if as_json else fmt)
+    keys = _column_keys(column_keys, wide, fmt)
     try:
         model = sources.load(spec, max_layers, max_bytes, max_depth)
         report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
@@ -269,9 +280,30 @@ def show(
             pictures.save(render(report, "svg", model=model), svg_path, png_path, inputs)
         except SpecError as exc:
             fail(exc)
-    fmt = emit or ("json" if as_json else fmt)
     options = Options(compare, rf, depth, sys.stdout.isatty(), batch, dtype, optimizer, explain)
+    options = options.replace(wide=wide, columns=keys)  # by name: Options grows
     write(render(report, fmt, options, model))
+
+
+def _column_keys(text: str | None, wide: bool, fmt: str) -> tuple[str, ...] | None:
+    """``--columns`` checked against the registry and the format; ``--wide``
+    against the format: neither is ever silently ignored."""
+    if wide and fmt != "table":
+        fail(SpecError(f"--wide is for the table; --format {fmt} is not one"))
+    if text is None:
+        return None
+    from cnncalc.render.columns import SHARES, parse_keys
+
+    if fmt not in ("table", "csv", "markdown"):
+        fail(SpecError(f"--columns picks the columns of the table, CSV or Markdown, not {fmt}"))
+    try:
+        keys = parse_keys(text)
+    except ValueError as exc:
+        fail(SpecError(str(exc)))
+    bars = [c.key for c in SHARES if c.key in keys]
+    if bars and fmt != "table":
+        fail(SpecError(f"--columns {bars[0]}: the share bars are in the table only, not {fmt}"))
+    return keys
 
 
 def _input_files(spec: str) -> list[os.stat_result]:

@@ -23,6 +23,10 @@ class Options(Record):
     dtype: str = "float32"
     optimizer: str = "adam"
     explain: bool = False
+    wide: bool = False
+    """Table: as wide as it needs, whatever the terminal's width."""
+    columns: tuple[str, ...] | None = None
+    """Table, CSV, Markdown: the column keys to show, in order (``--columns``)."""
 
 
 def render(
@@ -50,7 +54,7 @@ def render(
         )
     from cnncalc.render.columns import columns
 
-    cols = columns(options.compare, options.rf)
+    cols = columns(options.compare, options.rf, options.columns)
     if fmt == "csv":
         from cnncalc.render.text import render_csv
 
@@ -62,7 +66,7 @@ def render(
     from cnncalc.render import table
 
     memory = estimate(report, options.batch, options.dtype, options.optimizer)
-    text = table.render(report, cols, options.depth, options.tty, memory)
+    text = table.render(report, cols, options.depth, options.tty, memory, wide=options.wide)
     if options.explain:
         from cnncalc.render import explain
 

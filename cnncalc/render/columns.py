@@ -58,8 +58,55 @@ def _field(layer: LayerReport) -> Cell:
 RF = (Column("receptive_field", "receptive field", _field, numeric=False),)
 
 
-def columns(compare: bool = False, rf: bool = False) -> tuple[Column, ...]:
-    return BASE + (RF if rf else ()) + (COMPARE if compare else ())
+SHARES = (
+    Column("params_share", "params share", lambda r: r.costs.params, numeric=False),
+    Column("macs_share", "MACs share", lambda r: r.costs.macs, numeric=False),
+)
+"""The table's two bars: the table draws each row's value as a share of the
+network's total. Table only: CSV and Markdown have no bars."""
+
+
+def registry() -> dict[str, Column]:
+    """Every column ``--columns`` can name, by key, in the table's default order."""
+    return {c.key: c for c in (*BASE, *RF, *COMPARE, *SHARES)}
+
+
+def columns(
+    compare: bool = False, rf: bool = False, keys: tuple[str, ...] | None = None
+) -> tuple[Column, ...]:
+    """The columns asked for: ``keys`` (``--columns``, in the order given) or the
+    base ones, with the receptive field and comparison columns added for ``rf``
+    and ``compare`` when ``keys`` does not already name them."""
+    if keys is None:
+        return BASE + (RF if rf else ()) + (COMPARE if compare else ())
+    known = registry()
+    chosen = [known[key] for key in keys]
+    extra = (RF if rf else ()) + (COMPARE if compare else ())
+    return (*chosen, *(c for c in extra if c.key not in keys))
+
+
+def parse_keys(text: str) -> tuple[str, ...]:
+    """``--columns layer,params,macs``: the keys in order, each once. An unknown
+    key is a ``ValueError`` whose message lists the keys there are."""
+    known = registry()
+    keys: list[str] = []
+    for part in text.split(","):
+        key = part.strip().lower()
+        if not key:
+            continue
+        if key not in known:
+            from cnncalc.escape import printable
+            from cnncalc.number import short
+
+            raise ValueError(
+                f"--columns: unknown column '{printable(short(key))}'; "
+                f"the columns are: {', '.join(known)}"
+            )
+        if key not in keys:
+            keys.append(key)
+    if not keys:
+        raise ValueError(f"--columns: no column given; the columns are: {', '.join(known)}")
+    return tuple(keys)
 
 
 def cell(value: Cell, sep: str = "×") -> str:
