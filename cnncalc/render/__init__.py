@@ -66,7 +66,15 @@ def render(
     from cnncalc.render import table
 
     memory = estimate(report, options.batch, options.dtype, options.optimizer)
-    text = table.render(report, cols, options.depth, options.tty, memory, wide=options.wide)
+    text = table.render(
+        report,
+        cols,
+        options.depth,
+        options.tty,
+        memory,
+        wide=options.wide,
+        bars=options.columns is None,  # --columns names the bars if it wants them
+    )
     if options.explain:
         from cnncalc.render import explain
 

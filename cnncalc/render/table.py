@@ -422,7 +422,7 @@ def _shrink(cols: tuple[Column, ...], sizes: list[tuple[int, int]], excess: int)
 
 def hidden_note(hidden: tuple[str, ...], width: int) -> str:
     """The one line saying what did not fit and how to see it."""
-    return f"{', '.join(hidden)}: hidden to fit {width} columns (--wide shows all, --columns picks)"
+    return f"not shown at {width} columns: {', '.join(hidden)}; try --wide or --columns"
 
 
 def build(
@@ -554,12 +554,13 @@ def render(
     width: int | None = None,
     wide: bool = False,
     color: bool | None = None,
+    bars: bool = True,
 ) -> str:
     """The table as text. On a terminal (``tty``) it fits the terminal's width,
     or ``width`` when given, and is coloured (never with NO_COLOR set, nor with
     ``color`` False); with ``wide``, or piped, it is as wide as it needs. The
-    share bars join ``cols`` unless ``cols`` already names either."""
-    if not any(c.key in SHARE for c in cols):
+    share bars join ``cols`` with ``bars`` unless ``cols`` already names either."""
+    if bars and not any(c.key in SHARE for c in cols):
         from cnncalc.render.columns import SHARES
 
         cols = (*cols, *SHARES)
