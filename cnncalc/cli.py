@@ -176,6 +176,13 @@ def cli() -> None:
 )
 @click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns.")
 @click.option("--rf", is_flag=True, help="Add a receptive field column.")
+@click.option(
+    "--columns",
+    "column_keys",
+    metavar="KEYS",
+    help="Table, CSV, Markdown: these columns, in this order (e.g. layer,params,macs).",
+)
+@click.option("--wide", is_flag=True, help="Table: as wide as it needs, whatever the terminal.")
 @click.option("--explain", is_flag=True, help="Show each layer's arithmetic with its numbers.")
 @click.option(
     "--svg",
@@ -268,6 +275,8 @@ def show(
     emit: str | None,
     compare: bool,
     rf: bool,
+    column_keys: str | None,
+    wide: bool,
     explain: bool,
     svg_path: str | None,
     png_path: str | None,
@@ -294,6 +303,8 @@ def show(
         # make room for a raised --max-depth whatever stack the caller has used.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
+    shown = emit or ("json" if as_json else fmt)  # the document written
+    keys = _column_keys(column_keys, wide, shown)
     try:
         _check_options(fmt, as_json, emit, explain, depth, svg_path, png_path)
         limit = _memory_options(fit_size, emit, amp, dtype)
@@ -326,6 +337,8 @@ def show(
         autocast,
         inplace_relu,
         kept,
+        wide=wide,
+        columns=keys,
     )
     if svg_path or png_path or html_path:
         from cnncalc import pictures
@@ -341,8 +354,7 @@ def show(
                 pictures.write_file(html_path, page.encode("utf-8"))
         except SpecError as exc:
             fail(exc)
-    fmt = emit or ("json" if as_json else fmt)
-    write(render(report, fmt, options))
+    write(render(report, shown, options))
 
 
 PICTURES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".pdf", ".webp")
@@ -394,6 +406,27 @@ def _memory_options(
     from cnncalc.memory_fit import parse_size
 
     return parse_size(fit_size)
+
+
+def _column_keys(text: str | None, wide: bool, fmt: str) -> tuple[str, ...] | None:
+    """``--columns`` checked against the registry and the format; ``--wide``
+    against the format: neither is ever silently ignored."""
+    if wide and fmt != "table":
+        fail(SpecError(f"--wide is for the table; --format {fmt} is not one"))
+    if text is None:
+        return None
+    from cnncalc.render.columns import SHARES, parse_keys
+
+    if fmt not in ("table", "csv", "markdown"):
+        fail(SpecError(f"--columns picks the columns of the table, CSV or Markdown, not {fmt}"))
+    try:
+        keys = parse_keys(text)
+    except ValueError as exc:
+        fail(SpecError(str(exc)))
+    bars = [c.key for c in SHARES if c.key in keys]
+    if bars and fmt != "table":
+        fail(SpecError(f"--columns {bars[0]}: the share bars are in the table only, not {fmt}"))
+    return keys
 
 
 def _input_files(spec: str) -> list[os.stat_result]:

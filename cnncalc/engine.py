@@ -279,6 +279,7 @@ class _Run:
                 parts,
                 block.count,
                 block.name,
+                out[1],
             )
         )
         return out

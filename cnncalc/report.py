@@ -125,6 +125,8 @@ class BlockReport(Record):
     parts: tuple[tuple[Row, ...], ...] = ()
     count: int = 1
     name: str | None = None
+    field: Field | None = None
+    """The receptive field of the block's output (the widest of its paths')."""
 
 
 Row = LayerReport | BlockReport

@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -255,14 +253,3 @@ def test_search_is_bounded() -> None:
     assert len(set(calls)) < 200
     step = largest(lambda b: Peak("forward", None, None, 100 if b < 5 else 10**9), 1000)
     assert step.batch == 4
-
-
-def test_readme_memory_examples() -> None:
-    """The console examples of the README's Memory section are what cnncalc prints."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Memory") : readme.index("### `--explain`")]
-    blocks = re.findall(r"```console\n\$ cnncalc (.*?)\n(.*?)```", section, re.S)
-    assert len(blocks) >= 2
-    for command, expected in blocks:
-        result = invoke(*shlex.split(command))
-        assert result.exit_code == 0 and result.stdout == expected, command

@@ -26,6 +26,10 @@ class Options(Record):
     inplace_relu: bool = True
     kept: bool = False
     """Add the per-layer column of what each layer keeps for backward (``--memory``)."""
+    wide: bool = False
+    """Table: as wide as it needs, whatever the terminal's width."""
+    columns: tuple[str, ...] | None = None
+    """Table, CSV, Markdown: the column keys to show, in order (``--columns``)."""
 
 
 def render(report: Report, fmt: str, options: Options | None = None) -> str:
@@ -64,8 +68,9 @@ def render(report: Report, fmt: str, options: Options | None = None) -> str:
         return json.render(report, memory(), options.explain)
     from cnncalc.render.columns import columns
 
-    seen = memory() if options.kept or fmt == "table" else None
-    cols = columns(options.compare, options.rf, seen if options.kept else None)
+    kept = options.kept or "kept_bytes" in (options.columns or ())
+    seen = memory() if kept or fmt == "table" else None
+    cols = columns(options.compare, options.rf, seen if kept else None, options.columns)
     if fmt == "csv":
         from cnncalc.render.text import render_csv
 
@@ -76,7 +81,15 @@ def render(report: Report, fmt: str, options: Options | None = None) -> str:
         return render_markdown(report, cols)
     from cnncalc.render import table
 
-    text = table.render(report, cols, options.depth, options.tty, seen)
+    text = table.render(
+        report,
+        cols,
+        options.depth,
+        options.tty,
+        seen,
+        wide=options.wide,
+        bars=options.columns is None,  # --columns names the bars if it wants them
+    )
     if options.explain:
         from cnncalc.render import explain
 

@@ -66,13 +66,65 @@ def kept(memory: Memory) -> Column:
     return Column("kept_bytes", "kept bytes", lambda r: by_layer.get(r.index, 0))
 
 
-def columns(
-    compare: bool = False, rf: bool = False, memory: Memory | None = None
-) -> tuple[Column, ...]:
-    """The columns shown: the base ones, then the receptive field (``rf``), what
-    each layer keeps (given the ``memory`` estimate), the comparison (``compare``)."""
+SHARES = (
+    Column("params_share", "params share", lambda r: r.costs.params, numeric=False),
+    Column("macs_share", "MACs share", lambda r: r.costs.macs, numeric=False),
+)
+"""The table's two bars: the table draws each row's value as a share of the
+network's total. Table only: CSV and Markdown have no bars."""
+
+KEPT = "kept_bytes"
+"""The key of the ``--memory`` column: it needs the memory estimate to exist."""
+
+
+def registry(memory: Memory | None = None) -> dict[str, Column]:
+    """Every column ``--columns`` can name, by key, in the table's default order
+    (``kept_bytes`` when the memory estimate is given)."""
     kept_ = (kept(memory),) if memory is not None else ()
-    return BASE + (RF if rf else ()) + kept_ + (COMPARE if compare else ())
+    return {c.key: c for c in (*BASE, *RF, *kept_, *COMPARE, *SHARES)}
+
+
+def columns(
+    compare: bool = False,
+    rf: bool = False,
+    memory: Memory | None = None,
+    keys: tuple[str, ...] | None = None,
+) -> tuple[Column, ...]:
+    """The columns asked for: ``keys`` (``--columns``, in the order given) or the
+    base ones, with the receptive field, what each layer keeps (given the
+    ``memory`` estimate) and the comparison added for ``rf``, ``memory`` and
+    ``compare`` when ``keys`` does not already name them."""
+    kept_ = (kept(memory),) if memory is not None else ()
+    extra = (RF if rf else ()) + kept_ + (COMPARE if compare else ())
+    if keys is None:
+        return BASE + extra
+    known = registry(memory)
+    chosen = [known[key] for key in keys]
+    return (*chosen, *(c for c in extra if c.key not in keys))
+
+
+def parse_keys(text: str) -> tuple[str, ...]:
+    """``--columns layer,params,macs``: the keys in order, each once. An unknown
+    key is a ``ValueError`` whose message lists the keys there are."""
+    known = [*registry(), KEPT]
+    keys: list[str] = []
+    for part in text.split(","):
+        key = part.strip().lower()
+        if not key:
+            continue
+        if key not in known:
+            from cnncalc.escape import printable
+            from cnncalc.number import short
+
+            raise ValueError(
+                f"--columns: unknown column '{printable(short(key))}'; "
+                f"the columns are: {', '.join(known)}"
+            )
+        if key not in keys:
+            keys.append(key)
+    if not keys:
+        raise ValueError(f"--columns: no column given; the columns are: {', '.join(known)}")
+    return tuple(keys)
 
 
 def cell(value: Cell, sep: str = "×") -> str:

@@ -53,8 +53,12 @@ def render_markdown(report: Report, cols: tuple[Column, ...] = BASE) -> str:
             "| " + " | ".join(_cell(v) if isinstance(v, str) else cell(v) for v in values) + " |"
         )
     total = report.total
-    lines.append(
-        f"| | **total** | {shape_text(report.output_shape)} | **{total.params:,}** | "
-        f"**{total.macs:,}** |" + " |" * (len(cols) - 5)
-    )
+    totals = {
+        "layer": "**total**",
+        "output_shape": shape_text(report.output_shape),
+        "params": f"**{total.params:,}**",
+        "macs": f"**{total.macs:,}**",
+    }
+    cells = (totals.get(c.key, "") for c in cols)
+    lines.append("|" + "|".join(f" {v} " if v else " " for v in cells) + "|")
     return "\n".join(lines) + "\n"
