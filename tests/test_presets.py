@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,20 +70,80 @@ def test_slides_from_a_spec_string() -> None:
     }
 
 
-def test_presets_lists_each_with_its_own_description() -> None:
-    """The listing shows every YAML file in the presets folder, each with the
-    description that file states (read here with PyYAML, not cnncalc)."""
+ROW = re.compile(r"  (\S+) +(\S+) +([\d,]+) +([\d.]+) GMACs  (.*)")
+
+
+def listing() -> dict[str, list[tuple[str, str, int, str, str]]]:
+    """`cnncalc presets` read back: family -> rows (name, input, params, GMACs, description)."""
+    result = CliRunner().invoke(cli, ["presets"])
+    assert result.exit_code == 0, result.output
+    groups: dict[str, list[tuple[str, str, int, str, str]]] = {}
+    family = ""
+    for line in result.stdout.splitlines():
+        if not line.startswith(" "):
+            family = line
+            assert family not in groups, f"family {family} listed twice"
+            groups[family] = []
+            continue
+        match = ROW.fullmatch(line)
+        assert match, line
+        name, shape, params, gmacs, description = match.groups()
+        groups[family].append((name, shape, int(params.replace(",", "")), gmacs, description))
+    return groups
+
+
+def test_presets_lists_each_with_its_own_description_and_input() -> None:
+    """The listing shows every YAML file in the presets folder once, each with the
+    description and input that file states (read here with PyYAML, not cnncalc)."""
     import yaml
 
     from cnncalc import presets
 
     files = sorted(Path(presets.FOLDER).glob("*.yaml"))
-    result = CliRunner().invoke(cli, ["presets"])
-    assert result.exit_code == 0
-    listed = dict(line.split(None, 1) for line in result.stdout.splitlines())
-    assert sorted(listed) == sorted(names()) == sorted(f.stem for f in files)
+    rows = {row[0]: row for rows in listing().values() for row in rows}
+    assert sum(len(rows) for rows in listing().values()) == len(rows)
+    assert sorted(rows) == sorted(names()) == sorted(f.stem for f in files)
     for path in files:
-        assert listed[path.stem].strip() == yaml.safe_load(path.read_text())["description"]
+        data = yaml.safe_load(path.read_text())
+        _, shape, _, _, description = rows[path.stem]
+        assert description == data["description"]
+        assert shape == "×".join(str(d) for d in data["input"])
+
+
+def test_presets_listing_groups_by_family_with_published_figures() -> None:
+    """Every preset has a family (none falls to 'other'); the torchvision presets
+    show torchvision's num_params and _ops (tests/test_architectures.PUBLISHED)."""
+    from tests.test_architectures import PUBLISHED
+
+    groups = listing()
+    assert "other" not in groups
+    families = {row[0]: family for family, rows in groups.items() for row in rows}
+    assert families["resnet101"] == families["resnext50_32x4d"] == "ResNet"
+    assert families["dcgan_generator"] == families["dcgan_discriminator"] == "GAN"
+    assert families["kim2014"] == families["charcnn_zhang2015_small"] == "text"
+    rows = {row[0]: row for rows in groups.values() for row in rows}
+    for name, (size, params, gmacs) in PUBLISHED.items():
+        assert rows[name][1:4] == (f"3×{size}×{size}", params, f"{gmacs:.3f}"), name
+    # two significant digits below 0.1 GMACs: kim2014 21,900,600 MACs
+    assert rows["kim2014"][3] == "0.022"
+
+
+def test_a_preset_in_no_family_is_listed_under_other(tmp_path: Any, monkeypatch: Any) -> None:
+    import shutil
+
+    from cnncalc import presets
+
+    for name in ("lenet5-modern", "vgg11"):
+        for suffix in (".yaml", ".parsed.json"):
+            shutil.copy(presets.FOLDER + f"/{name}{suffix}", tmp_path / f"{name}{suffix}")
+    shutil.copy(presets.FOLDER + "/vgg11.yaml", tmp_path / "mynet.yaml")
+    monkeypatch.setattr(presets, "FOLDER", str(tmp_path))
+    groups = listing()
+    assert [(family, [row[0] for row in rows]) for family, rows in groups.items()] == [
+        ("LeNet and AlexNet", ["lenet5-modern"]),
+        ("VGG", ["vgg11"]),
+        ("other", ["mynet"]),
+    ]
 
 
 def test_charcnn_matches_dos_santos_2014() -> None:
