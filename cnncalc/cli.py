@@ -560,12 +560,27 @@ def solve_command(
 @help_option
 def list_presets() -> None:
     """List the presets shipped with cnncalc."""
-    from cnncalc import presets
-    from cnncalc.escape import printable
+    import math
 
-    lines = [
-        f"{name:<16} {printable(presets.load(name).description)}\n" for name in presets.names()
-    ]
+    from cnncalc import presets
+    from cnncalc.engine import analyze
+    from cnncalc.escape import printable
+    from cnncalc.layer import shape_text
+
+    lines = []
+    for family, members in presets.families():
+        lines.append(f"{family}\n")
+        for name in members:
+            model = presets.load(name)
+            report = analyze(model)
+            gmacs = report.total.macs / 1e9
+            # three decimals as torchvision publishes them; two significant digits below 0.1
+            places = 3 if gmacs >= 0.1 or gmacs == 0 else max(3, 1 - math.floor(math.log10(gmacs)))
+            figure = f"{gmacs:.{places}f}"
+            lines.append(
+                f"  {name:<24} {shape_text(report.input_shape):<12} {report.total.params:>12,}"
+                f" {figure:>9} GMACs  {printable(model.description)}\n"
+            )
     write("".join(lines))
 
 

@@ -12,19 +12,30 @@ from cnncalc import sources
 from cnncalc.engine import analyze
 from cnncalc.report import BlockReport, Report
 
-# torchvision's weights metadata: num_params and _ops (GMACs, which its docs call GFLOPS)
+# torchvision's weights metadata: input size, num_params and _ops (GMACs, which its docs
+# call GFLOPS), as published in each model's Weights.meta
 PUBLISHED = {
-    "alexnet": (61_100_840, 0.714),
-    "vgg11": (132_863_336, 7.609),
-    "vgg16": (138_357_544, 15.47),
-    "vgg16_bn": (138_365_992, 15.47),
-    "resnet18": (11_689_512, 1.814),
-    "resnet34": (21_797_672, 3.664),
-    "resnet50": (25_557_032, 4.089),
-    "mobilenet_v2": (3_504_872, 0.301),
-    "squeezenet1_0": (1_248_424, 0.819),
-    "googlenet": (6_624_904, 1.498),
-    "densenet121": (7_978_856, 2.834),
+    "alexnet": (224, 61_100_840, 0.714),
+    "vgg11": (224, 132_863_336, 7.609),
+    "vgg16": (224, 138_357_544, 15.47),
+    "vgg16_bn": (224, 138_365_992, 15.47),
+    "vgg19_bn": (224, 143_678_248, 19.632),
+    "resnet18": (224, 11_689_512, 1.814),
+    "resnet34": (224, 21_797_672, 3.664),
+    "resnet50": (224, 25_557_032, 4.089),
+    "resnet101": (224, 44_549_160, 7.801),
+    "resnet152": (224, 60_192_808, 11.514),
+    "resnext50_32x4d": (224, 25_028_904, 4.23),
+    "wide_resnet50_2": (224, 68_883_240, 11.398),
+    "mobilenet_v2": (224, 3_504_872, 0.301),
+    "squeezenet1_0": (224, 1_248_424, 0.819),
+    "squeezenet1_1": (224, 1_235_496, 0.349),
+    "googlenet": (224, 6_624_904, 1.498),
+    "densenet121": (224, 7_978_856, 2.834),
+    "densenet169": (224, 14_149_480, 3.36),
+    "mnasnet1_0": (224, 4_383_312, 0.314),
+    "regnet_x_400mf": (224, 5_495_976, 0.414),
+    "convnext_tiny": (224, 28_589_128, 4.456),
 }
 
 
@@ -39,9 +50,9 @@ def top_blocks(report: Report) -> dict[str, tuple[int, ...]]:
 
 @pytest.mark.parametrize("name", sorted(PUBLISHED))
 def test_published_params_and_gmacs(name: str) -> None:
-    params, gmacs = PUBLISHED[name]
+    size, params, gmacs = PUBLISHED[name]
     report = preset(name)
-    assert report.input_shape == (3, 224, 224)
+    assert report.input_shape == (3, size, size)
     assert report.output_shape == (1000,)
     assert report.total.params == params
     assert round(report.total.macs / 1e9, 3) == gmacs  # torchvision rounds to 3 places
@@ -92,8 +103,9 @@ def test_against_torchvision(name: str) -> None:
         {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
     )
     model = getattr(torchvision.models, name)(weights=None, **kwargs).eval()
+    size = PUBLISHED[name][0]
     report = preset(name)
     assert report.total.params == sum(p.numel() for p in model.parameters())
     with FlopCounterMode(display=False) as counter:
-        model(torch.zeros(1, 3, 224, 224))
+        model(torch.zeros(1, 3, size, size))
     assert report.total.macs == counter.get_total_flops() // 2

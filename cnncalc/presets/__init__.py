@@ -28,6 +28,45 @@ _PARSED = ".parsed.json"
 _NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,63}")
 
 
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "LeNet and AlexNet": ("lenet5", "lenet5-modern", "alexnet"),
+    "VGG": ("vgg11", "vgg16", "vgg16_bn", "vgg19_bn"),
+    "ResNet": (
+        "resnet18",
+        "resnet34",
+        "resnet50",
+        "resnet101",
+        "resnet152",
+        "resnext50_32x4d",
+        "wide_resnet50_2",
+    ),
+    "DenseNet": ("densenet121", "densenet169"),
+    "Inception": ("googlenet",),
+    "mobile and small": ("mobilenet_v2", "mnasnet1_0", "squeezenet1_0", "squeezenet1_1"),
+    "RegNet": ("regnet_x_400mf",),
+    "ConvNeXt": ("convnext_tiny",),
+    "text": ("charcnn", "kim2014", "charcnn_zhang2015_small", "charcnn_zhang2015_large"),
+    "speech": ("abdelhamid2014",),
+    "GAN": ("dcgan_generator", "dcgan_discriminator"),
+    "teaching": ("slides",),
+}
+"""Each preset's family, for ``cnncalc presets``; in this order, and each family's
+presets in the order given. A preset missing here is listed under ``OTHER``."""
+OTHER = "other"
+
+
+def families() -> list[tuple[str, list[str]]]:
+    """The presets grouped by family: the families of FAMILIES that have a preset,
+    then any presets in no family, under OTHER."""
+    present = set(names())
+    groups = [
+        (family, [n for n in members if n in present]) for family, members in FAMILIES.items()
+    ]
+    placed = {n for _, members in groups for n in members}
+    rest = sorted(present - placed)
+    return [(f, members) for f, members in groups if members] + ([(OTHER, rest)] if rest else [])
+
+
 def names() -> list[str]:
     return sorted(f[: -len(_SUFFIX)] for f in os.listdir(FOLDER) if f.endswith(_SUFFIX))
 
