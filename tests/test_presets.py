@@ -113,7 +113,7 @@ def test_presets_lists_each_with_its_own_description_and_input() -> None:
 def test_presets_listing_groups_by_family_with_published_figures() -> None:
     """Every preset has a family (none falls to 'other'); the torchvision presets
     show torchvision's num_params and _ops (tests/test_architectures.PUBLISHED)."""
-    from tests.test_architectures import PUBLISHED
+    from test_architectures import PUBLISHED
 
     groups = listing()
     assert "other" not in groups
@@ -262,7 +262,7 @@ def test_dcgan_figure_1_and_the_authors_code() -> None:
 def _paper_nets_in_torch(name: str) -> tuple[Any, tuple[int, ...]]:
     """Each paper preset written independently in torch.nn from the paper and the
     authors' code, with the input it takes."""
-    from tests.conftest import need_torch
+    from conftest import need_torch
 
     torch = need_torch()
     nn = torch.nn
@@ -329,7 +329,7 @@ def _paper_nets_in_torch(name: str) -> tuple[Any, tuple[int, ...]]:
 def test_paper_presets_against_torch() -> None:
     """Parameters, MACs (torch's FlopCounterMode / 2) and output shape of each paper
     preset equal those of the same network written directly in torch.nn."""
-    from tests.conftest import need_torch
+    from conftest import need_torch
 
     torch = need_torch()
     from torch.utils.flop_counter import FlopCounterMode
