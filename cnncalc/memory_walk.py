@@ -453,15 +453,15 @@ def _train(
                 keep.append(s)
                 if not seen[s]:
                     seen[s] = 1
-                    mine += numel[v] * batch * of[v]
+                    mine += numel[s] * batch * of[s]
             keeps[i] = tuple(keep)
         if sig.saves_in:
             v = ins[0]
             s = storage[v]
             holders[s] += 1
-            if not seen[s]:
+            if not seen[s]:  # the whole storage: a split's share keeps all of its input
                 seen[s] = 1
-                mine += numel[v] * batch * of[v]
+                mine += numel[s] * batch * of[s]
             if sig.saves_out:
                 keeps[i] = (s, storage[o])
             else:
