@@ -35,5 +35,5 @@ def format_node(node: Node, spec_of: Callable[[LayerSpec], str] = format_layer) 
         return spec_of(node)
     inner = [format_nodes(part, spec_of) for part in node.parts]
     if node.kind in (BlockKind.REPEAT, BlockKind.SEQ):
-        return f"[{inner[0]}]*{node.count}"
+        return f"[{inner[0]}]*{node.count}" + (" shared" if node.shared else "")
     return f"{node.kind.value}[" + " ; ".join(inner) + "]"

@@ -125,6 +125,7 @@ class _Run:
         self.specs: dict[int, str] = {}  # id(LayerSpec) → its spec, resolved the first time
         self.memo: dict[tuple[LayerSpec, Shape], tuple[Outcome, Costs, str]] = {}
         self.side: list[int] = []  # positions in leaves of the layers of side outputs
+        self.reusing = 0  # > 0 inside a shared repeat's second and later passes
 
     def seq(self, nodes: tuple[Node, ...], state: State, prefix: str, depth: int) -> State:
         dot = prefix + "." if prefix else ""
@@ -144,6 +145,8 @@ class _Run:
         if known is None:  # the same layer on the same shape (a repeat) is worked out once
             known = self.memo[key] = self.apply(layer, shape, index)
         out, costs, spec = known
+        if self.reusing and (costs.params or costs.buffers):  # counted in the first pass
+            costs = costs.replace(params=0, trainable_params=0, buffers=0)
         if id(layer) not in self.specs:
             self.specs[id(layer)] = spec
         seen = receptive.step(seen, out.reach, self.extents)
@@ -213,7 +216,17 @@ class _Run:
             out = self.path(block.parts[0], out, path, depth + 1)
         elif block.kind is BlockKind.REPEAT:
             for r in range(block.count):
+                self.reusing += block.shared and r == 1  # later passes reuse the weights
                 out = self.path(block.parts[0], out, f"{path}.{r}", depth + 1)
+                if block.shared and r == 0 and out[0] != shape:
+                    raise SpecError(
+                        f"cannot share weights: the repeated layers take {shape_text(shape, 'x')} "
+                        f"but give {shape_text(out[0], 'x')}, so a second pass would need other "
+                        "weights",
+                        block.origin.whole,
+                        block.origin.title or "[...]",
+                    )
+            self.reusing -= block.shared and block.count > 1
         elif block.kind is BlockKind.RES:
             body = self.path(block.parts[0], state, f"{path}.body", depth + 1)
             other = state
@@ -264,6 +277,7 @@ class _Run:
                 parts,
                 block.count,
                 block.name,
+                block.shared,
             )
         )
         return out
@@ -276,7 +290,7 @@ def _starts_with_tokens(nodes: tuple[Node, ...]) -> bool:
 
 def _block_label(block: Block) -> str:
     if block.kind is BlockKind.REPEAT:
-        return f"[…]×{block.count}"
+        return f"[…]×{block.count}" + (" shared" if block.shared else "")
     if block.kind is BlockKind.SEQ:
         return block.origin.title or "group"
     return LABELS[block.kind]

@@ -271,9 +271,11 @@ class Block(Record):
     """Layers combined: ``parts`` holds one sequence for SEQ, REPEAT, MUL (the
     gate) and SIDE (the side branch), the body and optionally the shortcut for
     RES, and one sequence per branch for CAT, SPLIT and CROP (an empty branch is
-    the identity). Equality and hash leave out ``origin``."""
+    the identity). ``shared``: a REPEAT whose repetitions are one module applied
+    ``count`` times (recurrent reuse): its parameters count once, its MACs each
+    time. Equality and hash leave out ``origin``."""
 
-    _compared = ("kind", "parts", "count", "name")
+    _compared = ("kind", "parts", "count", "name", "shared")
     __slots__ = (*_compared, "origin")
 
     def __init__(
@@ -283,12 +285,14 @@ class Block(Record):
         count: int = 1,
         name: str | None = None,
         origin: Origin = NOWHERE,
+        shared: bool = False,
     ) -> None:
         self.kind = kind
         self.parts = parts
         self.count = count
         self.name = name
         self.origin = origin
+        self.shared = shared
 
 
 def given(layer: LayerSpec) -> dict[str, Any]:

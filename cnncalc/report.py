@@ -110,7 +110,7 @@ class BlockReport(Record):
     for a group, the body and then the shortcut (if any) of a residual, one per
     branch of a concat, split or crop-concat (an empty one is the identity), the
     gate of a mul, the branch of a side output, one per repetition of a repeat
-    (``count`` of them)."""
+    (``count`` of them; ``shared``: one module applied ``count`` times)."""
 
     kind: str
     label: str
@@ -123,6 +123,7 @@ class BlockReport(Record):
     parts: tuple[tuple[Row, ...], ...] = ()
     count: int = 1
     name: str | None = None
+    shared: bool = False
 
 
 Row = LayerReport | BlockReport

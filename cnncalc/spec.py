@@ -5,7 +5,8 @@ Grammar (keywords and options are case-insensitive, whitespace is free)::
     spec   := seq
     seq    := item ("|" item)*
     item   := block ["frozen"] | stage
-    block  := "[" seq "]" "*" N | "res[" seq [";" seq] "]" | "mul[" seq "]" | "side[" seq "]"
+    block  := "[" seq "]" "*" N ["shared"] | "res[" seq [";" seq] "]" | "mul[" seq "]"
+            | "side[" seq "]"
             | ("cat[" | "split[" | "catcrop[") seq? (";" seq?)* "]"
     stage  := KEYWORD [ARG] OPTION*
     ARG    := NxF[xF[xF]] | K[xK[xK]] | N | VxD | P      (which one: the kind's Arg)
@@ -269,8 +270,14 @@ class _Parser:
             raise self.error(exc.message, count_tok) from None
         if count < 1:
             raise self.error(f"repeat count must be at least 1, got {count}", count_tok)
-        whole = Location(self.line, head.start, count_tok.end, self.where)
-        return Block(BlockKind.REPEAT, tuple(parts), count, origin=Origin(whole, label="[...]"))
+        end = count_tok.end
+        shared = (tok := self.peek()) is not None and tok.text.lower() == "shared"
+        if shared:
+            self.pos += 1
+            end = self.tokens[self.pos - 1].end
+        whole = Location(self.line, head.start, end, self.where)
+        origin = Origin(whole, label="[...]")
+        return Block(BlockKind.REPEAT, tuple(parts), count, origin=origin, shared=shared)
 
     def stage_(self) -> LayerSpec:
         """stage := KEYWORD [ARG] OPTION*"""
@@ -313,7 +320,7 @@ def freeze(node: Block) -> Block:
         return item
 
     parts = tuple(tuple(frozen(n) for n in part) for part in node.parts)
-    return Block(node.kind, parts, node.count, node.name, node.origin)
+    return Block(node.kind, parts, node.count, node.name, node.origin, node.shared)
 
 
 def _single_stage(

@@ -490,7 +490,10 @@ class _Reader:
             if times < 1:
                 raise self.error(f"times must be at least 1, got {times}", parts["times"])
             body = self.sequence(parts["layers"], env)
-            block = Block(kind, (body,), times, name, origin)
+            shared = self.value(parts["shared"], env) if "shared" in parts else False
+            if not isinstance(shared, bool):
+                raise self.error(f"shared is true or false, not {_short(shared)}", parts["shared"])
+            block = Block(kind, (body,), times, name, origin, shared)
         elif kind is BlockKind.RES:
             body = self.sequence(parts["body"], env)
             shortcut = () if "shortcut" not in parts else (self.sequence(parts["shortcut"], env),)
@@ -644,7 +647,7 @@ def _clip(message: str) -> str:
 
 _BLOCK_PARTS = {
     BlockKind.SEQ: ("layers",),
-    BlockKind.REPEAT: ("layers", "times"),
+    BlockKind.REPEAT: ("layers", "times", "shared"),
     BlockKind.RES: ("body", "shortcut"),
     BlockKind.CAT: ("branches",),
     BlockKind.MUL: ("layers",),

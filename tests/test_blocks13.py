@@ -349,6 +349,7 @@ MEMORY_NETS = [
     "conv 4x3x3 p1 | relu | catcrop[ ; conv 4x3x3 | relu ; pool 2 | deconv 4x2x2 s2 ] "
     "| gap | flatten | fc 2",
     "conv 8x3x3 p1 | relu | side[ gap | flatten | fc 4 ] | conv 8x3x3 | relu | gap | flatten",
+    "conv 8x3x3 p1 | [conv 8x3x3 p1 | bn | relu]*3 shared | gap | flatten | fc 2",
 ]
 
 
@@ -385,6 +386,56 @@ def test_gate_keeps_both_factors_by_hand() -> None:
     # (already kept) and the sigmoid's output (already kept). Per sample, float32.
     memory = estimate(run("conv 4x3x3 p1 | mul[ conv 4x1x1 | sigmoid ]", 2, 4, 4), batch=1)
     assert memory.kept_bytes == (2 * 16 + 4 * 16 + 4 * 16) * 4
+
+
+# --- weight sharing: one module applied N times --------------------------------------
+
+
+SHARED = "conv 8x3x3 p1 | [conv 8x3x3 p1 | bn | relu]*3 shared | gap | fc 2"
+
+
+class Recurrent(nn.Module):  # type: ignore[misc]
+    """The same conv-bn-relu applied three times (recurrent-style reuse)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.body = nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 2))
+
+    def forward(self, x: Any) -> Any:
+        x = self.stem(x)
+        for _ in range(3):
+            x = self.body(x)
+        return self.head(x)
+
+
+def test_shared_repeat_against_torch() -> None:
+    expected = figures(Recurrent(), (3, 8, 8))
+    # by hand: params once (224 + 584 + 16 + 18), the body's MACs three times
+    assert expected["params"] == 224 + 584 + 16 + 18
+    assert expected["macs"] == 8 * 27 * 64 + 3 * 8 * 72 * 64 + 16
+    assert ours(SHARED, (3, 8, 8)) == expected
+    report = run(SHARED, 3, 8, 8)
+    assert report.total.buffers == 16  # BN's running statistics, once
+    again = run(report.spec, 3, 8, 8)
+    assert report.spec.count("*3 shared") == 1 and again.total == report.total
+    check([SHARED, "--input", "3x8x8"])
+
+
+def test_shared_repeat_in_yaml_and_errors() -> None:
+    text = (
+        "input: [3, 8, 8]\nlayers:\n  - conv 8x3x3 p1\n"
+        "  - repeat: {times: 3, shared: true, layers: [conv 8x3x3 p1, bn, relu]}\n"
+        "  - gap | fc 2\n"
+    )
+    model = load(text, "shared.yaml")
+    assert analyze(model).total == run(SHARED, 3, 8, 8).total
+    assert decode(encode(model)) == model and model == parse(SHARED).replace(input_shape=(3, 8, 8))
+    with pytest.raises(SpecError, match="cannot share weights: the repeated layers take 3x8x8"):
+        run("[conv 8x3x3 p1]*2 shared", 3, 8, 8)
+    with pytest.raises(SpecError, match="shared is true or false"):
+        load(text.replace("shared: true", "shared: 1"), "shared.yaml")
 
 
 # --- errors, receptive fields, pictures -----------------------------------------------------

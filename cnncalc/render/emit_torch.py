@@ -79,6 +79,20 @@ class CropConcat(nn.Module):
             cropped.append(y[(slice(None), slice(None), *window)])
         return torch.cat(cropped, dim=1)
 ''',
+    "Shared": '''
+class Shared(nn.Module):
+    """One module applied ``times`` times: its weights are shared (recurrent reuse)."""
+
+    def __init__(self, body, times):
+        super().__init__()
+        self.body = body
+        self.times = times
+
+    def forward(self, x):
+        for _ in range(self.times):
+            x = self.body(x)
+        return x
+''',
     "Side": '''
 class Side(nn.Module):
     """A side output (an auxiliary head): the branch runs on x and its result is
@@ -274,6 +288,9 @@ class _Writer:
         return local
 
     def block(self, block: BlockReport, indent: int) -> str:
+        if block.kind == "repeat" and block.shared:
+            self.helpers["Shared"] = HELPERS["Shared"]
+            return f"Shared({self.sequence(block.parts[0], indent)}, {block.count})"
         if block.kind == "repeat":
             reps = [self.sequence(part, indent + 1) for part in block.parts]
             return _container([(str(r), code) for r, code in enumerate(reps)], indent)

@@ -134,6 +134,7 @@ def _block(block: BlockReport, alike: list[BlockReport]) -> Item:
         twins = [*block.parts[1:], *(part for twin in alike for part in twin.parts)]
         first = _sequence(block.parts[0], twins) if block.parts else []
         tag = f"×{block.count}" if block.kind == "repeat" else (block.name or "")
+        tag += " shared" if block.shared else ""
         return _boxed([_row(first)], tag, join="")
     paths = [
         _row(_sequence(part, [b.parts[j] for b in alike if j < len(b.parts)]))
