@@ -34,8 +34,6 @@ def format_node(node: Node, spec_of: Callable[[LayerSpec], str] = format_layer) 
     if isinstance(node, LayerSpec):
         return spec_of(node)
     inner = [format_nodes(part, spec_of) for part in node.parts]
-    if node.kind is BlockKind.RES:
-        return "res[" + " ; ".join(inner) + "]"
-    if node.kind is BlockKind.CAT:
-        return "cat[" + " ; ".join(inner) + "]"
-    return f"[{inner[0]}]*{node.count}"
+    if node.kind in (BlockKind.REPEAT, BlockKind.SEQ):
+        return f"[{inner[0]}]*{node.count}" + (" shared" if node.shared else "")
+    return f"{node.kind.value}[" + " ; ".join(inner) + "]"

@@ -44,6 +44,7 @@ def _node(node: Node) -> dict[str, Any]:
         "count": node.count,
         "name": node.name,
         "origin": _origin(node.origin),
+        "shared": node.shared,
     }
 
 
@@ -51,7 +52,8 @@ def _read_node(data: dict[str, Any]) -> Node:
     origin = _read_origin(data["origin"])
     if "block" in data:
         parts = tuple(tuple(_read_node(n) for n in part) for part in data["parts"])
-        return Block(BlockKind(data["block"]), parts, data["count"], data["name"], origin)
+        kind = BlockKind(data["block"])
+        return Block(kind, parts, data["count"], data["name"], origin, data.get("shared", False))
     values = {k: v for k, v in data.items() if k not in ("layer", "origin")}
     for name in _TUPLES:
         if values.get(name) is not None:

@@ -3,7 +3,10 @@
 No tensor is ever made; each layer's rule maps a shape to a shape and counts,
 so a 10**12-voxel input costs as little as a 28x28 one. Blocks are walked
 recursively: a repeat runs its body N times, a residual adds its two paths, a
-concat joins its branches on the channel axis.
+concat joins its branches on the channel axis (a crop-concat after cropping
+them to the smallest, a split after giving each its share of the channels), a
+gate multiplies its input by what its path gives, and a side output runs its
+branch and hands its input on.
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ def analyze(
     with collector.paused():
         out, _ = run.seq(model.layers, (start, receptive.start(len(spatial))), "", 1)
     total = Costs.sum(leaf.costs for leaf in run.leaves)
+    side = Costs.sum(run.leaves[i].costs for i in run.side)
     return Report(
         name=model.name,
         input_shape=start,
@@ -108,6 +112,7 @@ def analyze(
         ),
         tree=tuple(run.rows),
         input_warnings=warnings,
+        side=side,
     )
 
 
@@ -144,6 +149,8 @@ class _Run:
         self.parts: list[tuple[Row, ...]] = []  # the finished paths of the block being walked
         self.specs: dict[int, str] = {}  # id(LayerSpec) → its spec, resolved the first time
         self.memo: dict[tuple[LayerSpec, Shape], _Applied] = {}
+        self.side: list[int] = []  # positions in leaves of the layers of side outputs
+        self.reusing = 0  # > 0 inside a shared repeat's second and later passes
 
     def seq(self, nodes: tuple[Node, ...], state: State, prefix: str, depth: int) -> State:
         dot = prefix + "." if prefix else ""
@@ -163,6 +170,8 @@ class _Run:
         if known is None:  # the same layer on the same shape (a repeat) is worked out once
             known = self.memo[key] = self.apply(layer, shape, index)
         out, costs, spec, warnings, notes = known
+        if self.reusing and (costs.params or costs.buffers):  # counted in the first pass
+            costs = costs.replace(params=0, trainable_params=0, buffers=0)
         if id(layer) not in self.specs:
             self.specs[id(layer)] = spec
         seen = receptive.step(seen, out.reach, self.extents)
@@ -238,11 +247,22 @@ class _Run:
         shape = state[0]
         out = state
         outer_parts, self.parts = self.parts, []
+        shown: Shape = ()  # the row's output shape, where it is not what the block hands on
         if block.kind is BlockKind.SEQ:
             out = self.path(block.parts[0], out, path, depth + 1)
         elif block.kind is BlockKind.REPEAT:
             for r in range(block.count):
+                self.reusing += block.shared and r == 1  # later passes reuse the weights
                 out = self.path(block.parts[0], out, f"{path}.{r}", depth + 1)
+                if block.shared and r == 0 and out[0] != shape:
+                    raise SpecError(
+                        f"cannot share weights: the repeated layers take {shape_text(shape, 'x')} "
+                        f"but give {shape_text(out[0], 'x')}, so a second pass would need other "
+                        "weights",
+                        block.origin.whole,
+                        block.origin.title or "[...]",
+                    )
+            self.reusing -= block.shared and block.count > 1
         elif block.kind is BlockKind.RES:
             body = self.path(block.parts[0], state, f"{path}.body", depth + 1)
             other = state
@@ -255,13 +275,27 @@ class _Run:
                     block.origin.title or "res",
                 )
             out = body[0], receptive.widest([body[1], other[1]])
+        elif block.kind is BlockKind.MUL:
+            gate = self.path(block.parts[0], state, f"{path}.gate", depth + 1)
+            _check_gate(shape, gate[0], block)
+            out = shape, receptive.widest([state[1], gate[1]])
+        elif block.kind is BlockKind.SIDE:  # its row shows the side output's shape
+            before = len(self.leaves)
+            shown = self.path(block.parts[0], state, f"{path}.side", depth + 1)[0]
+            self.side.extend(range(before, len(self.leaves)))
         else:
+            share = state
+            if block.kind is BlockKind.SPLIT:
+                share = (_share(shape, len(block.parts), block), state[1])
             branches = [
-                self.path(branch, state, f"{path}.{j}", depth + 1)
+                self.path(branch, share, f"{path}.{j}", depth + 1)
                 for j, branch in enumerate(block.parts)
             ]
-            joined = _concat([b[0] for b in branches], block)
-            out = joined, receptive.widest([b[1] for b in branches])
+            if block.kind is BlockKind.CROP:
+                joined, fields = _crop(branches, block)
+            else:
+                joined, fields = _concat([b[0] for b in branches], block), [b[1] for b in branches]
+            out = joined, receptive.widest(fields)
         parts, self.parts = tuple(self.parts), outer_parts
         inside = self.leaves[first_leaf:]
         label = block.name or _block_label(block)
@@ -273,13 +307,14 @@ class _Run:
                 path,
                 depth,
                 shape,
-                out[0],
+                shown or out[0],
                 total,
                 len(inside),
                 parts,
                 block.count,
                 block.name,
                 out[1],
+                block.shared,
             )
         )
         return out
@@ -292,10 +327,74 @@ def _starts_with_tokens(nodes: tuple[Node, ...]) -> bool:
 
 def _block_label(block: Block) -> str:
     if block.kind is BlockKind.REPEAT:
-        return f"[…]×{block.count}"
+        return f"[…]×{block.count}" + (" shared" if block.shared else "")
     if block.kind is BlockKind.SEQ:
         return block.origin.title or "group"
-    return "res" if block.kind is BlockKind.RES else "cat"
+    return LABELS[block.kind]
+
+
+LABELS = {
+    BlockKind.RES: "res",
+    BlockKind.CAT: "cat",
+    BlockKind.MUL: "mul",
+    BlockKind.SPLIT: "split",
+    BlockKind.CROP: "cat crop",
+    BlockKind.SIDE: "side",
+}
+
+
+def _check_gate(x: Shape, gate: Shape, block: Block) -> None:
+    """``x * gate``: the gate gives x's channels, each spatial size 1 (broadcast) or x's."""
+    fits = len(gate) == len(x) and gate[0] == x[0]
+    fits = fits and all(g in (1, w) for g, w in zip(gate[1:], x[1:], strict=True))
+    if not fits:
+        ones = "x".join(["1"] * (len(x) - 1))
+        want = f"{x[0]}x{ones}" if ones else str(x[0])
+        raise SpecError(
+            f"cannot multiply: the gate gives {shape_text(gate, 'x')} but the input is "
+            f"{shape_text(x, 'x')}; a gate gives {want} (or the input's shape)",
+            block.origin.whole,
+            block.origin.title or "mul",
+        )
+
+
+def _share(x: Shape, branches: int, block: Block) -> Shape:
+    """Each branch's input in a split: its equal share of the channels."""
+    if len(x) < 2 or x[0] % branches:
+        what = "a vector" if len(x) < 2 else f"{x[0]} channels"
+        raise SpecError(
+            f"cannot split {what} ({shape_text(x, 'x')}) into {branches} equal shares of channels",
+            block.origin.whole,
+            block.origin.title or "split",
+        )
+    return (x[0] // branches, *x[1:])
+
+
+def _crop(branches: list[State], block: Block) -> tuple[Shape, list[Field]]:
+    """Each branch centre-cropped to the smallest size on every axis (U-Net's skip:
+    ⌊(W − w)/2⌋ cut before, the rest after), then joined on channels. A crop moves
+    where the first unit's field starts, not its size."""
+    shapes = [b[0] for b in branches]
+    first = shapes[0]
+    for j, shape in enumerate(shapes[1:], 2):
+        if len(shape) != len(first) or len(first) < 2:
+            raise SpecError(
+                f"cannot crop and concatenate: branch {j} gives {shape_text(shape, 'x')} and "
+                f"branch 1 gives {shape_text(first, 'x')}; both need channels and the same "
+                "spatial axes",
+                block.origin.whole,
+                block.origin.title or "catcrop",
+            )
+    sizes = tuple(min(axis) for axis in zip(*(s[1:] for s in shapes), strict=True))
+    fields = []
+    for shape, seen in branches:
+        cut = [(w - s) // 2 for w, s in zip(shape[1:], sizes, strict=True)]
+        if seen.whole or not any(cut):
+            fields.append(seen)
+            continue
+        starts = tuple(a + c * j for a, c, j in zip(seen.starts, cut, seen.jumps, strict=True))
+        fields.append(Field(seen.sizes, seen.jumps, starts))
+    return (sum(s[0] for s in shapes), *sizes), fields
 
 
 def _res_mismatch(x: Shape, body: Shape, shortcut: Shape, has_shortcut: bool) -> str:

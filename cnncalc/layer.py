@@ -261,14 +261,21 @@ class BlockKind(Enum):
     REPEAT = "repeat"  # [ ... ]*N: the parts, N times
     RES = "res"  # res[ body ; shortcut ]: body(x) + shortcut(x), shortcut defaulting to x
     CAT = "cat"  # cat[ a ; b ; c ]: branches on the same input, joined on channels
+    MUL = "mul"  # mul[ gate ]: x * gate(x), the gate's C×1×1 broadcast (squeeze-and-excitation)
+    SPLIT = "split"  # split[ a ; b ]: each branch gets its share of the channels; joined
+    CROP = "catcrop"  # catcrop[ a ; b ]: cat, each branch centre-cropped to the smallest size
+    SIDE = "side"  # side[ ... ]: a branch ending in an output of its own; x goes on unchanged
 
 
 class Block(Record):
-    """Layers combined: ``parts`` holds one sequence for SEQ and REPEAT, the body
-    and optionally the shortcut for RES, and one sequence per branch for CAT (an
-    empty branch is the identity). Equality and hash leave out ``origin``."""
+    """Layers combined: ``parts`` holds one sequence for SEQ, REPEAT, MUL (the
+    gate) and SIDE (the side branch), the body and optionally the shortcut for
+    RES, and one sequence per branch for CAT, SPLIT and CROP (an empty branch is
+    the identity). ``shared``: a REPEAT whose repetitions are one module applied
+    ``count`` times (recurrent reuse): its parameters count once, its MACs each
+    time. Equality and hash leave out ``origin``."""
 
-    _compared = ("kind", "parts", "count", "name")
+    _compared = ("kind", "parts", "count", "name", "shared")
     __slots__ = (*_compared, "origin")
 
     def __init__(
@@ -278,12 +285,14 @@ class Block(Record):
         count: int = 1,
         name: str | None = None,
         origin: Origin = NOWHERE,
+        shared: bool = False,
     ) -> None:
         self.kind = kind
         self.parts = parts
         self.count = count
         self.name = name
         self.origin = origin
+        self.shared = shared
 
 
 def given(layer: LayerSpec) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from cnncalc import collector
 from cnncalc.kinds import KINDS
 from cnncalc.layer import LayerSpec
 from cnncalc.memory_graph import Graph, ops
-from cnncalc.memory_rules import ADD, BLOCK, CAT, CUBLAS_WORKSPACE, allocated
+from cnncalc.memory_rules import ADD, BLOCK, CAT, CUBLAS_WORKSPACE, Behaviour, allocated
 from cnncalc.record import Record
 from cnncalc.report import LayerReport, Report
 
@@ -117,6 +117,7 @@ class _Sig:
         "passes",
         "passing",
         "pgrad",
+        "saves_all",
         "saves_in",
         "saves_out",
         "shared_infer",
@@ -130,7 +131,7 @@ class _Sig:
         self.dtype = 4
         self.out_alloc = 0
         self.shared_train = self.shared_infer = False
-        self.saves_in = self.saves_out = False
+        self.saves_in = self.saves_out = self.saves_all = False
         self.own = self.passing = self.cached = self.half = self.infer_made = self.kept = 0
         self.work = self.pgrad = self.temps = 0
         self.params = self.buffers = self.trainable = 0
@@ -140,14 +141,40 @@ class _Sig:
 
 def _join(kind: str, dtype: int, numel: int, batch: int) -> _Sig:
     """A residual add or a concatenation (``ADD``, ``CAT``): a new tensor in its
-    inputs' widest dtype, nothing kept, the incoming gradient handed on."""
-    rule = ADD if kind == "add" else CAT
+    inputs' widest dtype, nothing kept, the incoming gradient handed on.
+
+    The other joins: ``mul`` (a gate, ``x * g``, ``MUL``) keeps both its inputs
+    and makes a gradient for each (the gate's through a full-size product summed
+    down to its broadcast shape: a temporary); ``chunk`` (a split's share) and
+    ``side`` (a side output's trunk) are views that hand the gradient on;
+    ``crop`` is a view whose backward makes a gradient of its whole input."""
+    rule = JOINS[kind]
     sig = _Sig()
     sig.grads_input = rule.grads_input
     sig.dtype = dtype
     sig.out_alloc = allocated(numel * batch * dtype)
-    sig.passes = True
+    sig.saves_all = rule.saves_input
+    sig.passes = not rule.saves_input and kind != "crop"
+    if rule.view:
+        sig.shared_train = sig.shared_infer = True
+    if kind == "mul":
+        sig.temps = sig.out_alloc
     return sig
+
+
+MUL = Behaviour(saves_input=True)
+"""A gate's ``x * g``: the backward reads both factors (each one's gradient is the
+incoming one times the other), so both are kept."""
+VIEW = Behaviour(view=True)
+"""A split's chunk, a crop's slice, a side output's trunk: no new storage."""
+JOINS = {
+    "add": ADD,
+    "cat": CAT,
+    "mul": MUL,
+    "chunk": VIEW,
+    "crop": VIEW,
+    "side": VIEW,
+}
 
 
 def _layer(
@@ -288,6 +315,8 @@ class _Plan:
             o = i + 1
             if layer is None:
                 sig = _join(graph.joins[i], max(of[v] for v in ins), numel[o], batch)
+                if sig.shared_train:  # a view of its first input
+                    train[o], infer[o] = train[ins[0]], infer[ins[0]]
             else:
                 v = ins[0]
                 key = (
@@ -416,13 +445,23 @@ def _train(
             top, at = live + sig.work, i
         live -= sig.passing
         mine = sig.kept
+        if sig.saves_all:  # a gate's multiply: both factors
+            keep = []
+            for v in dict.fromkeys(ins):
+                s = storage[v]
+                holders[s] += 1
+                keep.append(s)
+                if not seen[s]:
+                    seen[s] = 1
+                    mine += numel[s] * batch * of[s]
+            keeps[i] = tuple(keep)
         if sig.saves_in:
             v = ins[0]
             s = storage[v]
             holders[s] += 1
-            if not seen[s]:
+            if not seen[s]:  # the whole storage: a split's share keeps all of its input
                 seen[s] = 1
-                mine += numel[v] * batch * of[v]
+                mine += numel[s] * batch * of[s]
             if sig.saves_out:
                 keeps[i] = (s, storage[o])
             else:

@@ -109,10 +109,13 @@ class LayerReport(Record):
 
 
 class BlockReport(Record):
-    """A res/cat/repeat block or a named group as run: its label, its subtotal and
-    its paths. ``parts`` holds the rows of each path: one for a group, the body
-    and then the shortcut (if any) of a residual, one per branch of a concat (an
-    empty one is the identity), one per repetition of a repeat (``count`` of them)."""
+    """A block or a named group as run: its label, its subtotal and its paths.
+    ``kind`` is the block's (``seq``, ``repeat``, ``res``, ``cat``, ``mul``,
+    ``split``, ``catcrop``, ``side``). ``parts`` holds the rows of each path: one
+    for a group, the body and then the shortcut (if any) of a residual, one per
+    branch of a concat, split or crop-concat (an empty one is the identity), the
+    gate of a mul, the branch of a side output, one per repetition of a repeat
+    (``count`` of them; ``shared``: one module applied ``count`` times)."""
 
     kind: str
     label: str
@@ -127,6 +130,7 @@ class BlockReport(Record):
     name: str | None = None
     field: Field | None = None
     """The receptive field of the block's output (the widest of its paths')."""
+    shared: bool = False
 
 
 Row = LayerReport | BlockReport
@@ -144,7 +148,8 @@ def preorder(rows: Iterable[Row]) -> Iterator[Row]:
 
 class Report(Record):
     """A network as run: its layers in execution order (``layers``), and the same
-    layers in their blocks (``tree``: the top-level rows)."""
+    layers in their blocks (``tree``: the top-level rows). ``side``: what the
+    layers of side outputs (``side[...]``) add to ``total``."""
 
     name: str
     input_shape: Shape
@@ -156,6 +161,12 @@ class Report(Record):
     tree: tuple[Row, ...] = ()
     input_warnings: tuple[str, ...] = ()
     """Warnings about the input shape itself (channels that look last...)."""
+    side: Costs = Costs()
+
+    @property
+    def macs_main(self) -> int:
+        """The MACs of the main path: the total without the side outputs'."""
+        return self.total.macs - self.side.macs
 
     @property
     def rows(self) -> tuple[Row, ...]:

@@ -4,7 +4,10 @@ Grammar (keywords and options are case-insensitive, whitespace is free)::
 
     spec   := seq
     seq    := item ("|" item)*
-    item   := stage | "[" seq "]" "*" N | "res[" seq [";" seq] "]" | "cat[" seq? (";" seq?)* "]"
+    item   := block ["frozen"] | stage
+    block  := "[" seq "]" "*" N ["shared"] | "res[" seq [";" seq] "]" | "mul[" seq "]"
+            | "side[" seq "]"
+            | ("cat[" | "split[" | "catcrop[") seq? (";" seq?)* "]"
     stage  := KEYWORD [ARG] OPTION*
     ARG    := NxF[xF[xF]] | K[xK[xK]] | N | VxD | P      (which one: the kind's Arg)
     OPTION := sK | pK | psame | pvalid | dK | gK | opK | dw | nobias | ceil | frozen
@@ -21,7 +24,7 @@ from itertools import islice
 from typing import Any, NamedTuple
 
 from cnncalc.errors import LayerError, Location, SpecError
-from cnncalc.kinds import NAMES, Arg, Kind, lookup
+from cnncalc.kinds import KINDS, NAMES, Arg, Kind, lookup
 from cnncalc.kinds.grammar import FORMS, OPTIONS, build, read_arg, read_option
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
@@ -48,7 +51,11 @@ class Token(NamedTuple):
 
 
 PUNCT = ("|", "[", "]", ";", "*")
-BLOCK_WORDS = ("res", "cat")
+BLOCK_WORDS = ("res", "cat", "mul", "split", "catcrop", "side")
+BRANCHED = ("cat", "split", "catcrop")
+"""Blocks of any number of branches, an empty one the identity."""
+SINGLE = {"mul": BlockKind.MUL, "side": BlockKind.SIDE}
+"""Blocks of one path."""
 
 _HAS_PUNCT = re.compile(r"[|\[\];*]")
 _TOKEN = re.compile(r"[|\[\];*]|[^\s|\[\];*]+")
@@ -212,19 +219,36 @@ class _Parser:
         return self.stage_()
 
     def block(self) -> Block:
-        """res[ seq [; seq] ] | cat[ seq? (; seq?)* ] | [ seq ]*N"""
+        """block ["frozen"]: every layer inside a frozen block is frozen."""
+        block = self.block_()
+        tok = self.peek()
+        if tok is not None and tok.text.lower() == "frozen":
+            self.pos += 1
+            return freeze(block)
+        return block
+
+    def block_(self) -> Block:
+        """res[ seq [; seq] ] | (cat|split|catcrop)[ seq? (; seq?)* ] | (mul|side)[ seq ]
+        | [ seq ]*N"""
         head = self.tokens[self.pos]
         word = "" if head.text == "[" else head.text.lower()
         self.pos += 1 if not word else 2
         self.depth += 1
         if self.depth > self.max_depth:
             raise self.error(depth_message(self.max_depth), head)
-        parts = [self.seq(empty_ok=word == "cat")]
+        branched = word in BRANCHED
+        parts = [self.seq(empty_ok=branched)]
         while (tok := self.peek()) is not None and tok.text == ";":
             if word == "":
-                raise self.error("';' separates branches of res[...] or cat[...], not [...]*N", tok)
+                raise self.error(
+                    "';' separates branches of res[...], cat[...], split[...] or catcrop[...], "
+                    "not [...]*N",
+                    tok,
+                )
+            if word in SINGLE:
+                raise self.error(f"{word}[...] has one path: no ';'", tok)
             self.pos += 1
-            parts.append(self.seq(empty_ok=word == "cat"))
+            parts.append(self.seq(empty_ok=branched))
         close = self.expect("]", f"'[' at column {head.start + 1} is never closed")
         self.depth -= 1
         whole = Location(self.line, head.start, close.end, self.where)
@@ -232,8 +256,9 @@ class _Parser:
             if len(parts) > 2:
                 raise self.error("res[...] has a body and at most one shortcut", close)
             return Block(BlockKind.RES, tuple(parts), origin=Origin(whole, label="res[...]"))
-        if word == "cat":
-            return Block(BlockKind.CAT, tuple(parts), origin=Origin(whole, label="cat[...]"))
+        if word:
+            kind = SINGLE.get(word) or BlockKind(word)
+            return Block(kind, tuple(parts), origin=Origin(whole, label=f"{word}[...]"))
         star = self.expect("*", "a [ ... ] group needs a repeat count: [ ... ]*2")
         count_tok = self.peek()
         if count_tok is None:
@@ -245,8 +270,14 @@ class _Parser:
             raise self.error(exc.message, count_tok) from None
         if count < 1:
             raise self.error(f"repeat count must be at least 1, got {count}", count_tok)
-        whole = Location(self.line, head.start, count_tok.end, self.where)
-        return Block(BlockKind.REPEAT, tuple(parts), count, origin=Origin(whole, label="[...]"))
+        end = count_tok.end
+        shared = (tok := self.peek()) is not None and tok.text.lower() == "shared"
+        if shared:
+            self.pos += 1
+            end = self.tokens[self.pos - 1].end
+        whole = Location(self.line, head.start, end, self.where)
+        origin = Origin(whole, label="[...]")
+        return Block(BlockKind.REPEAT, tuple(parts), count, origin=origin, shared=shared)
 
     def stage_(self) -> LayerSpec:
         """stage := KEYWORD [ARG] OPTION*"""
@@ -260,7 +291,8 @@ class _Parser:
             raise self.error(
                 "only a [ ... ] group can be repeated: write [stage]*N"
                 if tok.text == "*"
-                else "'[' opens a block here: write res[...], cat[...] or [...]*N",
+                else "'[' opens a block here: write res[...], cat[...], mul[...], split[...], "
+                "catcrop[...], side[...] or [...]*N",
                 tok,
             )
         index = self.stage
@@ -274,6 +306,21 @@ class _Parser:
         words = self.tokens[start : self.pos]
         parse_stage(words, self.line, self.where, self.stage, self.cache)
         raise self.error(f"more than {MAX_STAGE_WORDS} words in one stage", words[-1])
+
+
+def freeze(node: Block) -> Block:
+    """The block with every layer that has weights to train marked ``frozen``
+    (those whose kind takes the option: a relu has nothing to freeze)."""
+
+    def frozen(item: Node) -> Node:
+        if isinstance(item, Block):
+            return freeze(item)
+        if "trainable" in KINDS[item.kind].options and item.trainable:
+            return item.replace(trainable=False)
+        return item
+
+    parts = tuple(tuple(frozen(n) for n in part) for part in node.parts)
+    return Block(node.kind, parts, node.count, node.name, node.origin, node.shared)
 
 
 def _single_stage(

@@ -54,6 +54,7 @@ from cnncalc.spec import (
     StageCache,
     count_items,
     depth_message,
+    freeze,
     parse_stages,
     unknown_kind,
 )
@@ -61,6 +62,8 @@ from cnncalc.spec import (
 TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes")
 BLOCK_KEYS = {"repeat": BlockKind.REPEAT, "residual": BlockKind.RES, "res": BlockKind.RES}
 BLOCK_KEYS |= {"concat": BlockKind.CAT, "cat": BlockKind.CAT, "group": BlockKind.SEQ}
+BLOCK_KEYS |= {"mul": BlockKind.MUL, "split": BlockKind.SPLIT, "catcrop": BlockKind.CROP}
+BLOCK_KEYS |= {"side": BlockKind.SIDE}
 
 _EXPR = re.compile(r"\{([\w\s.*/+\-(),]*)\}")
 """A template: ``{width}``, ``{width*0.75}``, ``{make_divisible(width*0.75, 8)}``."""
@@ -450,16 +453,20 @@ class _Reader:
         return nodes
 
     def block(self, kind: BlockKind, key_node: yaml.Node, node: yaml.Node, env: Env) -> Block:
-        """``repeat: {times, layers}``, ``residual: {body, shortcut}``, ``concat: [[...], ...]``."""
+        """``repeat: {times, layers}``, ``residual: {body, shortcut}``, ``concat: [[...], ...]``
+        (``split`` and ``catcrop`` alike), ``mul: [...]``, ``side: [...]``; any of them
+        with ``trainable: false`` freezes every layer inside."""
         word = str(key_node.value)
         self.enter(key_node)
-        if kind is BlockKind.CAT and isinstance(node, yaml.SequenceNode):
+        if kind in _BRANCHED and isinstance(node, yaml.SequenceNode):
             parts = {"branches": node}
+        elif kind in (BlockKind.MUL, BlockKind.SIDE) and isinstance(node, yaml.SequenceNode):
+            parts = {"layers": node}
         elif isinstance(node, yaml.MappingNode):
             parts = {str(k.value): v for k, v in node.value}
         else:
             raise self.error(_BLOCK_HELP[kind], node)
-        allowed = {"name"} | set(_BLOCK_PARTS[kind])
+        allowed = {"name", "trainable"} | set(_BLOCK_PARTS[kind])
         for key in parts:
             if key not in allowed:
                 raise self.error(
@@ -472,14 +479,24 @@ class _Reader:
         origin = Origin(
             self.locate(key_node), label=f"{word} at line {key_node.start_mark.line + 1}"
         )
-        if kind is BlockKind.SEQ:
+        trainable = True
+        if "trainable" in parts:
+            trainable = self.value(parts["trainable"], env)
+            if not isinstance(trainable, bool):
+                raise self.error(
+                    f"trainable is true or false, not {_short(trainable)}", parts["trainable"]
+                )
+        if kind in (BlockKind.SEQ, BlockKind.MUL, BlockKind.SIDE):
             block = Block(kind, (self.sequence(parts["layers"], env),), 1, name, origin)
         elif kind is BlockKind.REPEAT:
             times = _whole(self.value(parts["times"], env), "times") if "times" in parts else 1
             if times < 1:
                 raise self.error(f"times must be at least 1, got {times}", parts["times"])
             body = self.sequence(parts["layers"], env)
-            block = Block(kind, (body,), times, name, origin)
+            shared = self.value(parts["shared"], env) if "shared" in parts else False
+            if not isinstance(shared, bool):
+                raise self.error(f"shared is true or false, not {_short(shared)}", parts["shared"])
+            block = Block(kind, (body,), times, name, origin, shared)
         elif kind is BlockKind.RES:
             body = self.sequence(parts["body"], env)
             shortcut = () if "shortcut" not in parts else (self.sequence(parts["shortcut"], env),)
@@ -490,7 +507,7 @@ class _Reader:
                 raise self.error(_BLOCK_HELP[kind], branches)
             block = Block(kind, tuple(self.branch(b, env) for b in branches.value), 1, name, origin)
         self.depth -= 1
-        return block
+        return block if trainable else freeze(block)
 
     def branch(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
         """A concat branch: a list of layers; ``[]`` or null is the identity."""
@@ -633,15 +650,24 @@ def _clip(message: str) -> str:
 
 _BLOCK_PARTS = {
     BlockKind.SEQ: ("layers",),
-    BlockKind.REPEAT: ("layers", "times"),
+    BlockKind.REPEAT: ("layers", "times", "shared"),
     BlockKind.RES: ("body", "shortcut"),
     BlockKind.CAT: ("branches",),
+    BlockKind.MUL: ("layers",),
+    BlockKind.SPLIT: ("branches",),
+    BlockKind.CROP: ("branches",),
+    BlockKind.SIDE: ("layers",),
 }
+_BRANCHED = (BlockKind.CAT, BlockKind.SPLIT, BlockKind.CROP)
 _BLOCK_HELP = {
     BlockKind.SEQ: "group: {name: ..., layers: [...]}",
     BlockKind.REPEAT: "repeat: {times: N, layers: [...]}",
     BlockKind.RES: "residual: {body: [...], shortcut: [...]} (shortcut optional: identity)",
     BlockKind.CAT: "concat: [[...], [...], []] — a list of branches, [] for the identity",
+    BlockKind.MUL: "mul: [gap, conv 8x1x1, relu, conv 32x1x1, hardsigmoid] — the gate's layers",
+    BlockKind.SPLIT: "split: [[], [...]] — a list of branches, each given its share of channels",
+    BlockKind.CROP: "catcrop: [[...], [...]] — a list of branches, cropped to the smallest",
+    BlockKind.SIDE: "side: [gap, flatten, fc 10] — the side output's layers",
 }
 
 

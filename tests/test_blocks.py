@@ -88,7 +88,11 @@ def test_block_errors() -> None:
         ("[relu]*x", "repeat count: 'x' is not a number", "x"),
         ("relu*2", "only a [ ... ] group can be repeated: write [stage]*N", "*"),
         ("relu ]", "unexpected ']' with no block open", "]"),
-        ("[relu ; relu]*2", "';' separates branches of res[...] or cat[...], not [...]*N", ";"),
+        (
+            "[relu ; relu]*2",
+            "';' separates branches of res[...], cat[...], split[...] or catcrop[...], not [...]*N",
+            ";",
+        ),
         ("res[relu ; relu ; relu]", "res[...] has a body and at most one shortcut", "]"),
         ("res[]", "empty stage: a layer is missing here", "]"),
     ],

@@ -51,10 +51,12 @@ def test_json_schema_fields() -> None:
         "macs",
         "flops",
         "connections",
+        "macs_main",
         "memory",
     }
     assert set(layer) >= {"path", "name", "activation_bytes", "receptive_field"}
     assert data["total"]["flops"] == 2 * data["total"]["macs"]
+    assert data["total"]["macs_main"] == data["total"]["macs"]  # no side outputs
     assert data["layers"][1]["warnings"][0].startswith("H, W: (191 − 2 + 2·0)/2 + 1 = 95.5")
 
 

@@ -203,6 +203,7 @@ REFERENCE: dict[str, Callable[[int, tuple[int, ...]], Any]] = {
     "droppath": lambda r, s: StochasticDepthReference(0.25),
     "upsample": lambda r, s: nn.Upsample(scale_factor=2),
     "reshape": lambda r, s: _unflatten(s),
+    "shuffle": lambda r, s: nn.ChannelShuffle(3),
     **{name: (lambda module: lambda r, s: module())(m) for name, m in ACTIVATION.items()},
 }
 """Each kind built independently from torch.nn (not from cnncalc's emitted code)."""

@@ -1,7 +1,8 @@
 """Reshaping and resampling, nothing learned, no MACs: ``flatten`` (a view of the
 whole tensor as one vector), ``reshape`` (a vector, or any tensor, viewed as
-C×H×W…: DCGAN's and VAE decoders' first step) and ``upsample`` (torch.nn.Upsample,
-by a whole factor or to a size)."""
+C×H×W…: DCGAN's and VAE decoders' first step), ``upsample`` (torch.nn.Upsample,
+by a whole factor or to a size) and ``shuffle`` (ShuffleNet's channel shuffle,
+torch.nn.ChannelShuffle)."""
 
 from __future__ import annotations
 
@@ -140,6 +141,44 @@ def upsample_torch(layer: LayerReport) -> Module:
     return Module(f"nn.Upsample(size={layer.output_shape[1:]!r}, mode={mode!r}{corners})")
 
 
+# --- shuffle -------------------------------------------------------------------------
+
+
+def shuffle_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """ShuffleNet's channel shuffle: the C channels seen as G groups of C/G,
+    transposed to C/G groups of G. The shape is kept; each output reads one input
+    position (torch.nn.ChannelShuffle wants channels and a spatial axis)."""
+    groups = layer.groups or 1
+    if len(shape) < 2:
+        raise LayerError(
+            "shuffle needs channels and at least one spatial axis (torch refuses a vector)"
+        )
+    if shape[0] % groups:
+        raise LayerError(
+            f"{groups} groups must divide the {shape[0]} input channels", field="groups"
+        )
+    rank = len(shape) - 1
+    return Outcome(layer=layer, shape=shape, reach=Reach((1,) * rank, (1,) * rank, (0,) * rank))
+
+
+def shuffle_explain(layer: LayerReport) -> list[str]:
+    spec = layer.layer
+    assert spec is not None
+    groups = spec.groups or 1
+    channels = layer.input_shape[0]
+    return [
+        f"channels: {groups} groups of {channels // groups}, read across: output channel "
+        f"k·{groups} + g is input channel g·{channels // groups} + k "
+        f"(g < {groups}, k < {channels // groups})"
+    ]
+
+
+def shuffle_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    assert spec is not None
+    return Module(f"nn.ChannelShuffle({spec.groups or 1})")
+
+
 KINDS = (
     Kind(
         "flatten",
@@ -170,6 +209,16 @@ KINDS = (
         upsample_explain,
         upsample_torch,
         options=frozenset({"mode", "output_size"}),
+        memory=Behaviour(),
+    ),
+    Kind(
+        "shuffle",
+        Arg.GROUPS,
+        shuffle_rule,
+        "channel shuffle, nothing learned (ShuffleNet)",
+        shuffle_explain,
+        shuffle_torch,
+        # view, transpose, contiguous: a copy whose backward reads nothing
         memory=Behaviour(),
     ),
 )

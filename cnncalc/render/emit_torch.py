@@ -2,7 +2,8 @@
 
 The module mirrors the spec's structure (blocks become nested containers whose
 names are cnncalc's paths) and is built from torch.nn alone, plus small helper
-classes for what torch.nn lacks: residual and concat blocks, LeNet-5's
+classes for what torch.nn lacks: residual, concat, gate, split, crop-concat and
+side-output blocks, LeNet-5's
 subsampling, connection table and RBF layers, and the locally connected layer.
 Nothing here imports torch: this writes text.
 """
@@ -36,8 +37,89 @@ class Concat(nn.Module):
     def forward(self, x):
         return torch.cat([branch(x) for branch in self.branches], dim=1)
 ''',
+    "Multiply": '''
+class Multiply(nn.Module):
+    """x times its gate (squeeze-and-excitation): the gate's C×1×1 broadcast."""
+
+    def __init__(self, gate):
+        super().__init__()
+        self.gate = gate
+
+    def forward(self, x):
+        return x * self.gate(x)
+''',
+    "Split": '''
+class Split(nn.Module):
+    """Each branch on its equal share of the channels, concatenated (ShuffleNetV2)."""
+
+    def __init__(self, *branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x):
+        shares = x.chunk(len(self.branches), dim=1)
+        return torch.cat([branch(s) for branch, s in zip(self.branches, shares)], dim=1)
+''',
+    "CropConcat": '''
+class CropConcat(nn.Module):
+    """Branches on the same input, each centre-cropped to the smallest size on every
+    axis (U-Net's skips), concatenated on the channel axis."""
+
+    def __init__(self, *branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x):
+        ys = [branch(x) for branch in self.branches]
+        sizes = [min(y.shape[axis] for y in ys) for axis in range(2, ys[0].dim())]
+        cropped = []
+        for y in ys:
+            cut = [(y.shape[axis + 2] - size) // 2 for axis, size in enumerate(sizes)]
+            window = [slice(c, c + size) for c, size in zip(cut, sizes)]
+            cropped.append(y[(slice(None), slice(None), *window)])
+        return torch.cat(cropped, dim=1)
+''',
+    "Shared": '''
+class Shared(nn.Module):
+    """One module applied ``times`` times: its weights are shared (recurrent reuse)."""
+
+    def __init__(self, body, times):
+        super().__init__()
+        self.body = body
+        self.times = times
+
+    def forward(self, x):
+        for _ in range(self.times):
+            x = self.body(x)
+        return x
+''',
+    "Side": '''
+class Side(nn.Module):
+    """A side output (an auxiliary head): the branch runs on x and its result is
+    kept as ``output``; x goes on unchanged."""
+
+    def __init__(self, branch):
+        super().__init__()
+        self.branch = branch
+        self.output = None
+
+    def forward(self, x):
+        self.output = self.branch(x)
+        return x
+''',
 }
 """The classes blocks need; a layer's own come from its kind."""
+
+BLOCK_HELPERS = {
+    "res": "Residual",
+    "cat": "Concat",
+    "mul": "Multiply",
+    "split": "Split",
+    "catcrop": "CropConcat",
+    "side": "Side",
+}
+"""The helper that runs each kind of block with paths (a group and a repeat are
+``nn.Sequential``)."""
 
 
 MODULE_ATTRIBUTES = frozenset(
@@ -206,13 +288,16 @@ class _Writer:
         return local
 
     def block(self, block: BlockReport, indent: int) -> str:
+        if block.kind == "repeat" and block.shared:
+            self.helpers["Shared"] = HELPERS["Shared"]
+            return f"Shared({self.sequence(block.parts[0], indent)}, {block.count})"
         if block.kind == "repeat":
             reps = [self.sequence(part, indent + 1) for part in block.parts]
             return _container([(str(r), code) for r, code in enumerate(reps)], indent)
         if block.kind == "seq":
             return self.sequence(block.parts[0], indent)
         parts = [self.sequence(part, indent) if part else "nn.Identity()" for part in block.parts]
-        name = "Residual" if block.kind == "res" else "Concat"
+        name = BLOCK_HELPERS[block.kind]
         self.helpers[name] = HELPERS[name]
         return f"{name}({', '.join(parts)})"
 
@@ -235,7 +320,7 @@ def _module_depth(rows: tuple[Row, ...]) -> int:
         if isinstance(row, LayerReport):
             deepest = max(deepest, 2)  # a layer can be a Sequential of a pad and a conv
         else:
-            extra = {"seq": 0, "repeat": 1, "res": 1, "cat": 2}[row.kind]
+            extra = {"seq": 0, "repeat": 1, "res": 1, "mul": 1, "side": 1}.get(row.kind, 2)
             inner = max((_module_depth(part) for part in row.parts), default=1)
             deepest = max(deepest, extra + inner)
     return 1 + deepest

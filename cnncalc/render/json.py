@@ -98,7 +98,7 @@ def render(report: Report, memory: Memory | None = None, explain: bool = False) 
     }
     lines = ",\n".join(f"  {dump(key)}: {dump(value)}" for key, value in head.items())
     body = ",\n".join(_layer_lines(report, dump, memory, explain))
-    total = dump({**_costs(report.total), "memory": memory.asjson()})
+    total = dump({**_costs(report.total), "macs_main": report.macs_main, "memory": memory.asjson()})
     document = f'{{\n{lines},\n  "layers": [\n{body}\n  ],\n  "total": {total}\n}}\n'
     return json_text(document)  # DEL, C1 and bidi characters as \u escapes too
 

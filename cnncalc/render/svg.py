@@ -3,8 +3,9 @@
 Each feature map is drawn as a volume: its face is H×W, its depth the channel
 count, all log-scaled so a 224×224×3 input and a 7×7×2048 map both read well.
 A convolution's window is sketched on the map it reads; vectors (fully
-connected outputs) are bars; residual and concat blocks are boxes holding their
-paths one under the other; a repeat is drawn once and marked ×N. Layers that
+connected outputs) are bars; residual, concat, gate (⊗), split, crop-concat and
+side-output blocks are boxes holding their paths one under the other; a repeat
+is drawn once and marked ×N. Layers that
 keep the shape (activations, batch norm) join the label of the map before them.
 
 The SVG is self-contained (no fonts, scripts or links) and deterministic, and
@@ -133,6 +134,7 @@ def _block(block: BlockReport, alike: list[BlockReport]) -> Item:
         twins = [*block.parts[1:], *(part for twin in alike for part in twin.parts)]
         first = _sequence(block.parts[0], twins) if block.parts else []
         tag = f"×{block.count}" if block.kind == "repeat" else (block.name or "")
+        tag += " shared" if block.shared else ""
         return _boxed([_row(first)], tag, join="")
     paths = [
         _row(_sequence(part, [b.parts[j] for b in alike if j < len(b.parts)]))
@@ -140,10 +142,21 @@ def _block(block: BlockReport, alike: list[BlockReport]) -> Item:
         else _identity()
         for j, part in enumerate(block.parts)
     ]
-    res = block.kind == "res"
-    if res and len(paths) == 1:
-        paths.append(_identity())
-    return _boxed(paths, block.name or ("res" if res else "cat"), "⊕" if res else "‖")
+    if block.kind in ("res", "mul", "side") and len(paths) == 1:
+        paths.insert(0 if block.kind != "res" else 1, _identity())
+    tag, join = JOINS.get(block.kind, ("cat", "‖"))
+    return _boxed(paths, block.name or tag, join)
+
+
+JOINS = {
+    "res": ("res", "⊕"),
+    "mul": ("mul", "⊗"),
+    "split": ("split", "‖"),
+    "catcrop": ("cat crop", "‖"),
+    "side": ("side output", ""),
+}
+"""A block's tag and the sign where its paths meet (a side output's branch ends
+inside its box: only the identity goes on)."""
 
 
 def _identity() -> Item:
