@@ -116,7 +116,7 @@ def test_footer_names_paths_the_step_and_joins() -> None:
     # a residual add's output is made while its input lives: 2 × 8·4·4·4 bytes, more than
     # the conv's moment (one block); the add has no layer number, it is named by its path
     assert footer("conv 8x1x1 | res[relu]", "-i", "8x4x4")[2] == (
-        "inference peak 33.0 MiB during forward at the residual add of 1"
+        "inference peak 33.0 MiB during forward at the residual add of block 1"
     )
     # a layer in a block is shown with its path
     lines = footer("conv 8x3x3 | res[conv 8x3x3 p1 | relu]", "-i", "3x32x32", "--batch", "64")

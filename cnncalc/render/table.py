@@ -549,8 +549,19 @@ def _where(report: Report, peak: dict[str, object] | None) -> str:
     if path is None:  # after the forward: y.float() for the loss
         return f"{when}, at the loss"
     kind = next((r.kind for r in report.rows if r.path == path), "")
-    join = {"res": "the residual add", "cat": "the concatenation"}.get(kind, "the join")
-    return f"{when} at {join} of {printable(str(path))}"
+    join = _JOINS.get(kind, "the join")
+    where = f"block {path}" if str(path).isdigit() else printable(str(path))
+    return f"{when} at {join} of {where}"
+
+
+_JOINS = {
+    "res": "the residual add",
+    "cat": "the concatenation",
+    "split": "the concatenation",
+    "catcrop": "the concatenation",
+    "mul": "the gating multiply",
+}
+"""How the footer names the op that ends each kind of block (block kinds, not layers)."""
 
 
 def plain(
