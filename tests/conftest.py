@@ -42,3 +42,36 @@ def invoke(
     a terminal (click.echo would otherwise strip ANSI sequences from stderr)."""
     result = CliRunner().invoke(cli, list(args), input=stdin, color=color)
     return result.exit_code, result.stdout, result.stderr
+
+
+def kept_by_autograd(spec: str, inplace: bool) -> tuple[int, int]:
+    """For ``spec`` on a batch of two 3x8x8 inputs: the bytes cnncalc predicts
+    autograd keeps for backward, and those torch keeps, counted as the shared GPU
+    method counts them (distinct storages that are not parameters or buffers), on
+    the emitted module with its ReLUs in place or not."""
+    from typing import Any
+
+    from cnncalc.memory import estimate
+
+    torch = need_torch()
+    _, source, _ = invoke(spec, "--input", "3x8x8", "--emit", "torch")
+    namespace: dict[str, Any] = {"__name__": "emitted"}
+    exec(compile(source, "<emitted>", "exec"), namespace)
+    net = namespace["Net"]()
+    for module in net.modules():
+        if hasattr(module, "inplace"):
+            module.inplace = inplace
+    skip = {p.untyped_storage().data_ptr() for p in [*net.parameters(), *net.buffers()]}
+    seen: dict[int, int] = {}
+
+    def pack(t: Any) -> Any:
+        storage = t.untyped_storage()
+        if storage.data_ptr() not in skip:
+            seen[storage.data_ptr()] = storage.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        net(torch.randn(2, 3, 8, 8))
+    return estimate(run(spec, 3, 8, 8), batch=2, inplace_relu=inplace).kept_bytes, sum(
+        seen.values()
+    )

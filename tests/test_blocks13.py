@@ -21,7 +21,7 @@ from cnncalc.render import svg
 from cnncalc.report import BlockReport
 from cnncalc.yamlspec import load
 
-from conftest import need_torch, run
+from conftest import kept_by_autograd, need_torch, run
 
 torch = need_torch()
 nn = torch.nn
@@ -359,24 +359,8 @@ def test_kept_against_autograd(spec: str, inplace: bool) -> None:
     """torch's own saved tensors (distinct storages that are not parameters or
     buffers) on the emitted module: a gate's multiply keeps both factors, a chunk,
     a crop and a side output's trunk keep nothing."""
-    namespace = _emitted(spec, "3x8x8")
-    net = namespace["Net"]()
-    for module in net.modules():
-        if hasattr(module, "inplace"):
-            module.inplace = inplace
-    skip = {p.untyped_storage().data_ptr() for p in [*net.parameters(), *net.buffers()]}
-    seen: dict[int, int] = {}
-
-    def pack(t: Any) -> Any:
-        storage = t.untyped_storage()
-        if storage.data_ptr() not in skip:
-            seen[storage.data_ptr()] = storage.nbytes()
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        net(torch.randn(2, 3, 8, 8))
-    memory = estimate(run(spec, 3, 8, 8), batch=2, inplace_relu=inplace)
-    assert memory.kept_bytes == sum(seen.values())
+    predicted, saved = kept_by_autograd(spec, inplace)
+    assert predicted == saved
 
 
 def test_gate_keeps_both_factors_by_hand() -> None:

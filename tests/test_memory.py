@@ -20,7 +20,7 @@ from cnncalc.memory import estimate, torchinfo_bytes
 from cnncalc.memory_rules import CUBLAS_WORKSPACE, allocated
 from cnncalc.report import Report
 
-from conftest import need_torch, run
+from conftest import kept_by_autograd, run
 
 DATA = Path(__file__).parent / "data"
 NET = "conv 4x3x3 p1 nobias | bn | relu | pool 2 | flatten | fc 10"
@@ -96,28 +96,8 @@ CPU_NETS = [
 def test_kept_against_autograd(spec: str, inplace: bool) -> None:
     """torch's own saved tensors, counted as the shared method counts them (distinct
     storages that are not parameters or buffers), on the emitted module."""
-    torch = need_torch()
-    runner = CliRunner()
-    source = runner.invoke(cli, [spec, "--input", "3x8x8", "--emit", "torch"]).stdout
-    namespace: dict[str, Any] = {"__name__": "emitted"}
-    exec(compile(source, "<emitted>", "exec"), namespace)
-    net = namespace["Net"]()
-    for module in net.modules():
-        if hasattr(module, "inplace"):
-            module.inplace = inplace
-    skip = {p.untyped_storage().data_ptr() for p in [*net.parameters(), *net.buffers()]}
-    seen: dict[int, int] = {}
-
-    def pack(t: Any) -> Any:
-        storage = t.untyped_storage()
-        if storage.data_ptr() not in skip:
-            seen[storage.data_ptr()] = storage.nbytes()
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        net(torch.randn(2, 3, 8, 8))
-    memory = estimate(run(spec, 3, 8, 8), batch=2, inplace_relu=inplace)
-    assert memory.kept_bytes == sum(seen.values())
+    predicted, saved = kept_by_autograd(spec, inplace)
+    assert predicted == saved
 
 
 def test_batch_dtype_and_optimizer() -> None:

@@ -154,6 +154,16 @@ Emitter = Callable[["LayerReport"], Module]
 """The PyTorch module of a layer as run (its resolved spec and shapes)."""
 
 
+def connection_lines(layer: LayerReport) -> list[str]:
+    """LeCun's connections, where they are more than the MACs: every output unit
+    that adds a bias is one more."""
+    costs = layer.costs
+    if costs.connections == costs.macs:
+        return []
+    biased = costs.connections - costs.macs
+    return [f"connections: {costs.macs:,} + {biased:,} biased units = {costs.connections:,}"]
+
+
 def no_lines(_: LayerReport) -> list[str]:
     """Nothing to explain: the shape passes through, nothing is learned."""
     return []

@@ -19,6 +19,7 @@ from cnncalc.kinds.base import (
     Outcome,
     Reach,
     axis_names,
+    connection_lines,
     ratio,
     windows,
 )
@@ -123,14 +124,6 @@ def _bias(layer: LayerReport) -> str:
     return f" + {layer.output_shape[0]}" if spec is not None and spec.bias else ""
 
 
-def _connections(layer: LayerReport) -> list[str]:
-    costs = layer.costs
-    if costs.connections == costs.macs:
-        return []
-    biased = costs.connections - costs.macs
-    return [f"connections: {costs.macs:,} + {biased:,} biased units = {costs.connections:,}"]
-
-
 def compare_lines(layer: LayerReport) -> list[str]:
     """The slides' comparison with its numbers: dense, local, shared."""
     cmp = layer.compare
@@ -167,7 +160,7 @@ def conv_explain(layer: LayerReport) -> list[str]:
             f"params: {n} × ({per}·{k}){_bias(layer)} = {costs.params:,}",
             f"MACs: {n}·{positions} outputs × ({per}·{k}) = {costs.macs:,}",
         ]
-    return [*window.size_lines(layer), *counts, *_connections(layer), *compare_lines(layer)]
+    return [*window.size_lines(layer), *counts, *connection_lines(layer), *compare_lines(layer)]
 
 
 TABLE_CONV = Helper(
@@ -247,7 +240,7 @@ def sepconv_explain(layer: LayerReport) -> list[str]:
         f"pointwise params: {n} × {c}{_bias(layer)} = {n * c + (n if spec.bias else 0):,}",
         f"params: {c} × ({k}) + {n} × {c}{_bias(layer)} = {costs.params:,}",
         f"MACs: {positions} positions × ({c}·{k} + {c}·{n}) = {costs.macs:,}",
-        *_connections(layer),
+        *connection_lines(layer),
     ]
 
 
@@ -301,7 +294,7 @@ def local_explain(layer: LayerReport) -> list[str]:
         *window.size_lines(layer),
         f"params: {positions:,} positions × {n} × ({c}·{k}){unit_bias} = {costs.params:,}",
         f"MACs: {positions:,} positions × {n} × ({c}·{k}) = {costs.macs:,}",
-        *_connections(layer),
+        *connection_lines(layer),
         *compare_lines(layer),
     ]
 
@@ -435,7 +428,7 @@ def deconv_explain(layer: LayerReport) -> list[str]:
         *lines,
         f"params: {c} × ({per}·{k}){_bias(layer)} = {costs.params:,}",
         f"MACs: {shape_text(layer.input_shape, '·')} inputs × ({per}·{k}) = {costs.macs:,}",
-        *_connections(layer),
+        *connection_lines(layer),
     ]
 
 

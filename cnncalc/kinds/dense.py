@@ -7,7 +7,7 @@ import math
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LayerError
-from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome
+from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome, connection_lines
 from cnncalc.layer import LayerSpec, Shape, shape_text
 from cnncalc.memory_rules import SAVES_INPUT, Behaviour
 
@@ -42,16 +42,11 @@ def fc_explain(layer: LayerReport) -> list[str]:
     assert spec is not None
     inputs = math.prod(layer.input_shape)
     bias = f" + {spec.units}" if spec.bias else ""
-    lines = [
+    return [
         f"params: {inputs:,} × {spec.units}{bias} = {costs.params:,}",
         f"MACs: {inputs:,} × {spec.units} = {costs.macs:,}",
+        *connection_lines(layer),
     ]
-    if costs.connections != costs.macs:
-        biased = costs.connections - costs.macs
-        lines.append(
-            f"connections: {costs.macs:,} + {biased:,} biased units = {costs.connections:,}"
-        )
-    return lines
 
 
 def fc_torch(layer: LayerReport) -> Module:

@@ -15,6 +15,7 @@ from cnncalc.kinds.base import (
     Module,
     Outcome,
     Reach,
+    connection_lines,
     no_lines,
     ratio,
     windows,
@@ -152,17 +153,12 @@ def subsample_explain(layer: LayerReport) -> list[str]:
     c = layer.input_shape[0]
     what = "(coefficient, bias)" if spec.bias else "(coefficient)"
     out_units = math.prod(layer.output_shape)
-    lines = [
+    return [
         *window.size_lines(layer),
         f"params: {c} × {2 if spec.bias else 1} {what} = {costs.params:,}",
         f"MACs: {out_units:,} outputs × ({shape_text(spec.kernel, '·')}) = {costs.macs:,}",
+        *connection_lines(layer),
     ]
-    if costs.connections != costs.macs:
-        biased = costs.connections - costs.macs
-        lines.append(
-            f"connections: {costs.macs:,} + {biased:,} biased units = {costs.connections:,}"
-        )
-    return lines
 
 
 SUBSAMPLE = Helper(
