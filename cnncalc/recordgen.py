@@ -41,32 +41,26 @@ def _tuple(names: list[str], indent: str, prefix: str) -> list[str]:
     return [f"{indent}{prefix}(", *(f'{indent}    "{n}",' for n in names), f"{indent})"]
 
 
+def _assignment(cls: ast.ClassDef, name: str) -> ast.Assign | None:
+    """The statement ``name = …`` in the class body, if any."""
+    for node in cls.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return node
+    return None
+
+
 def _class(cls: ast.ClassDef, lines: list[str]) -> list[tuple[int, int, list[str]]]:
     """The edits (first line, last line, new lines; 1-based, inclusive) that bring
     ``cls``'s generated parts in line with its ``__init__``."""
     body = {getattr(node, "name", None): node for node in cls.body}
     init = body.get("__init__")
-    compared = next(
-        (
-            node
-            for node in cls.body
-            if isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "_compared" for t in node.targets)
-        ),
-        None,
-    )
+    compared = _assignment(cls, "_compared")
     if not isinstance(init, ast.FunctionDef) or compared is None:
         return []
     params = [a.arg for a in (*init.args.args[1:], *init.args.kwonlyargs)]
-    slots = next(
-        (
-            node
-            for node in cls.body
-            if isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets)
-        ),
-        None,
-    )
+    slots = _assignment(cls, "__slots__")
     extra = []
     if slots is not None and isinstance(slots.value, ast.Tuple):
         extra = [e.value for e in slots.value.elts if isinstance(e, ast.Constant)]

@@ -443,11 +443,9 @@ def _same_transposed(kernel: Shape, stride: Shape, dilation: Shape) -> tuple[Sha
 
 def deconv_torch(layer: LayerReport) -> Module:
     spec = layer.layer
-    assert spec is not None and spec.kernel is not None
+    assert spec is not None
     rank = len(layer.input_shape) - 1
-    kernel = spec.kernel
-    stride = spec.stride or (1,) * rank
-    dilation = spec.dilation or (1,) * rank
+    kernel, stride, dilation = window.resolved(layer)
     if spec.padding == "same":
         padding, extra = _same_transposed(kernel, stride, dilation)
     else:

@@ -230,16 +230,22 @@ def size_lines(layer: LayerReport) -> list[str]:
 # --- PyTorch -------------------------------------------------------------------
 
 
-def torch_padding(layer: LayerReport) -> tuple[Pads, Shape, Shape, Shape]:
-    """The resolved (left, right) pads, kernel, stride and dilation of a window
-    layer as run, for the code that builds it."""
+def resolved(layer: LayerReport) -> tuple[Shape, Shape, Shape]:
+    """The kernel, stride and dilation of a window layer as run (its spec is
+    resolved against its input: every axis given)."""
     spec = layer.layer
     assert spec is not None and spec.kernel is not None
     rank = len(layer.input_shape) - 1
-    kernel = spec.kernel
-    stride = spec.stride or (1,) * rank
-    dilation = spec.dilation or (1,) * rank
-    return pads_for(spec, layer.input_shape[1:], kernel, stride, dilation), kernel, stride, dilation
+    return spec.kernel, spec.stride or (1,) * rank, spec.dilation or (1,) * rank
+
+
+def torch_padding(layer: LayerReport) -> tuple[Pads, Shape, Shape, Shape]:
+    """The resolved (left, right) pads, kernel, stride and dilation of a window
+    layer as run, for the code that builds it."""
+    assert layer.layer is not None
+    kernel, stride, dilation = resolved(layer)
+    pads = pads_for(layer.layer, layer.input_shape[1:], kernel, stride, dilation)
+    return pads, kernel, stride, dilation
 
 
 def symmetric(pads: Pads) -> bool:
