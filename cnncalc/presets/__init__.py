@@ -44,6 +44,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "Inception": ("googlenet",),
     "mobile and small": ("mobilenet_v2", "mnasnet1_0", "squeezenet1_0", "squeezenet1_1"),
     "RegNet": ("regnet_x_400mf",),
+    "MobileNetV3": ("mobilenet_v3_large", "mobilenet_v3_small"),
     "ConvNeXt": ("convnext_tiny",),
     "text": ("charcnn", "kim2014", "charcnn_zhang2015_small", "charcnn_zhang2015_large"),
     "speech": ("abdelhamid2014",),
