@@ -37,6 +37,9 @@ PUBLISHED = {
     "regnet_x_400mf": (224, 5_495_976, 0.414),
     "mobilenet_v3_large": (224, 5_483_032, 0.217),
     "mobilenet_v3_small": (224, 2_542_856, 0.057),
+    "efficientnet_b0": (224, 5_288_548, 0.386),
+    "efficientnet_b3": (300, 12_233_232, 1.827),
+    "efficientnet_v2_s": (384, 21_458_488, 8.366),
     "convnext_tiny": (224, 28_589_128, 4.456),
 }
 

@@ -45,6 +45,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "mobile and small": ("mobilenet_v2", "mnasnet1_0", "squeezenet1_0", "squeezenet1_1"),
     "RegNet": ("regnet_x_400mf",),
     "MobileNetV3": ("mobilenet_v3_large", "mobilenet_v3_small"),
+    "EfficientNet": ("efficientnet_b0", "efficientnet_b3", "efficientnet_v2_s"),
     "ConvNeXt": ("convnext_tiny",),
     "text": ("charcnn", "kim2014", "charcnn_zhang2015_small", "charcnn_zhang2015_large"),
     "speech": ("abdelhamid2014",),
