@@ -40,6 +40,7 @@ PUBLISHED = {
     "efficientnet_b0": (224, 5_288_548, 0.386),
     "efficientnet_b3": (300, 12_233_232, 1.827),
     "efficientnet_v2_s": (384, 21_458_488, 8.366),
+    "regnet_y_400mf": (224, 4_344_144, 0.402),
     "convnext_tiny": (224, 28_589_128, 4.456),
 }
 

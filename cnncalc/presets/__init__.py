@@ -43,7 +43,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "DenseNet": ("densenet121", "densenet169"),
     "Inception": ("googlenet",),
     "mobile and small": ("mobilenet_v2", "mnasnet1_0", "squeezenet1_0", "squeezenet1_1"),
-    "RegNet": ("regnet_x_400mf",),
+    "RegNet": ("regnet_x_400mf", "regnet_y_400mf"),
     "MobileNetV3": ("mobilenet_v3_large", "mobilenet_v3_small"),
     "EfficientNet": ("efficientnet_b0", "efficientnet_b3", "efficientnet_v2_s"),
     "ConvNeXt": ("convnext_tiny",),
