@@ -43,6 +43,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "DenseNet": ("densenet121", "densenet169"),
     "Inception": ("googlenet",),
     "mobile and small": ("mobilenet_v2", "mnasnet1_0", "squeezenet1_0", "squeezenet1_1"),
+    "ShuffleNet": ("shufflenet_v2_x1_0",),
     "RegNet": ("regnet_x_400mf",),
     "ConvNeXt": ("convnext_tiny",),
     "text": ("charcnn", "kim2014", "charcnn_zhang2015_small", "charcnn_zhang2015_large"),
