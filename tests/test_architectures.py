@@ -40,6 +40,15 @@ PUBLISHED = {
 }
 
 
+# Nets with side outputs or per-pixel outputs: input size, num_params, _ops (GMACs), the
+# output shape, and whether _ops count the side outputs. Inception-v3's aux head does not
+# run in eval mode, so its _ops are the main path's (total.macs_main); torchvision's
+# segmentation nets run their aux heads in eval mode too, so theirs include them.
+PUBLISHED_SIDE: dict[str, tuple[int, int, float, tuple[int, ...], bool]] = {
+    "inception_v3": (299, 27_161_264, 5.713, (1000,), False),
+}
+
+
 def preset(name: str) -> Report:
     return analyze(sources.load(name))
 
@@ -110,3 +119,29 @@ def test_against_torchvision(name: str) -> None:
     with FlopCounterMode(display=False) as counter:
         model(torch.zeros(1, 3, size, size))
     assert report.total.macs == counter.get_total_flops() // 2
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED_SIDE))
+def test_published_with_side_outputs(name: str) -> None:
+    size, params, gmacs, shape, side_counts = PUBLISHED_SIDE[name]
+    report = preset(name)
+    assert report.input_shape == (3, size, size)
+    assert report.output_shape == shape
+    assert report.total.params == params
+    macs = report.total.macs if side_counts else report.macs_main
+    assert round(macs / 1e9, 3) == gmacs
+
+
+def test_inception_v3_aux_head() -> None:
+    report = preset("inception_v3")
+    # AuxLogits on 768x17x17: avgpool 5 s3 → 768x5x5, 1x1 conv to 128 (+ BN), 5x5 conv to
+    # 768 (+ BN) → 768x1x1, fc 1000
+    assert report.side.params == 768 * 128 + 2 * 128 + 128 * 768 * 25 + 2 * 768 + 768 * 1000 + 1000
+    assert report.total.macs - report.macs_main == 25 * 768 * 128 + 768 * 128 * 25 + 768 * 1000
+    # the main path: the published 27,161,264 less the aux head's 3,326,696 above
+    assert report.total.params - report.side.params == 23_834_568
+    # Mixed_5d 288x35x35, Mixed_6e 768x17x17, Mixed_7c 2048x8x8 (torchvision's comments)
+    blocks = top_blocks(report)
+    assert blocks["Mixed_5d"] == (288, 35, 35)
+    assert blocks["Mixed_6e"] == (768, 17, 17)
+    assert blocks["Mixed_7c"] == (2048, 8, 8)

@@ -41,7 +41,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "wide_resnet50_2",
     ),
     "DenseNet": ("densenet121", "densenet169"),
-    "Inception": ("googlenet",),
+    "Inception": ("googlenet", "inception_v3"),
     "mobile and small": ("mobilenet_v2", "mnasnet1_0", "squeezenet1_0", "squeezenet1_1"),
     "ShuffleNet": ("shufflenet_v2_x1_0",),
     "RegNet": ("regnet_x_400mf",),
