@@ -46,6 +46,7 @@ PUBLISHED = {
 # segmentation nets run their aux heads in eval mode too, so theirs include them.
 PUBLISHED_SIDE: dict[str, tuple[int, int, float, tuple[int, ...], bool]] = {
     "inception_v3": (299, 27_161_264, 5.713, (1000,), False),
+    "fcn_resnet50": (520, 35_322_218, 152.717, (21, 520, 520), True),
 }
 
 
@@ -145,3 +146,15 @@ def test_inception_v3_aux_head() -> None:
     assert blocks["Mixed_5d"] == (288, 35, 35)
     assert blocks["Mixed_6e"] == (768, 17, 17)
     assert blocks["Mixed_7c"] == (2048, 8, 8)
+
+
+def test_fcn_resnet50_dilated_backbone_and_aux_head() -> None:
+    report = preset("fcn_resnet50")
+    # replace_stride_with_dilation=[False, True, True]: output stride 8, 520 → 65
+    blocks = top_blocks(report)
+    assert blocks["layer2"] == (512, 65, 65)
+    assert blocks["layer3"] == (1024, 65, 65)
+    assert blocks["layer4"] == (2048, 65, 65)
+    # FCNHead(1024, 21) on layer3: 3x3 conv to 256 (no bias) + BN, 1x1 conv to 21 with bias
+    assert report.side.params == 1024 * 256 * 9 + 2 * 256 + 256 * 21 + 21
+    assert report.side.macs == 65 * 65 * (1024 * 256 * 9 + 256 * 21)
