@@ -47,6 +47,7 @@ PUBLISHED = {
 PUBLISHED_SIDE: dict[str, tuple[int, int, float, tuple[int, ...], bool]] = {
     "inception_v3": (299, 27_161_264, 5.713, (1000,), False),
     "fcn_resnet50": (520, 35_322_218, 152.717, (21, 520, 520), True),
+    "deeplabv3_resnet50": (520, 42_004_074, 178.722, (21, 520, 520), True),
 }
 
 
@@ -158,3 +159,16 @@ def test_fcn_resnet50_dilated_backbone_and_aux_head() -> None:
     # FCNHead(1024, 21) on layer3: 3x3 conv to 256 (no bias) + BN, 1x1 conv to 21 with bias
     assert report.side.params == 1024 * 256 * 9 + 2 * 256 + 256 * 21 + 21
     assert report.side.macs == 65 * 65 * (1024 * 256 * 9 + 256 * 21)
+
+
+def test_deeplabv3_head() -> None:
+    report = preset("deeplabv3_resnet50")
+    head = next(r for r in report.rows if isinstance(r, BlockReport) and r.label == "classifier")
+    # ASPP on 2048x65x65: a 1x1 conv, three dilated 3x3 convs and the pooled 1x1 conv, each
+    # to 256 without bias, + BN; projection 1280 → 256 + BN; 3x3 conv 256 → 256 + BN; 1x1 to 21
+    aspp = 2 * 2048 * 256 + 3 * 2048 * 256 * 9 + 5 * 2 * 256
+    rest = 1280 * 256 + 2 * 256 + 256 * 256 * 9 + 2 * 256 + 256 * 21 + 21
+    assert head.costs.params == aspp + rest
+    assert head.output_shape == (21, 520, 520)
+    # the same aux head as FCN's, on layer3's 1024 channels
+    assert report.side.params == 1024 * 256 * 9 + 2 * 256 + 256 * 21 + 21
