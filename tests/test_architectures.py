@@ -172,3 +172,27 @@ def test_deeplabv3_head() -> None:
     assert head.output_shape == (21, 520, 520)
     # the same aux head as FCN's, on layer3's 1024 channels
     assert report.side.params == 1024 * 256 * 9 + 2 * 256 + 256 * 21 + 21
+
+
+def test_unet_as_in_the_paper() -> None:
+    report = preset("unet")
+    # Ronneberger et al. 2015, Fig. 1: a 572x572 tile gives a 2x388x388 map
+    assert report.input_shape == (1, 572, 572)
+    assert report.output_shape == (2, 388, 388)
+    # "In total the network has 23 convolutional layers" (Section 2)
+    assert sum(layer.kind in ("conv", "deconv") for layer in report.layers) == 23
+    # Fig. 1: the concatenations of the cropped skips with the up-convolved maps
+    blocks = {r.label: r.output_shape for r in report.rows if isinstance(r, BlockReport)}
+    assert blocks["level4"] == (1024, 56, 56)
+    assert blocks["level3"] == (512, 104, 104)
+    assert blocks["level2"] == (256, 200, 200)
+    assert blocks["level1"] == (128, 392, 392)
+
+    def conv(c_in: int, c_out: int, k: int = 3) -> int:
+        return k * k * c_in * c_out + c_out
+
+    widths = [64, 128, 256, 512, 1024]
+    down = conv(1, 64) + conv(64, 64)
+    down += sum(conv(c // 2, c) + conv(c, c) for c in widths[1:])
+    up = sum(conv(c, c // 2, 2) + conv(c, c // 2) + conv(c // 2, c // 2) for c in widths[1:])
+    assert report.total.params == down + up + conv(64, 2, 1) == 31_030_658

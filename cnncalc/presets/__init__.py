@@ -46,7 +46,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "ShuffleNet": ("shufflenet_v2_x1_0",),
     "RegNet": ("regnet_x_400mf",),
     "ConvNeXt": ("convnext_tiny",),
-    "segmentation": ("fcn_resnet50", "deeplabv3_resnet50"),
+    "segmentation": ("fcn_resnet50", "deeplabv3_resnet50", "unet"),
     "text": ("charcnn", "kim2014", "charcnn_zhang2015_small", "charcnn_zhang2015_large"),
     "speech": ("abdelhamid2014",),
     "GAN": ("dcgan_generator", "dcgan_discriminator"),
