@@ -196,3 +196,25 @@ def test_unet_as_in_the_paper() -> None:
     down += sum(conv(c // 2, c) + conv(c, c) for c in widths[1:])
     up = sum(conv(c, c // 2, 2) + conv(c, c // 2) + conv(c // 2, c // 2) for c in widths[1:])
     assert report.total.params == down + up + conv(64, 2, 1) == 31_030_658
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torchvision") is None, reason="needs torchvision")
+@pytest.mark.parametrize("name", sorted(PUBLISHED_SIDE))
+def test_side_outputs_against_torchvision(name: str) -> None:
+    import torch
+    import torchvision  # type: ignore[import-not-found]
+    from torch.utils.flop_counter import FlopCounterMode
+
+    size, _, _, _, side_counts = PUBLISHED_SIDE[name]
+    if name == "inception_v3":
+        model = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False)
+    else:  # 21 classes by default; the aux head runs in eval mode too
+        build = getattr(torchvision.models.segmentation, name)
+        model = build(weights=None, weights_backbone=None, aux_loss=True)
+    model.eval()
+    report = preset(name)
+    assert report.total.params == sum(p.numel() for p in model.parameters())
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(torch.zeros(1, 3, size, size))
+    macs = report.total.macs if side_counts else report.macs_main
+    assert macs == counter.get_total_flops() // 2
