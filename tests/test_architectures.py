@@ -42,6 +42,18 @@ PUBLISHED = {
     "efficientnet_v2_s": (384, 21_458_488, 8.366),
     "regnet_y_400mf": (224, 4_344_144, 0.402),
     "convnext_tiny": (224, 28_589_128, 4.456),
+    "shufflenet_v2_x1_0": (224, 2_278_604, 0.145),
+}
+
+
+# Nets with side outputs or per-pixel outputs: input size, num_params, _ops (GMACs), the
+# output shape, and whether _ops count the side outputs. Inception-v3's aux head does not
+# run in eval mode, so its _ops are the main path's (total.macs_main); torchvision's
+# segmentation nets run their aux heads in eval mode too, so theirs include them.
+PUBLISHED_SIDE: dict[str, tuple[int, int, float, tuple[int, ...], bool]] = {
+    "inception_v3": (299, 27_161_264, 5.713, (1000,), False),
+    "fcn_resnet50": (520, 35_322_218, 152.717, (21, 520, 520), True),
+    "deeplabv3_resnet50": (520, 42_004_074, 178.722, (21, 520, 520), True),
 }
 
 
@@ -115,3 +127,100 @@ def test_against_torchvision(name: str) -> None:
     with FlopCounterMode(display=False) as counter:
         model(torch.zeros(1, 3, size, size))
     assert report.total.macs == counter.get_total_flops() // 2
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED_SIDE))
+def test_published_with_side_outputs(name: str) -> None:
+    size, params, gmacs, shape, side_counts = PUBLISHED_SIDE[name]
+    report = preset(name)
+    assert report.input_shape == (3, size, size)
+    assert report.output_shape == shape
+    assert report.total.params == params
+    macs = report.total.macs if side_counts else report.macs_main
+    assert round(macs / 1e9, 3) == gmacs
+
+
+def test_inception_v3_aux_head() -> None:
+    report = preset("inception_v3")
+    # AuxLogits on 768x17x17: avgpool 5 s3 → 768x5x5, 1x1 conv to 128 (+ BN), 5x5 conv to
+    # 768 (+ BN) → 768x1x1, fc 1000
+    assert report.side.params == 768 * 128 + 2 * 128 + 128 * 768 * 25 + 2 * 768 + 768 * 1000 + 1000
+    assert report.total.macs - report.macs_main == 25 * 768 * 128 + 768 * 128 * 25 + 768 * 1000
+    # the main path: the published 27,161,264 less the aux head's 3,326,696 above
+    assert report.total.params - report.side.params == 23_834_568
+    # Mixed_5d 288x35x35, Mixed_6e 768x17x17, Mixed_7c 2048x8x8 (torchvision's comments)
+    blocks = top_blocks(report)
+    assert blocks["Mixed_5d"] == (288, 35, 35)
+    assert blocks["Mixed_6e"] == (768, 17, 17)
+    assert blocks["Mixed_7c"] == (2048, 8, 8)
+
+
+def test_fcn_resnet50_dilated_backbone_and_aux_head() -> None:
+    report = preset("fcn_resnet50")
+    # replace_stride_with_dilation=[False, True, True]: output stride 8, 520 → 65
+    blocks = top_blocks(report)
+    assert blocks["layer2"] == (512, 65, 65)
+    assert blocks["layer3"] == (1024, 65, 65)
+    assert blocks["layer4"] == (2048, 65, 65)
+    # FCNHead(1024, 21) on layer3: 3x3 conv to 256 (no bias) + BN, 1x1 conv to 21 with bias
+    assert report.side.params == 1024 * 256 * 9 + 2 * 256 + 256 * 21 + 21
+    assert report.side.macs == 65 * 65 * (1024 * 256 * 9 + 256 * 21)
+
+
+def test_deeplabv3_head() -> None:
+    report = preset("deeplabv3_resnet50")
+    head = next(r for r in report.rows if isinstance(r, BlockReport) and r.label == "classifier")
+    # ASPP on 2048x65x65: a 1x1 conv, three dilated 3x3 convs and the pooled 1x1 conv, each
+    # to 256 without bias, + BN; projection 1280 → 256 + BN; 3x3 conv 256 → 256 + BN; 1x1 to 21
+    aspp = 2 * 2048 * 256 + 3 * 2048 * 256 * 9 + 5 * 2 * 256
+    rest = 1280 * 256 + 2 * 256 + 256 * 256 * 9 + 2 * 256 + 256 * 21 + 21
+    assert head.costs.params == aspp + rest
+    assert head.output_shape == (21, 520, 520)
+    # the same aux head as FCN's, on layer3's 1024 channels
+    assert report.side.params == 1024 * 256 * 9 + 2 * 256 + 256 * 21 + 21
+
+
+def test_unet_as_in_the_paper() -> None:
+    report = preset("unet")
+    # Ronneberger et al. 2015, Fig. 1: a 572x572 tile gives a 2x388x388 map
+    assert report.input_shape == (1, 572, 572)
+    assert report.output_shape == (2, 388, 388)
+    # "In total the network has 23 convolutional layers" (Section 2)
+    assert sum(layer.kind in ("conv", "deconv") for layer in report.layers) == 23
+    # Fig. 1: the concatenations of the cropped skips with the up-convolved maps
+    blocks = {r.label: r.output_shape for r in report.rows if isinstance(r, BlockReport)}
+    assert blocks["level4"] == (1024, 56, 56)
+    assert blocks["level3"] == (512, 104, 104)
+    assert blocks["level2"] == (256, 200, 200)
+    assert blocks["level1"] == (128, 392, 392)
+
+    def conv(c_in: int, c_out: int, k: int = 3) -> int:
+        return k * k * c_in * c_out + c_out
+
+    widths = [64, 128, 256, 512, 1024]
+    down = conv(1, 64) + conv(64, 64)
+    down += sum(conv(c // 2, c) + conv(c, c) for c in widths[1:])
+    up = sum(conv(c, c // 2, 2) + conv(c, c // 2) + conv(c // 2, c // 2) for c in widths[1:])
+    assert report.total.params == down + up + conv(64, 2, 1) == 31_030_658
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torchvision") is None, reason="needs torchvision")
+@pytest.mark.parametrize("name", sorted(PUBLISHED_SIDE))
+def test_side_outputs_against_torchvision(name: str) -> None:
+    import torch
+    import torchvision  # type: ignore[import-not-found]
+    from torch.utils.flop_counter import FlopCounterMode
+
+    size, _, _, _, side_counts = PUBLISHED_SIDE[name]
+    if name == "inception_v3":
+        model = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False)
+    else:  # 21 classes by default; the aux head runs in eval mode too
+        build = getattr(torchvision.models.segmentation, name)
+        model = build(weights=None, weights_backbone=None, aux_loss=True)
+    model.eval()
+    report = preset(name)
+    assert report.total.params == sum(p.numel() for p in model.parameters())
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(torch.zeros(1, 3, size, size))
+    macs = report.total.macs if side_counts else report.macs_main
+    assert macs == counter.get_total_flops() // 2

@@ -320,7 +320,8 @@ def test_one_meaning_is_taken_without_a_word(net: Path) -> None:
     ("arg", "message"),
     [
         ("preset:resnt18", "no preset named 'resnt18' — did you mean 'resnet18'?"),
-        ("preset:../net", "no preset named '../net' (cnncalc presets lists them)"),
+        ("preset:../net", "no preset named '../net' — did you mean 'unet'?"),
+        ("preset:../nowhere", "no preset named '../nowhere' (cnncalc presets lists them)"),
     ],
 )
 def test_an_unknown_explicit_preset(net: Path, arg: str, message: str) -> None:
