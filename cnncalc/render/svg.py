@@ -50,6 +50,7 @@ MARGIN = 20.0
 TOP = 44.0  # the title's band
 FONT = 'font-family="sans-serif"'
 LINE = 'stroke="#7f8c9a"'
+ANCHOR = ' text-anchor="middle"'
 LAYOUTS = ("auto", "rows", "strip")
 STRIP_MAX = 1600.0
 """``auto``: a strip up to this wide (LeNet-5's 1032) stays one row."""
@@ -124,11 +125,15 @@ class Flow:
 
 @dataclass
 class Fork:
-    """A block's paths, forked from its input and joined by ``join``."""
+    """A block's paths, forked from its input and joined by ``join``; the
+    shape-keeping layers right after the block (a residual's relu) are written
+    under the join, standing for ``indices``."""
 
     paths: list[Node]
     tag: str
     join: str
+    after: list[str] = field(default_factory=list)
+    indices: list[int] = field(default_factory=list)
 
 
 Node = Item | Flow | Fork
@@ -184,9 +189,10 @@ def _sequence(rows: tuple[Row, ...], twins: Sequence[tuple[Row, ...]] = ()) -> l
         indices = [row.index, *(t.index for t in alike if isinstance(t, LayerReport))]
         kind = KINDS[row.kind]
         keeps = row.output_shape == row.input_shape and not kind.windowed and not kind.sets_rank
-        if keeps and pending and isinstance(pending[-1], _Map):
-            pending[-1].keepers.append(row.spec)
-            pending[-1].indices += indices
+        target = pending[-1] if pending else None
+        if keeps and (isinstance(target, _Map) or (isinstance(target, Fork) and target.join)):
+            (target.keepers if isinstance(target, _Map) else target.after).append(row.spec)
+            target.indices += indices
             continue
         kernel = row.layer.kernel if row.layer and kind.windowed else None
         label = f"{row.name}: {row.spec}" if row.name else row.spec
@@ -224,7 +230,10 @@ def _block(block: BlockReport, alike: list[BlockReport]) -> list[Node]:
             words.append("shared")
         tag = " ".join(w for w in words if w)
         if len(first) == 1 and isinstance(first[0], Fork) and tag:  # one box, not two
-            return [Fork(first[0].paths, f"{tag} ({first[0].tag})", first[0].join)]
+            inner = first[0]
+            return [
+                Fork(inner.paths, f"{tag} ({inner.tag})", inner.join, inner.after, inner.indices)
+            ]
         return [Flow(first, tag)] if tag else first
     paths: list[Node] = [
         Flow(_sequence(part, [b.parts[j] for b in alike if j < len(b.parts)]))
@@ -257,8 +266,11 @@ def _lay(node: Node, limit: float) -> Item:
         if node.tag is None:
             return _flow(node.nodes, limit)
         return _boxed([_flow(node.nodes, limit - 2 * PAD)], node.tag, "", False)
-    inner = limit - PAD - FORK - JOIN
-    return _boxed([_lay(p, inner) for p in node.paths], node.tag, node.join, True)
+    after = _wrap(", ".join(node.after)) if node.after else []
+    right = max([JOIN, *(len(line) * 6.0 + 12.0 for line in after)])
+    inner = limit - PAD - FORK - right
+    paths = [_lay(p, inner) for p in node.paths]
+    return _boxed(paths, node.tag, node.join, True, (after, node.indices, right))
 
 
 def _identity() -> Item:
@@ -404,12 +416,20 @@ def _window(
     ]
 
 
-def _boxed(paths: list[Item], tag: str, join: str, fork: bool) -> Item:
+Joined = tuple[list[str], list[int], float]
+"""The lines written under a join, the indices they stand for, the room they take."""
+
+
+def _boxed(
+    paths: list[Item], tag: str, join: str, fork: bool, joined: Joined = ([], [], JOIN)
+) -> Item:
     """Paths one under the other in a dashed box. A fork's input divides at the
     left to every path and its paths meet at the right in ``join`` (a side
-    output: only the identity goes on); a group's one path runs through."""
+    output: only the identity goes on), with the layers after the block written
+    under it; a group's one path runs through."""
+    after, indices, room = joined
     left = PAD + (FORK if fork else 0.0)
-    right = JOIN if fork and join else PAD
+    right = room if fork and join else PAD
     inner_w = max(p.width for p in paths)
     inner_h = sum(p.height for p in paths) + 12.0 * (len(paths) - 1)
     width, height = left + inner_w + right, inner_h + 30.0
@@ -454,8 +474,15 @@ def _boxed(paths: list[Item], tag: str, join: str, fork: bool) -> Item:
                 ys = [ey for _, ey in ends] + [y]
                 out_lines += [_line(ex, ey, meet, ey, LINE) for ex, ey in ends]
                 out_lines.append(_line(meet, min(ys), meet, max(ys), LINE))
-                out_lines.append(_text(meet + 3, y + 4, join, 13))
                 out_lines.append(_line(meet + 15, y, x + width, y, LINE))
+                if indices:
+                    out_lines.append(f'<g data-index="{" ".join(map(str, sorted(indices)))}">')
+                out_lines.append(_text(meet + 3, y + 4, join, 13))
+                centre = (meet + x + width) / 2
+                for i, line in enumerate(after):
+                    out_lines.append(_text(centre, y + 18 + 13 * i, line, extra=ANCHOR))
+                if indices:
+                    out_lines.append("</g>")
             else:
                 for path, (ex, ey) in zip(paths, ends, strict=True):
                     if path.identity:
