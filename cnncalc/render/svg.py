@@ -460,6 +460,7 @@ def _boxed(
         ends = [
             (x + left + p.exit[0], y + m + p.exit[1]) for p, m in zip(paths, middles, strict=True)
         ]
+        tail: list[str] = []
         if not fork:
             out_lines.append(_connect((x, y + inp[1]), starts[0]))
             out_lines.append(_connect(ends[0], (x + width, y + out[1])))
@@ -475,21 +476,21 @@ def _boxed(
                 out_lines += [_line(ex, ey, meet, ey, LINE) for ex, ey in ends]
                 out_lines.append(_line(meet, min(ys), meet, max(ys), LINE))
                 out_lines.append(_line(meet + 15, y, x + width, y, LINE))
-                if indices:
-                    out_lines.append(f'<g data-index="{" ".join(map(str, sorted(indices)))}">')
-                out_lines.append(_text(meet + 3, y + 4, join, 13))
+                if indices:  # after the paths, in the order of the layers
+                    tail.append(f'<g data-index="{" ".join(map(str, sorted(indices)))}">')
+                tail.append(_text(meet + 3, y + 4, join, 13))
                 centre = (meet + x + width) / 2
                 for i, line in enumerate(after):
-                    out_lines.append(_text(centre, y + 18 + 13 * i, line, extra=ANCHOR))
+                    tail.append(_text(centre, y + 18 + 13 * i, line, extra=ANCHOR))
                 if indices:
-                    out_lines.append("</g>")
+                    tail.append("</g>")
             else:
                 for path, (ex, ey) in zip(paths, ends, strict=True):
                     if path.identity:
                         out_lines.append(_line(ex, ey, x + width, ey, LINE))
         for path, middle in zip(paths, middles, strict=True):
             out_lines += path.draw(x + left, y + middle)
-        return out_lines
+        return out_lines + tail
 
     return Item(width, height / 2, height / 2, draw, inp=inp, out=out)
 
