@@ -140,11 +140,13 @@ def test_branches_are_joined_at_both_ends() -> None:
         assert any(abs(x1 - right) < 0.2 for x1, _, _, _ in lines), indices
 
 
-def test_lenet5_is_the_picture_in_the_readme() -> None:
-    """docs/lenet5.svg (shown in the README, reviewed by eye when it changes) is
-    what the program draws; CNNCALC_UPDATE_GOLDEN=1 rewrites it."""
-    golden = Path(__file__).resolve().parent.parent / "docs" / "lenet5.svg"
-    drawn = svg_of("lenet5")
+@pytest.mark.parametrize("name", ["lenet5", "resnet50"])
+def test_the_pictures_in_the_readme(name: str) -> None:
+    """docs/lenet5.svg and docs/resnet50.svg (shown in the README, reviewed by
+    eye when they change) are what the program draws; CNNCALC_UPDATE_GOLDEN=1
+    rewrites them."""
+    golden = Path(__file__).resolve().parent.parent / "docs" / f"{name}.svg"
+    drawn = svg_of(name)
     if os.environ.get("CNNCALC_UPDATE_GOLDEN"):
         golden.write_text(drawn, encoding="utf-8")
     assert drawn == golden.read_text(encoding="utf-8")
