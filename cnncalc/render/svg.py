@@ -134,6 +134,8 @@ class Fork:
     join: str
     after: list[str] = field(default_factory=list)
     indices: list[int] = field(default_factory=list)
+    shape: tuple[int, ...] = ()
+    """The shape after the block, written in bold over ``after``."""
 
 
 Node = Item | Flow | Fork
@@ -191,7 +193,11 @@ def _sequence(rows: tuple[Row, ...], twins: Sequence[tuple[Row, ...]] = ()) -> l
         keeps = row.output_shape == row.input_shape and not kind.windowed and not kind.sets_rank
         target = pending[-1] if pending else None
         if keeps and (isinstance(target, _Map) or (isinstance(target, Fork) and target.join)):
-            (target.keepers if isinstance(target, _Map) else target.after).append(row.spec)
+            if isinstance(target, _Map):
+                target.keepers.append(row.spec)
+            else:
+                target.after.append(row.spec)
+                target.shape = row.output_shape
             target.indices += indices
             continue
         kernel = row.layer.kernel if row.layer and kind.windowed else None
@@ -232,7 +238,14 @@ def _block(block: BlockReport, alike: list[BlockReport]) -> list[Node]:
         if len(first) == 1 and isinstance(first[0], Fork) and tag:  # one box, not two
             inner = first[0]
             return [
-                Fork(inner.paths, f"{tag} ({inner.tag})", inner.join, inner.after, inner.indices)
+                Fork(
+                    inner.paths,
+                    f"{tag} ({inner.tag})",
+                    inner.join,
+                    inner.after,
+                    inner.indices,
+                    inner.shape,
+                )
             ]
         return [Flow(first, tag)] if tag else first
     paths: list[Node] = [
@@ -256,6 +269,8 @@ JOINS = {
 }
 """A block's tag and the sign where its paths meet (a side output's branch ends
 inside its box: only the identity goes on)."""
+SAME_SHAPE = ("⊕", "⊗")
+"""Joins whose output has the shape of the paths' last maps, drawn just before."""
 
 
 def _lay(node: Node, limit: float) -> Item:
@@ -267,7 +282,9 @@ def _lay(node: Node, limit: float) -> Item:
             return _flow(node.nodes, limit)
         return _boxed([_flow(node.nodes, limit - 2 * PAD)], node.tag, "", False)
     after = _wrap(", ".join(node.after)) if node.after else []
-    right = max([JOIN, *(len(line) * 6.0 + 12.0 for line in after)])
+    if after and node.join not in SAME_SHAPE:  # a concatenation's shape is news
+        after.insert(0, shape_text(node.shape))
+    right = max([JOIN, *(len(line) * 8.0 + 16.0 for line in after)])
     inner = limit - PAD - FORK - right
     paths = [_lay(p, inner) for p in node.paths]
     return _boxed(paths, node.tag, node.join, True, (after, node.indices, right))
@@ -287,8 +304,8 @@ def _identity() -> Item:
 def _flow(nodes: list[Node], limit: float) -> Item:
     """Nodes in rows no wider than ``limit`` (each row at least one item), a line
     leading from the end of each row to the start of the next. A box goes on in
-    the room left on a row when it needs no more height there than on a row of
-    its own."""
+    the room left on a row when it needs at most 1.6 times the height it needs
+    on a row of its own."""
     rows: list[list[Item]] = [[]]
     used = 0.0
     for node in nodes:
@@ -480,8 +497,10 @@ def _boxed(
                     tail.append(f'<g data-index="{" ".join(map(str, sorted(indices)))}">')
                 tail.append(_text(meet + 3, y + 4, join, 13))
                 centre = (meet + x + width) / 2
-                for i, line in enumerate(after):
-                    tail.append(_text(centre, y + 18 + 13 * i, line, extra=ANCHOR))
+                shaped = join not in SAME_SHAPE
+                for i, line in enumerate(after):  # a new shape in bold, then the layers
+                    bold = ANCHOR + (' font-weight="bold"' if i == 0 and shaped else "")
+                    tail.append(_text(centre, y + 18 + 13 * i, line, extra=bold))
                 if indices:
                     tail.append("</g>")
             else:
