@@ -197,6 +197,20 @@ def cli() -> None:
     help="Also draw it into a PNG (needs a rasteriser).",
 )
 @click.option(
+    "--layout",
+    type=click.Choice(["auto", "rows", "strip"]),
+    default=None,
+    help="--svg/--png: rows at a slide's aspect, one strip, or auto (rows when the strip "
+    "is over 1600 px wide; the default).",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(0.25, 8.0),
+    default=None,
+    metavar="X",
+    help="--png: pixels per SVG unit (default 2).",
+)
+@click.option(
     "--html",
     "html_path",
     metavar="FILE",
@@ -280,6 +294,8 @@ def show(
     explain: bool,
     svg_path: str | None,
     png_path: str | None,
+    layout: str | None,
+    scale: float | None,
     html_path: str | None,
     batch: int,
     dtype: str,
@@ -307,6 +323,7 @@ def show(
     keys = _column_keys(column_keys, wide, shown)
     try:
         _check_options(fmt, as_json, emit, explain, depth, svg_path, png_path)
+        _check_picture_options(layout, scale, svg_path, png_path)
         limit = _memory_options(fit_size, emit, amp, dtype)
         model = sources.load(spec, max_layers, max_bytes, max_depth)
         report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
@@ -348,7 +365,10 @@ def show(
             if html_path:
                 _check_page(html_path, [svg_path, png_path], inputs)
             if svg_path or png_path:
-                pictures.save(render(report, "svg"), svg_path, png_path, inputs)
+                from cnncalc.render import svg
+
+                drawn = svg.render(report, layout or "auto")
+                pictures.save(drawn, svg_path, png_path, inputs, 2.0 if scale is None else scale)
             if html_path:
                 page = render(report, "html", options)
                 pictures.write_file(html_path, page.encode("utf-8"))
@@ -391,6 +411,16 @@ def _check_options(
         if other in PICTURES and other != suffix and not same:
             kind = suffix[1:].upper()
             raise SpecError(f"{option} writes {kind}; name the file {suffix} (got {path})")
+
+
+def _check_picture_options(
+    layout: str | None, scale: float | None, svg_path: str | None, png_path: str | None
+) -> None:
+    """--layout draws a picture and --scale sizes a PNG: without one, an error."""
+    if layout is not None and not (svg_path or png_path):
+        raise SpecError("--layout arranges the picture of --svg or --png: give one of them")
+    if scale is not None and not png_path:
+        raise SpecError("--scale sets the size of the --png picture: give --png FILE")
 
 
 def _memory_options(

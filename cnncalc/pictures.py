@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -34,11 +35,18 @@ TIMEOUT_S = 120
 
 
 def save(
-    svg: str, svg_path: str | None, png_path: str | None, inputs: Iterable[os.stat_result] = ()
+    svg: str,
+    svg_path: str | None,
+    png_path: str | None,
+    inputs: Iterable[os.stat_result] = (),
+    scale: float = 1.0,
 ) -> None:
-    """Write the SVG and/or its PNG; ``inputs`` are the files the model was read from."""
+    """Write the SVG and/or its PNG, ``scale`` pixels per SVG unit; ``inputs`` are
+    the files the model was read from."""
     check_targets(svg_path, png_path, inputs)
-    png = rasterise(svg) if png_path else None  # a rasteriser that fails writes nothing
+    png = (
+        rasterise(scaled(svg, scale)) if png_path else None
+    )  # a rasteriser that fails writes nothing
     if svg_path:
         write_file(svg_path, svg.encode("utf-8"))
     if png_path and png is not None:
@@ -146,6 +154,27 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
+SIZE = re.compile(r'(<svg\b[^>]*?)\bwidth="([0-9.]+)" height="([0-9.]+)"')
+
+
+def scaled(svg: str, scale: float) -> str:
+    """``svg`` drawn ``scale`` times larger: its root's width and height
+    multiplied, the viewBox kept, so every rasteriser makes that many pixels."""
+    if scale == 1:
+        return svg
+
+    def grow(match: re.Match[str]) -> str:
+        width, height = (round(float(match[i]) * scale) for i in (2, 3))
+        return f'{match[1]}width="{width}" height="{height}"'
+
+    return SIZE.sub(grow, svg, count=1)
+
+
+def _size(svg: str) -> tuple[int, int]:
+    found = SIZE.search(svg)
+    return (round(float(found[2])), round(float(found[3]))) if found else (1600, 900)
+
+
 def rasterise(svg: str) -> bytes:
     """The PNG of ``svg``, from the first rasteriser installed."""
     cairosvg = _cairosvg()
@@ -175,7 +204,7 @@ def _run_rasteriser(svg: str) -> bytes:
         source, target = os.path.join(tmp, "net.svg"), os.path.join(tmp, "net.png")
         with open(source, "w", encoding="utf-8") as f:
             f.write(svg)
-        for command in _commands(source, target, tmp):
+        for command in _commands(source, target, tmp, _size(svg)):
             if shutil.which(command[0]) is None:
                 continue
             try:
@@ -213,7 +242,7 @@ def _checked(png: bytes | None, by: str) -> bytes:
     return png
 
 
-def _commands(source: str, target: str, tmp: str) -> list[list[str]]:
+def _commands(source: str, target: str, tmp: str, size: tuple[int, int]) -> list[list[str]]:
     return [
         ["rsvg-convert", "-o", target, source],
         ["magick", source, target],
@@ -225,7 +254,7 @@ def _commands(source: str, target: str, tmp: str) -> list[list[str]]:
             "--disable-background-networking",
             f"--user-data-dir={tmp}/profile",
             f"--screenshot={target}",
-            "--window-size=1600,900",
+            f"--window-size={size[0]},{size[1]}",
             f"file://{source}",
         ],
     ]
