@@ -92,6 +92,16 @@ class DefaultGroup(click.Group):
     short report and exit 1, and a closed pipe a quiet exit.
     """
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The group's help, then what ``cnncalc SPEC`` takes: the analysis
+        options are the ones people come for, and ``show`` is implied."""
+        super().format_help(ctx, formatter)
+        show = self.commands["show"]
+        with click.Context(show, info_name="cnncalc", parent=None) as sub:
+            formatter.write_paragraph()
+            formatter.write_text("cnncalc SPEC [OPTIONS] (the show command, implied):")
+            show.format_options(sub, formatter)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["show", *args]
@@ -159,12 +169,12 @@ def cli() -> None:
     \b
       cnncalc "conv 100x10x10 s1 p0 | pool 2 | fc 10" --input 200x200
       cnncalc lenet5
-      cnncalc net.yaml --format json
+      cnncalc examples/net.yaml --format json
       cnncalc presets
     """
 
 
-@cli.command()
+@cli.command(short_help="Analyse SPEC (implied: cnncalc SPEC is cnncalc show SPEC).")
 @click.argument("spec")
 @click.option("--input", "-i", "input_", metavar="CxHxW", help="Input shape, batch excluded.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table")
@@ -671,6 +681,7 @@ def main() -> None:
         from cnncalc.escape import printable
 
         command = exc.ctx.command_path if exc.ctx else "cnncalc"
+        command = command.removesuffix(" show")  # show is implied: its options are in --help
         complain(f"error: {printable(exc.format_message())} (see {command} --help)")
         sys.exit(2)
     except click.ClickException as exc:

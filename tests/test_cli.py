@@ -201,7 +201,7 @@ def test_usage_errors_are_one_line_in_a_real_process() -> None:
         "error: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', "
         "'csv', 'markdown'. (see "
     )
-    assert proc.stderr.endswith(" show --help)\n") and proc.stderr.count("\n") == 1
+    assert proc.stderr.endswith(" cnncalc --help)\n") and proc.stderr.count("\n") == 1
     bare = subprocess.run(
         [sys.executable, "-m", "cnncalc"], capture_output=True, text=True, check=False
     )
@@ -225,3 +225,25 @@ def test_version_and_help_options() -> None:
 def test_drawing_into_a_directory_is_a_one_line_error(tmp_path: Path) -> None:
     code, _, err = invoke("lenet5", "--svg", str(tmp_path))
     assert code == 2 and err == f"error: cannot write {tmp_path}: Is a directory\n"
+
+
+def test_top_level_help_shows_the_analysis_options() -> None:
+    """``cnncalc --help`` is where a new user looks: it lists what ``cnncalc SPEC``
+    takes (show is implied), with the summaries whole."""
+    code, out, _ = invoke("--help")
+    assert code == 0
+    for option in ("--input", "--format", "--compare", "--rf", "--explain", "--fit", "--html"):
+        assert option in out, option
+    assert "cnncalc SPEC [OPTIONS]" in out
+    assert "Analyse SPEC (implied: cnncalc SPEC is cnncalc show SPEC)." in out
+
+
+def test_a_usage_error_points_to_the_help_that_exists() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "lenet5", "--bogus"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("cnncalc --help)")  # `cnncalc show` is implied
