@@ -275,10 +275,13 @@ class _Run:
                     block.origin.title or "res",
                 )
             out = body[0], receptive.widest([body[1], other[1]])
-        elif block.kind is BlockKind.MUL:
-            gate = self.path(block.parts[0], state, f"{path}.gate", depth + 1)
-            _check_gate(shape, gate[0], block)
-            out = shape, receptive.widest([state[1], gate[1]])
+        elif block.kind is BlockKind.MUL:  # x * gate(x), or a(x) * gate(x) with two paths
+            trunk = state
+            if len(block.parts) > 1:
+                trunk = self.path(block.parts[0], state, f"{path}.0", depth + 1)
+            gate = self.path(block.parts[-1], state, f"{path}.gate", depth + 1)
+            _check_gate(trunk[0], gate[0], block)
+            out = trunk[0], receptive.widest([trunk[1], gate[1]])
         elif block.kind is BlockKind.SIDE:  # its row shows the side output's shape
             before = len(self.leaves)
             shown = self.path(block.parts[0], state, f"{path}.side", depth + 1)[0]

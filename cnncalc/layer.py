@@ -261,7 +261,8 @@ class BlockKind(Enum):
     REPEAT = "repeat"  # [ ... ]*N: the parts, N times
     RES = "res"  # res[ body ; shortcut ]: body(x) + shortcut(x), shortcut defaulting to x
     CAT = "cat"  # cat[ a ; b ; c ]: branches on the same input, joined on channels
-    MUL = "mul"  # mul[ gate ]: x * gate(x), the gate's C×1×1 broadcast (squeeze-and-excitation)
+    MUL = "mul"  # mul[ gate ]: x * gate(x), the gate's C×1×1 broadcast (squeeze-and-
+    # excitation); mul[ a ; gate ]: a(x) * gate(x), both paths reading x (LR-ASPP)
     SPLIT = "split"  # split[ a ; b ]: each branch gets its share of the channels; joined
     CROP = "catcrop"  # catcrop[ a ; b ]: cat, each branch centre-cropped to the smallest size
     SIDE = "side"  # side[ ... ]: a branch ending in an output of its own; x goes on unchanged

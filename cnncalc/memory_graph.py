@@ -87,8 +87,9 @@ def _block(block: BlockReport, x: int, graph: Graph) -> int:
         ends = [_seq(part, x, graph) for part in parts if part]
         ends += [x] * sum(1 for part in parts if not part)  # empty branches hand on x
         return _join(graph, "cat", block, tuple(ends))
-    if block.kind == "mul":
-        return _join(graph, "mul", block, (x, _seq(parts[0], x, graph)))
+    if block.kind == "mul":  # the trunk (x, or a first path's end) times the gate's end
+        trunk = _seq(parts[0], x, graph) if len(parts) > 1 else x
+        return _join(graph, "mul", block, (trunk, _seq(parts[-1], x, graph)))
     if block.kind == "side":
         end = _seq(parts[0], x, graph)
         return _join(graph, "side", block, (x, end), math.prod(block.input_shape))

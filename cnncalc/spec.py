@@ -55,7 +55,7 @@ BLOCK_WORDS = ("res", "cat", "mul", "split", "catcrop", "side")
 BRANCHED = ("cat", "split", "catcrop")
 """Blocks of any number of branches, an empty one the identity."""
 SINGLE = {"mul": BlockKind.MUL, "side": BlockKind.SIDE}
-"""Blocks of one path."""
+"""Blocks of one path (``mul`` may have a second: ``mul[ a ; gate ]``)."""
 
 _HAS_PUNCT = re.compile(r"[|\[\];*]")
 _TOKEN = re.compile(r"[|\[\];*]|[^\s|\[\];*]+")
@@ -245,8 +245,10 @@ class _Parser:
                     "not [...]*N",
                     tok,
                 )
-            if word in SINGLE:
-                raise self.error(f"{word}[...] has one path: no ';'", tok)
+            if word == "side":
+                raise self.error("side[...] has one path: no ';'", tok)
+            if word == "mul" and len(parts) > 1:
+                raise self.error("mul[...] has at most two paths (a ; gate): no more ';'", tok)
             self.pos += 1
             parts.append(self.seq(empty_ok=branched))
         close = self.expect("]", f"'[' at column {head.start + 1} is never closed")

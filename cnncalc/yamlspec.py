@@ -486,7 +486,10 @@ class _Reader:
                 raise self.error(
                     f"trainable is true or false, not {_short(trainable)}", parts["trainable"]
                 )
-        if kind in (BlockKind.SEQ, BlockKind.MUL, BlockKind.SIDE):
+        if kind is BlockKind.MUL and "trunk" in parts:  # mul: {trunk: [...], layers: [...]}
+            paths = (self.sequence(parts["trunk"], env), self.sequence(parts["layers"], env))
+            block = Block(kind, paths, 1, name, origin)
+        elif kind in (BlockKind.SEQ, BlockKind.MUL, BlockKind.SIDE):
             block = Block(kind, (self.sequence(parts["layers"], env),), 1, name, origin)
         elif kind is BlockKind.REPEAT:
             times = _whole(self.value(parts["times"], env), "times") if "times" in parts else 1
@@ -653,7 +656,7 @@ _BLOCK_PARTS = {
     BlockKind.REPEAT: ("layers", "times", "shared"),
     BlockKind.RES: ("body", "shortcut"),
     BlockKind.CAT: ("branches",),
-    BlockKind.MUL: ("layers",),
+    BlockKind.MUL: ("layers", "trunk"),
     BlockKind.SPLIT: ("branches",),
     BlockKind.CROP: ("branches",),
     BlockKind.SIDE: ("layers",),
@@ -664,7 +667,9 @@ _BLOCK_HELP = {
     BlockKind.REPEAT: "repeat: {times: N, layers: [...]}",
     BlockKind.RES: "residual: {body: [...], shortcut: [...]} (shortcut optional: identity)",
     BlockKind.CAT: "concat: [[...], [...], []] — a list of branches, [] for the identity",
-    BlockKind.MUL: "mul: [gap, conv 8x1x1, relu, conv 32x1x1, hardsigmoid] — the gate's layers",
+    BlockKind.MUL: "mul: [gap, conv 8x1x1, relu, conv 32x1x1, hardsigmoid] — the gate's layers "
+    "(x times the gate); or mul: {trunk: [...], layers: [...]} (the trunk's output times "
+    "the gate's)",
     BlockKind.SPLIT: "split: [[], [...]] — a list of branches, each given its share of channels",
     BlockKind.CROP: "catcrop: [[...], [...]] — a list of branches, cropped to the smallest",
     BlockKind.SIDE: "side: [gap, flatten, fc 10] — the side output's layers",

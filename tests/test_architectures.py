@@ -54,6 +54,7 @@ PUBLISHED_SIDE: dict[str, tuple[int, int, float, tuple[int, ...], bool]] = {
     "inception_v3": (299, 27_161_264, 5.713, (1000,), False),
     "fcn_resnet50": (520, 35_322_218, 152.717, (21, 520, 520), True),
     "deeplabv3_resnet50": (520, 42_004_074, 178.722, (21, 520, 520), True),
+    "lraspp_mobilenet_v3_large": (520, 3_221_538, 2.086, (21, 520, 520), True),  # no side
 }
 
 

@@ -344,6 +344,7 @@ def test_emitted_module_agrees(spec: str) -> None:
 
 
 MEMORY_NETS = [
+    "conv 8x3x3 p1 | mul[ conv 8x1x1 | relu ; gap | conv 8x1x1 | sigmoid ] | gap | flatten",
     f"conv 32x3x3 p1 | relu | {SE} | gap | flatten | fc 5",
     f"conv 16x1x1 | {SHUFFLE_UNIT.replace('58', '8')} | gap | flatten | fc 3",
     "conv 4x3x3 p1 | relu | catcrop[ ; conv 4x3x3 | relu ; pool 2 | deconv 4x2x2 s2 ] "
@@ -428,7 +429,7 @@ def test_shared_repeat_in_yaml_and_errors() -> None:
 @pytest.mark.parametrize(
     ("spec", "message", "marked"),
     [
-        ("mul[relu ; relu]", "mul[...] has one path: no ';'", ";"),
+        ("mul[relu ; relu ; relu]", "mul[...] has at most two paths (a ; gate): no more ';'", ";"),
         ("side[relu ; relu]", "side[...] has one path: no ';'", ";"),
         (
             "mul[conv 4x1x1]",
@@ -489,3 +490,48 @@ def _emitted(spec: str, dims: str) -> dict[str, Any]:
     source = _cli(spec, "--input", dims, "--emit", "torch")
     exec(compile(source, "<emitted>", "exec"), namespace)
     return namespace
+
+
+# --- mul[ a ; gate ]: the product of two paths (LR-ASPP's head) --------------------------
+
+PRODUCT = "mul[ conv 8x1x1 nobias | bn | relu ; gap | conv 8x1x1 | sigmoid ]"
+
+
+def test_two_path_product_against_torch() -> None:
+    """LR-ASPP's head, cbr(x) * scale(x), both reading x, as torchvision writes it:
+    cbr = conv 16→8 1×1 without bias (128) + BN (16); scale = pool, conv 16→8 with
+    bias (136), sigmoid. Params 280; MACs 8·8·8·16 = 8,192 + 16·8 = 128: 8,320."""
+    torch = need_torch()
+    nn = torch.nn
+    FlopCounterMode = importlib.import_module("torch.utils.flop_counter").FlopCounterMode
+
+    class Head(nn.Module):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.cbr = nn.Sequential(nn.Conv2d(16, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
+            self.scale = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(16, 8, 1), nn.Sigmoid())
+
+        def forward(self, x: Any) -> Any:
+            return self.cbr(x) * self.scale(x)
+
+    head = Head().eval()
+    with FlopCounterMode(display=False) as counter:
+        y = head(torch.rand(1, 16, 8, 8))
+    report = run(PRODUCT, 16, 8, 8)
+    assert report.output_shape == tuple(y.shape[1:]) == (8, 8, 8)
+    assert report.total.params == sum(p.numel() for p in head.parameters()) == 280
+    assert report.total.macs == counter.get_total_flops() // 2 == 8_320
+    check([PRODUCT, "--input", "16x8x8"])  # the emitted module agrees too
+
+
+def test_two_path_product_forms() -> None:
+    yaml_form = load(
+        "input: [16, 8, 8]\nlayers:\n  - mul: {trunk: [conv 8x1x1 nobias, bn, relu], "
+        "layers: [gap, conv 8x1x1, sigmoid]}\n"
+    )
+    assert yaml_form.layers == parse(PRODUCT).layers
+    assert analyze(parse(PRODUCT), (16, 8, 8)).spec == PRODUCT.replace("[ ", "[").replace(" ]", "]")
+    with pytest.raises(SpecError, match="at most two paths"):
+        parse("mul[ relu ; gap ; relu ]")
+    with pytest.raises(SpecError, match="cannot multiply"):
+        run("mul[ conv 4x1x1 ; gap | conv 8x1x1 ]", 16, 8, 8)

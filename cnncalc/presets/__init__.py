@@ -48,7 +48,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "EfficientNet": ("efficientnet_b0", "efficientnet_b3", "efficientnet_v2_s"),
     "RegNet": ("regnet_x_400mf", "regnet_y_400mf"),
     "ConvNeXt": ("convnext_tiny",),
-    "segmentation": ("fcn_resnet50", "deeplabv3_resnet50", "unet"),
+    "segmentation": ("fcn_resnet50", "deeplabv3_resnet50", "lraspp_mobilenet_v3_large", "unet"),
     "text": ("charcnn", "kim2014", "charcnn_zhang2015_small", "charcnn_zhang2015_large"),
     "speech": ("abdelhamid2014",),
     "GAN": ("dcgan_generator", "dcgan_discriminator"),

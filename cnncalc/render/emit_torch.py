@@ -39,14 +39,16 @@ class Concat(nn.Module):
 ''',
     "Multiply": '''
 class Multiply(nn.Module):
-    """x times its gate (squeeze-and-excitation): the gate's C×1×1 broadcast."""
+    """x times its gate (squeeze-and-excitation: the gate's C×1×1 broadcast);
+    given two paths, the first path's output times the gate's, both reading x."""
 
-    def __init__(self, gate):
+    def __init__(self, first, gate=None):
         super().__init__()
-        self.gate = gate
+        self.trunk = first if gate is not None else nn.Identity()
+        self.gate = gate if gate is not None else first
 
     def forward(self, x):
-        return x * self.gate(x)
+        return self.trunk(x) * self.gate(x)
 ''',
     "Split": '''
 class Split(nn.Module):
