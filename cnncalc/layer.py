@@ -159,6 +159,7 @@ class LayerSpec(Record):
         "output_padding",
         "trainable",
         "table",
+        "pads",
         "name",
         "affine",
         "mode",
@@ -191,6 +192,7 @@ class LayerSpec(Record):
             layer.output_padding,
             layer.trainable,
             layer.table,
+            layer.pads,
             layer.name,
             layer.affine,
             layer.mode,
@@ -220,6 +222,7 @@ class LayerSpec(Record):
         output_padding: tuple[int, ...] | None = None,
         trainable: bool = True,
         table: tuple[tuple[int, ...], ...] | None = None,
+        pads: tuple[int, ...] | None = None,
         name: str | None = None,
         affine: bool | None = None,
         mode: str | None = None,
@@ -247,6 +250,7 @@ class LayerSpec(Record):
         self.output_padding = output_padding
         self.trainable = trainable
         self.table = table
+        self.pads = pads
         self.name = name
         self.affine = affine
         self.mode = mode

@@ -51,6 +51,7 @@ def example(kind: Kind, rank: int) -> str:
         Arg.GROUPS: "3",  # of the 6 channels
         Arg.FACTOR: "2",
         # the input's values as (count/2)×2: 3x2 for a vector of 6, 30x2 for 6×10…
+        Arg.PADS: "0:1",
         Arg.SHAPE: f"{math.prod(INPUTS.get(rank, TOKENS)) // 2}x2",
     }[kind.arg]
     return f"{kind.name} {arg}".strip()
@@ -183,6 +184,10 @@ REFERENCE: dict[str, Callable[[int, tuple[int, ...]], Any]] = {
     # y_i = Σ_j (x_j − w_ij)²: the weights and multiply-adds of a bias-free Linear
     "rbf": lambda r, s: nn.Sequential(nn.Flatten(), nn.Linear(math.prod(s), 5, bias=False)),
     "flatten": lambda r, s: nn.Flatten(),
+    # zero padding of (0, 1) on every axis: torch's pad tuple lists (before, after) per axis
+    "pad": lambda r, s: (nn.ConstantPad1d, nn.ConstantPad2d, nn.ConstantPad3d)[r - 1](
+        (0, 1) * r, 0.0
+    ),
     "bn": lambda r, s: (nn.BatchNorm1d, nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)[r](6),
     "lrn": lambda r, s: nn.LocalResponseNorm(3),
     "dropout": lambda r, s: nn.Dropout(0.25),

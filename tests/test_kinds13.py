@@ -262,3 +262,16 @@ def test_template_arithmetic(template: str, params: str, filters: int) -> None:
 def test_template_errors(template: str, message: str) -> None:
     with pytest.raises(SpecError, match=re.escape(message)):
         _filters(template, "width: 32")
+
+
+def test_pad_is_kerass_zero_padding() -> None:
+    """Keras's ZeroPadding2D(((0, 1), (0, 1))) before a 3×3, stride-2, valid conv
+    (as MobileNet's Keras code pads before a strided conv): 8 + 0 + 1 = 9 per axis,
+    then ⌊(9 − 3)/2⌋ + 1 = 4; zeros only, so 0 params and 0 MACs for the pad."""
+    report = run("pad 0:1x0:1 | conv 8x3x3 s2", 3, 8, 8)
+    pad, conv = report.layers
+    assert (pad.output_shape, pad.costs.params, pad.costs.macs) == ((3, 9, 9), 0, 0)
+    assert conv.output_shape == (8, 4, 4) and not conv.warnings
+    assert run("pad 1x2", 3, 8, 8).output_shape == (3, 10, 12)  # 8 + 2·1, 8 + 2·2
+    with pytest.raises(SpecError, match="pad gives 3 axes but the input has 2"):
+        run("pad 1x1x1", 3, 8, 8)

@@ -41,6 +41,7 @@ def every_field_set() -> LayerSpec:
         output_padding=(1, 0),
         trainable=False,
         table=((0, 1),),
+        pads=(0, 1),
         name="C1",
         affine=False,
         mode="bilinear",

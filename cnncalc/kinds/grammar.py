@@ -44,6 +44,7 @@ class Arg(Enum):
     GROUPS = "G"
     FACTOR = "[S[xS[xS]]]"
     SHAPE = "CxHxW"
+    PADS = "P[xP…] or A:B[xA:B…]"
 
 
 # --- reading and printing numbers ----------------------------------------------
@@ -101,6 +102,30 @@ def _read_vocab_dim(kind: Kind, text: str) -> dict[str, Any]:
     if len(sizes) != 2:
         raise LayerError(f"{kind.name} takes VxD (vocabulary x dimension), got '{text}'")
     return {"vocab": sizes[0], "dim": sizes[1]}
+
+
+def _read_pads(kind: Kind, text: str) -> dict[str, Any]:
+    """``1`` (every side), ``1x2`` (both sides of each axis), ``0:1x0:1`` (before and
+    after each axis, Keras's ``ZeroPadding2D(((0, 1), (0, 1)))``): (before, after)
+    pairs, flat."""
+    from cnncalc.layer import MAX_DIMS
+
+    parts = text.lower().replace("×", "x").split("x", MAX_DIMS)
+    if len(parts) > MAX_DIMS:
+        raise LayerError(f"padding: more than {MAX_DIMS} sizes")
+    pads: list[int] = []
+    for part in parts:
+        before, colon, after = part.partition(":")
+        pads += [whole(before, "padding"), whole(after if colon else before, "padding")]
+    return {"pads": tuple(pads), "per_axis": len(parts) > 1}
+
+
+def _write_pads(layer: LayerSpec) -> str:
+    pads = layer.pads or ()
+    pairs = [pads[i : i + 2] for i in range(0, len(pads), 2)]
+    if len(set(pads)) == 1 and not layer.per_axis:
+        return str(pads[0])
+    return "x".join(f"{a}" if a == b else f"{a}:{b}" for a, b in pairs)
 
 
 def _read_shape(kind: Kind, text: str) -> dict[str, Any]:
@@ -185,6 +210,14 @@ FORMS: dict[Arg, Form] = {
         lambda kind, text: {"scale": dims(text, "factor")},
         lambda layer: joined(layer.scale) if layer.scale else "",
         {"factor": "scale", "scale": "scale", "size": "output_size"},
+    ),
+    Arg.PADS: Form(
+        ("pads",),
+        True,
+        "0:1x0:1",
+        _read_pads,
+        _write_pads,
+        {"padding": "pads", "pads": "pads"},
     ),
     Arg.SHAPE: Form(
         ("output_size",),
@@ -303,6 +336,7 @@ MINIMUM: dict[str, int] = {
     "dim": 1,
     "vocab": 1,
     "size": 1,
+    "pads": 0,
     "scale": 1,
     **{o.field: o.minimum for o in OPTIONS if o.minimum is not None},
 }

@@ -1,8 +1,9 @@
 """Reshaping and resampling, nothing learned, no MACs: ``flatten`` (a view of the
 whole tensor as one vector), ``reshape`` (a vector, or any tensor, viewed as
 C×H×W…: DCGAN's and VAE decoders' first step), ``upsample`` (torch.nn.Upsample,
-by a whole factor or to a size) and ``shuffle`` (ShuffleNet's channel shuffle,
-torch.nn.ChannelShuffle)."""
+by a whole factor or to a size), ``shuffle`` (ShuffleNet's channel shuffle,
+torch.nn.ChannelShuffle) and ``pad`` (explicit zero padding, per side:
+torch.nn.ConstantPad*d, Keras's ZeroPadding*D)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ import math
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LayerError
-from cnncalc.kinds.base import WHOLE, Arg, Kind, Module, Outcome, Rational, Reach, no_lines, ratio
+from cnncalc.kinds.base import (
+    WHOLE,
+    Arg,
+    Kind,
+    Module,
+    Outcome,
+    Rational,
+    Reach,
+    axis_names,
+    no_lines,
+    ratio,
+)
 from cnncalc.kinds.window import expand, spatial_of
 from cnncalc.layer import LayerSpec, Shape, shape_text
 from cnncalc.memory_rules import Behaviour
@@ -179,6 +191,53 @@ def shuffle_torch(layer: LayerReport) -> Module:
     return Module(f"nn.ChannelShuffle({spec.groups or 1})")
 
 
+# --- pad ----------------------------------------------------------------------------
+
+
+def _pairs(layer: LayerSpec, rank: int) -> tuple[tuple[int, int], ...]:
+    """(before, after) per spatial axis: one pair given stands for every axis."""
+    pads = layer.pads or (0, 0)
+    pairs = tuple((pads[i], pads[i + 1]) for i in range(0, len(pads), 2))
+    if len(pairs) == 1:
+        return pairs * rank
+    if len(pairs) != rank:
+        raise LayerError(
+            f"pad gives {len(pairs)} axes but the input has {rank} spatial axes", field="pads"
+        )
+    return pairs
+
+
+def pad_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """Zeros before and after each spatial axis: W + before + after."""
+    channels, spatial = spatial_of(shape)
+    pairs = _pairs(layer, len(spatial))
+    out = tuple(w + a + b for w, (a, b) in zip(spatial, pairs, strict=True))
+    resolved = layer.replace(pads=tuple(x for pair in pairs for x in pair))
+    reach = Reach((1,) * len(spatial), (1,) * len(spatial), tuple(-a for a, _ in pairs))
+    return Outcome(layer=resolved, shape=(channels, *out), reach=reach)
+
+
+def pad_explain(layer: LayerReport) -> list[str]:
+    spec = layer.layer
+    assert spec is not None
+    pairs = _pairs(spec, len(layer.input_shape) - 1)
+    return [
+        f"{axis}: {w} + {a} + {b} = {o}"
+        for axis, w, (a, b), o in zip(
+            axis_names(len(pairs)), layer.input_shape[1:], pairs, layer.output_shape[1:],
+            strict=True,
+        )
+    ]  # fmt: skip
+
+
+def pad_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    assert spec is not None
+    pairs = _pairs(spec, len(layer.input_shape) - 1)
+    flat = tuple(x for before, after in reversed(pairs) for x in (before, after))  # last axis first
+    return Module(f"nn.ConstantPad{len(pairs)}d({flat}, 0.0)")
+
+
 KINDS = (
     Kind(
         "flatten",
@@ -220,5 +279,15 @@ KINDS = (
         shuffle_torch,
         # view, transpose, contiguous: a copy whose backward reads nothing
         memory=Behaviour(),
+    ),
+    Kind(
+        "pad",
+        Arg.PADS,
+        pad_rule,
+        "zero padding, per side (Keras ZeroPadding2D((0, 1), (0, 1)) is pad 0:1x0:1)",
+        pad_explain,
+        pad_torch,
+        ("zeropad",),
+        memory=Behaviour(),  # constant_pad_nd's backward needs the sizes alone
     ),
 )
