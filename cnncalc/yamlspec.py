@@ -421,6 +421,10 @@ class _Reader:
             arg = "x".join(str(_whole(self.value(n, env), "size")) for n in value_node.value)
             return self.stages(value_node, f"{word} {arg}", env, keyed=True)
         value = self.value(value_node, env)
+        if isinstance(value_node, yaml.ScalarNode) and isinstance(value, (int, float)):
+            # the number as written, read by the spec's own grammar: YAML 1.1 would
+            # make `pad: 1:2` 62 (base 60), `fc: 0x10` 16 and `fc: 1_000` 1000
+            value = value_node.value
         text = word if value in ("", None) else f"{word} {value}"
         return self.stages(value_node, text, env, keyed=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cnncalc import SpecError, analyze, parse
+from cnncalc.canonical import format_layer
 from cnncalc.yamlspec import load
 
 
@@ -149,3 +150,14 @@ def test_malformed_yaml() -> None:
     # PyYAML's mark is on line 2, past the file's one line: cnncalc points at its end
     assert exc.location is not None and exc.location.where == "net.yaml:1"
     assert (exc.location.line, exc.location.start) == ("layers: [relu", 13)
+
+
+def test_short_form_numbers_are_read_as_written() -> None:
+    """``kind: value`` is the string form ``kind value``: the number as the user
+    wrote it, not as YAML 1.1 resolves it (``1:2`` is 62 in base 60, ``010`` is
+    8 in octal, ``0x10`` 16, ``1_000`` 1000)."""
+    model = load("layers:\n  - pad: 1:2\n  - fc: 010\n")
+    assert [format_layer(layer) for layer in model.layers] == ["pad 1:2", "fc 10"]  # type: ignore[arg-type]
+    for text in ("fc: 0x10", "fc: 1_000"):
+        with pytest.raises(SpecError, match="is not a number"):
+            load(f"layers:\n  - {text}\n")
