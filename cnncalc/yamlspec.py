@@ -49,7 +49,7 @@ from cnncalc.layer import (
     Shape,
     leaves,
 )
-from cnncalc.number import MAX_DIGITS, bounded, whole
+from cnncalc.number import MAX_DIGITS, WHOLE, bounded, whole
 from cnncalc.spec import (
     StageCache,
     count_items,
@@ -589,11 +589,25 @@ class _Reader:
             assert isinstance(node, yaml.MappingNode)
             return _resolve("{" + str(node.value[0][0].value) + "}", env)
         value = self.plain(node)
+        if isinstance(node, yaml.ScalarNode):
+            value = _as_written(node, value)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+            value = [_as_written(n, v) for n, v in zip(node.value, value, strict=False)]
         if isinstance(value, str) and env:
             return _resolve(value, env)
         if isinstance(value, list) and env:
             return [_resolve(v, env) for v in value]
         return value
+
+
+def _as_written(node: yaml.Node, value: Any) -> Any:
+    """A whole number as written, by the spec's own grammar (YAML 1.1 would make
+    ``010`` 8 in octal, ``1:2`` 62 in base 60, ``0x10`` 16): decimal digits are
+    the number; anything else stays the text, for the reader to say what it is."""
+    if isinstance(node, yaml.ScalarNode) and type(value) is int and not node.style:
+        text = str(node.value)
+        return whole(text, "value") if WHOLE.fullmatch(text) else text
+    return value
 
 
 VALUE_LIMIT = 10_000

@@ -161,3 +161,12 @@ def test_short_form_numbers_are_read_as_written() -> None:
     for text in ("fc: 0x10", "fc: 1_000"):
         with pytest.raises(SpecError, match="is not a number"):
             load(f"layers:\n  - {text}\n")
+
+
+def test_mapping_form_numbers_are_read_as_written() -> None:
+    """The mapping form too: ``filters: 010`` is 10 (YAML 1.1: 8, octal), a kernel
+    list the same; ``0x10`` is not a number to cnncalc (YAML 1.1: 16)."""
+    model = load("layers:\n  - conv: {filters: 010, kernel: [3, 03]}\n")
+    assert format_layer(model.layers[0]) == "conv 10x3x3"  # type: ignore[arg-type]
+    with pytest.raises(SpecError, match="filters must be a whole number, got '0x10'"):
+        load("layers:\n  - conv: {filters: 0x10, kernel: 3}\n")
