@@ -887,11 +887,5 @@ def _whole(value: Any, what: str) -> int:
 
 
 def _shown(value: Any) -> str:
-    """``repr(value)`` for a message, cut short: a value may be a long string, a
-    list that aliases expand to millions of items, or a 4,000-digit integer."""
-    import reprlib
-
-    shown = reprlib.Repr()
-    shown.maxlevel, shown.maxlist, shown.maxdict, shown.maxstring = 3, 6, 4, 60
-    shown.maxlong = 40
-    return shown.repr(value)
+    """``repr(value)`` for a message (a string quoted), cut as :func:`_short` cuts."""
+    return _short(value if not isinstance(value, str) else repr(value[: LINE + 1]))
