@@ -372,8 +372,9 @@ def show(
 
         try:
             inputs = _input_files(spec)
-            if html_path:
-                _check_page(html_path, [svg_path, png_path], inputs)
+            # every target before any is written (save checks its two again, for the library)
+            targets = {"--html": html_path, "--svg": svg_path, "--png": png_path}
+            pictures.check_targets(targets, inputs)
             if svg_path or png_path:
                 from cnncalc.render import svg
 
@@ -482,36 +483,6 @@ def _input_files(spec: str) -> list[os.stat_result]:
     except (OSError, ValueError):  # stdin without a descriptor (an embedding caller's)
         pass
     return found
-
-
-def _check_page(path: str, pictures: list[str | None], inputs: list[os.stat_result]) -> None:
-    """Refuse, before anything is written, an --html target that is an input, a
-    directory, the file stdout goes to, or the --svg or --png target."""
-    import stat
-
-    try:
-        found = os.stat(path)
-    except FileNotFoundError:
-        found = None
-    except OSError as exc:
-        raise SpecError(f"cannot write {path}: {exc.strerror or exc}") from None
-    if found is not None:
-        if stat.S_ISDIR(found.st_mode):
-            raise SpecError(f"cannot write {path}: Is a directory")
-        if (found.st_dev, found.st_ino) in [(s.st_dev, s.st_ino) for s in inputs]:
-            raise SpecError(f"--html {path} is an input file: it would be overwritten")
-        try:
-            out = os.fstat(sys.stdout.fileno())
-        except (AttributeError, OSError, ValueError):  # closed, or not a real file
-            out = None
-        if out is not None and stat.S_ISREG(out.st_mode) and os.path.samestat(out, found):
-            raise SpecError(f"--html {path} is the file stdout goes to: the report would be lost")
-    for other in pictures:
-        if other and (
-            os.path.realpath(other) == os.path.realpath(path)
-            or (found is not None and os.path.exists(other) and os.path.samefile(other, path))
-        ):
-            raise SpecError(f"--html and --svg or --png name the same file: {path}")
 
 
 @cli.command("solve")

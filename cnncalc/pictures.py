@@ -43,7 +43,7 @@ def save(
 ) -> None:
     """Write the SVG and/or its PNG, ``scale`` pixels per SVG unit; ``inputs`` are
     the files the model was read from."""
-    check_targets(svg_path, png_path, inputs)
+    check_targets({"--svg": svg_path, "--png": png_path}, inputs)
     png = (
         rasterise(scaled(svg, scale)) if png_path else None
     )  # a rasteriser that fails writes nothing
@@ -53,15 +53,12 @@ def save(
         write_file(png_path, png)
 
 
-def check_targets(
-    svg_path: str | None, png_path: str | None, inputs: Iterable[os.stat_result] = ()
-) -> None:
-    """Refuse, before anything is written, a target that is an input, a directory,
-    or the other target."""
+def check_targets(targets: dict[str, str | None], inputs: Iterable[os.stat_result] = ()) -> None:
+    """Refuse, before anything is written, a target (``{"--svg": path, …}``) that
+    is an input, a directory, the file stdout goes to, or another target."""
     read = [(s.st_dev, s.st_ino) for s in inputs]
-    for option, path in (("--svg", svg_path), ("--png", png_path)):
-        if not path:
-            continue
+    named = [(option, path) for option, path in targets.items() if path]
+    for option, path in named:
         found = _stat(path)
         if found is None:
             continue
@@ -71,8 +68,10 @@ def check_targets(
             raise SpecError(f"{option} {path} is an input file: it would be overwritten")
         if (found.st_dev, found.st_ino) == _stdout_file():
             raise SpecError(f"{option} {path} is the file stdout goes to: the report would be lost")
-    if svg_path and png_path and _same_target(svg_path, png_path):
-        raise SpecError(f"--svg and --png name the same file: {svg_path}")
+    for i, (option, path) in enumerate(named):
+        for other, other_path in named[i + 1 :]:
+            if _same_target(path, other_path):
+                raise SpecError(f"{option} and {other} name the same file: {path}")
 
 
 def _stat(path: str) -> os.stat_result | None:
