@@ -202,16 +202,16 @@ class _Run:
         try:
             out = KINDS[layer.kind].rule(layer, shape)
         except LayerError as exc:
-            label = layer.origin.title or f"layer {index} ({layer.kind})"
-            raise SpecError(exc.message, layer.origin.locate(exc.field), label) from None
+            raise SpecError(
+                exc.message, layer.origin.locate(exc.field), _label(layer, index)
+            ) from None
         huge = next((size for size in out.shape if size >= LIMIT), None)
         if huge is not None:  # repeated upsampling: sizes, then costs, would grow without end
-            label = layer.origin.title or f"layer {index} ({layer.kind})"
             raise SpecError(
                 f"an output size of {len(str(huge))} digits is too large: sizes have at most "
                 f"{MAX_DIGITS} digits",
                 layer.origin.whole,
-                label,
+                _label(layer, index),
             )
         from cnncalc import checks, notes
 
@@ -221,9 +221,10 @@ class _Run:
         if mixed_up is not None:
             warnings = (mixed_up, *warnings)
         if self.strict and (warnings or remarks):
-            label = layer.origin.title or f"layer {index} ({layer.kind})"
             first = (*warnings, *remarks)[0]
-            raise SpecError(f"{first} (--strict)", layer.origin.locate("kernel"), label)
+            raise SpecError(
+                f"{first} (--strict)", layer.origin.locate("kernel"), _label(layer, index)
+            )
         costs = Costs(
             params=out.params,
             trainable_params=out.params if layer.trainable else 0,
@@ -321,6 +322,11 @@ class _Run:
             )
         )
         return out
+
+
+def _label(layer: LayerSpec, index: int) -> str:
+    """How an error names a layer: its own words, else its number and kind."""
+    return layer.origin.title or f"layer {index} ({layer.kind})"
 
 
 def _starts_with_tokens(nodes: tuple[Node, ...]) -> bool:
