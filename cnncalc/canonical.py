@@ -26,14 +26,24 @@ def format_nodes(
     nodes: tuple[Node, ...], spec_of: Callable[[LayerSpec], str] = format_layer
 ) -> str:
     """The canonical spec of a sequence; ``spec_of`` prints each layer (the engine
-    passes one that prints layers as resolved against their input)."""
-    return " | ".join(format_node(node, spec_of) for node in nodes)
+    passes one that prints layers as resolved against their input). A name that
+    a later item of the list reads is printed (``as p5``); other names (a YAML
+    group's label) are not part of the string form."""
+    read = {name for node in nodes if isinstance(node, LayerSpec) for name in node.ref or ()}
+    return " | ".join(format_node(node, spec_of, read) for node in nodes)
 
 
-def format_node(node: Node, spec_of: Callable[[LayerSpec], str] = format_layer) -> str:
+def format_node(
+    node: Node,
+    spec_of: Callable[[LayerSpec], str] = format_layer,
+    read: frozenset[str] | set[str] = frozenset(),
+) -> str:
+    named = f" as {node.name}" if node.name is not None and node.name in read else ""
     if isinstance(node, LayerSpec):
-        return spec_of(node)
+        return spec_of(node) + named
     inner = [format_nodes(part, spec_of) for part in node.parts]
     if node.kind in (BlockKind.REPEAT, BlockKind.SEQ):
-        return f"[{inner[0]}]*{node.count}" + (" shared" if node.shared else "")
-    return f"{node.kind.value}[" + " ; ".join(inner) + "]"
+        text = f"[{inner[0]}]*{node.count}" + (" shared" if node.shared else "")
+    else:
+        text = f"{node.kind.value}[" + " ; ".join(inner) + "]"
+    return text + named

@@ -14,7 +14,8 @@ from __future__ import annotations
 from cnncalc import collector, receptive
 from cnncalc.canonical import format_layer, format_nodes
 from cnncalc.errors import LayerError, SpecError
-from cnncalc.kinds import KINDS, Arg, Outcome
+from cnncalc.kinds import KINDS, Arg, Kind, Outcome
+from cnncalc.kinds.joins import crop_sizes
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     Block,
@@ -113,6 +114,7 @@ def analyze(
         tree=tuple(run.rows),
         input_warnings=warnings,
         side=side,
+        outputs=tuple(run.outputs),
     )
 
 
@@ -148,33 +150,85 @@ class _Run:
         self.leaves: list[LayerReport] = []
         self.parts: list[tuple[Row, ...]] = []  # the finished paths of the block being walked
         self.specs: dict[int, str] = {}  # id(LayerSpec) → its spec, resolved the first time
-        self.memo: dict[tuple[LayerSpec, Shape], _Applied] = {}
+        self.memo: dict[tuple[object, ...], _Applied] = {}
         self.side: list[int] = []  # positions in leaves of the layers of side outputs
         self.reusing = 0  # > 0 inside a shared repeat's second and later passes
+        self.outputs: list[tuple[str, str, Shape]] = []  # named outputs nothing reads
 
     def seq(self, nodes: tuple[Node, ...], state: State, prefix: str, depth: int) -> State:
         dot = prefix + "." if prefix else ""
+        names: _Names | None = None  # made when the list names an item
         for i, node in enumerate(nodes):
             path = dot + (node.name or str(i))
             if isinstance(node, LayerSpec):
-                state = self.layer(node, state, path, depth)
+                if node.ref is None:
+                    state = self.layer(node, state, path, depth)
+                else:
+                    names = names or _Names()
+                    state = self.join(node, state, names, i, path, depth)
             else:
                 state = self.block(node, state, path, depth)
+            if node.name is not None:
+                names = names or _Names()
+                names.states[node.name] = state
+                names.made[node.name] = (i, path)
+            if names is not None:
+                names.last = node.name, i, self.rows[-1]
+        if names is not None and names.dropped:
+            self.outputs.extend(names.unread())
         return state
 
-    def layer(self, layer: LayerSpec, state: State, path: str, depth: int) -> State:
+    def join(
+        self, layer: LayerSpec, state: State, names: _Names, i: int, path: str, depth: int
+    ) -> State:
+        """A layer that reads earlier outputs of its list by name (``add p5``)."""
+        index = len(self.leaves) + 1
+        join = KINDS[layer.kind].join
+        assert join is not None
+        found = []
+        for name in layer.ref or ():
+            named = names.states.get(name)
+            if named is None:
+                raise SpecError(
+                    _unknown_name(name, names), layer.origin.locate("ref"), _label(layer, index)
+                )
+            if join.how != "from":  # going on from an output leaves it an output
+                names.reads.append((name, i))
+            found.append(named)
+        extra: tuple[str, ...] = ()
+        if join.how == "from" and names.last is not None and names.last[0] not in layer.ref:
+            extra = names.drop(state, i)
+            state = found[0]
+        return self.layer(layer, state, path, depth, tuple(found), extra)
+
+    def layer(
+        self,
+        layer: LayerSpec,
+        state: State,
+        path: str,
+        depth: int,
+        others: tuple[State, ...] | None = None,
+        extra: tuple[str, ...] = (),
+    ) -> State:
         shape, seen = state
         index = len(self.leaves) + 1
-        key = (layer, shape)
+        key: tuple[object, ...] = (layer, shape)
+        if others is not None:
+            key = (layer, shape, tuple(other[0] for other in others))
         known = self.memo.get(key)
         if known is None:  # the same layer on the same shape (a repeat) is worked out once
-            known = self.memo[key] = self.apply(layer, shape, index)
+            known = self.memo[key] = self.apply(layer, shape, index, others)
         out, costs, spec, warnings, notes = known
+        if extra:
+            warnings = (*warnings, *extra)
         if self.reusing and (costs.params or costs.buffers):  # counted in the first pass
             costs = costs.replace(params=0, trainable_params=0, buffers=0)
         if id(layer) not in self.specs:
             self.specs[id(layer)] = spec
-        seen = receptive.step(seen, out.reach, self.extents)
+        if others is None:
+            seen = receptive.step(seen, out.reach, self.extents)
+        else:
+            seen = _joined_field(KINDS[layer.kind], state, others, out.shape)
         report = LayerReport(
             index=index,
             kind=layer.kind,
@@ -195,12 +249,19 @@ class _Run:
         self.rows.append(report)
         return out.shape, seen
 
-    def apply(self, layer: LayerSpec, shape: Shape, index: int) -> _Applied:
-        """Run the layer's rule; turn its complaint into an error that names the layer.
-        Its findings are split into warnings and notes (:mod:`cnncalc.notes`); a
-        filter count that looks like a kernel size is warned about first."""
+    def apply(
+        self, layer: LayerSpec, shape: Shape, index: int, others: tuple[State, ...] | None = None
+    ) -> _Applied:
+        """Run the layer's rule (a join's with the named outputs' shapes); turn its
+        complaint into an error that names the layer. Its findings are split into
+        warnings and notes (:mod:`cnncalc.notes`); a filter count that looks like a
+        kernel size is warned about first."""
         try:
-            out = KINDS[layer.kind].rule(layer, shape)
+            kind = KINDS[layer.kind]
+            if others is not None and kind.join is not None:
+                out = kind.join.rule(layer, shape, tuple(other[0] for other in others))
+            else:
+                out = kind.rule(layer, shape)
         except LayerError as exc:
             raise SpecError(
                 exc.message, layer.origin.locate(exc.field), _label(layer, index)
@@ -324,6 +385,67 @@ class _Run:
         return out
 
 
+class _Names:
+    """The named outputs of one list as it is walked: what each name holds (the
+    newest item of that name), where it was made, which names later joins combine
+    (add, mul, cat), and the named outputs a ``from`` left: extra outputs of the
+    network unless a later join combines them (FPN's levels are; its top-down
+    sums, read by the next level's ``add``, are not)."""
+
+    __slots__ = ("dropped", "last", "made", "reads", "states")
+
+    def __init__(self) -> None:
+        self.states: dict[str, State] = {}
+        self.made: dict[str, tuple[int, str]] = {}
+        self.reads: list[tuple[str, int]] = []
+        self.dropped: list[tuple[str, int, str, Shape]] = []
+        self.last: tuple[str | None, int, Row] | None = None  # the item before
+
+    def drop(self, state: State, i: int) -> tuple[str, ...]:
+        """``from`` leaves the current tensor: kept if named, else a warning."""
+        if self.last is None:
+            return ()
+        name, at, row = self.last
+        if name is None:
+            what = f"layer {row.index} ({row.spec})" if isinstance(row, LayerReport) else row.label
+            return (
+                f"the output of {what}, {shape_text(state[0], 'x')}, is never used: 'from' "
+                "leaves it; name it (… as NAME) to keep it as an output, or remove it",
+            )
+        self.dropped.append((name, at, row.path, state[0]))
+        return ()
+
+    def unread(self) -> list[tuple[str, str, Shape]]:
+        """The named outputs left by a ``from`` that no later layer reads."""
+        return [
+            (name, path, shape)
+            for name, at, path, shape in self.dropped
+            if not any(read == name and j > at for read, j in self.reads)
+        ]
+
+
+def _unknown_name(name: str, names: _Names) -> str:
+    known = ", ".join(sorted(names.states)[:8])
+    so_far = f"; named so far: {known}" if known else ""
+    return (
+        f"no earlier item of this list is named '{name}'{so_far} (name one with '… as "
+        f"{name}'; a name is read only after it, in its own list)"
+    )
+
+
+def _joined_field(kind: Kind, state: State, others: tuple[State, ...], out: Shape) -> Field:
+    """The receptive field of a join's output: the widest of what it reads (a
+    crop moves where each input's first unit starts); ``from``: the named one's."""
+    join = kind.join
+    assert join is not None
+    if join.how == "from":
+        return others[0][1]
+    inputs = [state, *others]
+    if join.how == "crop":
+        return receptive.widest(_cropped_fields(inputs, out[1:]))
+    return receptive.widest([seen for _, seen in inputs])
+
+
 def _label(layer: LayerSpec, index: int) -> str:
     """How an error names a layer: its own words, else its number and kind."""
     return layer.origin.title or f"layer {index} ({layer.kind})"
@@ -394,16 +516,22 @@ def _crop(branches: list[State], block: Block) -> tuple[Shape, list[Field]]:
                 block.origin.whole,
                 block.origin.title or "catcrop",
             )
-    sizes = tuple(min(axis) for axis in zip(*(s[1:] for s in shapes), strict=True))
+    sizes = crop_sizes(tuple(shapes))
+    return (sum(s[0] for s in shapes), *sizes), _cropped_fields(branches, sizes)
+
+
+def _cropped_fields(inputs: list[State], sizes: Shape) -> list[Field]:
+    """Each input's field once centre-cropped to ``sizes``: a crop moves where the
+    first unit's field starts, not its size."""
     fields = []
-    for shape, seen in branches:
+    for shape, seen in inputs:
         cut = [(w - s) // 2 for w, s in zip(shape[1:], sizes, strict=True)]
         if seen.whole or not any(cut):
             fields.append(seen)
             continue
         starts = tuple(a + c * j for a, c, j in zip(seen.starts, cut, seen.jumps, strict=True))
         fields.append(Field(seen.sizes, seen.jumps, starts))
-    return (sum(s[0] for s in shapes), *sizes), fields
+    return fields
 
 
 def _res_mismatch(x: Shape, body: Shape, shortcut: Shape, has_shortcut: bool) -> str:

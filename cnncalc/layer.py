@@ -129,7 +129,10 @@ class LayerSpec(Record):
     probability (or drop path's), ``slope`` leaky ReLU's. ``scale`` is an
     upsampling factor per axis and ``mode`` its interpolation (``None``:
     nearest); ``output_size`` also holds an upsampling's target size and a
-    reshape's whole output shape. ``affine`` switches a norm's γ and β on or off
+    reshape's whole output shape. ``ref`` names the earlier outputs a join reads
+    (``add p5``, ``cat d1``, ``from c4``; :mod:`cnncalc.kinds.joins`); ``name``
+    is the layer's own (``as p5``), by which later layers of its list read it.
+    ``affine`` switches a norm's γ and β on or off
     (``None``: the kind's default). ``per_axis`` tells whether the kernel
     or output size names one value per spatial axis (``conv 64x3x3``) or a
     single value for every axis (``pool 2``); only the former fixes the spatial
@@ -164,6 +167,7 @@ class LayerSpec(Record):
         "affine",
         "mode",
         "scale",
+        "ref",
     )
     __slots__ = (*_compared, "origin")
 
@@ -197,6 +201,7 @@ class LayerSpec(Record):
             layer.affine,
             layer.mode,
             layer.scale,
+            layer.ref,
         )
 
     def __init__(
@@ -227,6 +232,7 @@ class LayerSpec(Record):
         affine: bool | None = None,
         mode: str | None = None,
         scale: tuple[int, ...] | None = None,
+        ref: tuple[str, ...] | None = None,
         origin: Origin = NOWHERE,
     ) -> None:
         self.kind = kind
@@ -255,6 +261,7 @@ class LayerSpec(Record):
         self.affine = affine
         self.mode = mode
         self.scale = scale
+        self.ref = ref
         self.origin = origin
 
 

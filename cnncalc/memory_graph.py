@@ -9,6 +9,10 @@ than the smallest, and a ``cat``; a side output is its branch and a ``side``
 join that hands the input on (a view of it) while reading the branch's end, as
 an auxiliary loss would. The walk in :mod:`cnncalc.memory_walk` replays these ops.
 
+A layer that reads named outputs (``add p5``, :mod:`cnncalc.kinds.joins`) is
+its kind's join on the current value and the named ones; ``from c4`` is no op,
+just a jump to the named value.
+
 The graph is flat, as a 100,000-layer network needs it: value 0 is the
 network's input, value ``i + 1`` the output of op ``i``; op ``i`` is a layer
 (``layers[i]``) or a block's join (``layers[i]`` None, ``joins[i]`` its kind).
@@ -18,6 +22,8 @@ from __future__ import annotations
 
 import math
 
+from cnncalc.kinds import KINDS
+from cnncalc.layer import Shape
 from cnncalc.report import BlockReport, LayerReport, Report, Row
 
 
@@ -25,7 +31,7 @@ class Graph:
     """The ops in run order: for each, its layer (None for a join), its path,
     the values it reads; and each value's elements per sample."""
 
-    __slots__ = ("inputs", "joins", "layers", "numel", "paths")
+    __slots__ = ("inputs", "joins", "layers", "leaving", "numel", "paths", "readers", "unread")
 
     def __init__(self, input_numel: int) -> None:
         self.layers: list[LayerReport | None] = []
@@ -33,38 +39,82 @@ class Graph:
         self.inputs: list[tuple[int, ...]] = []
         self.numel: list[int] = [input_numel]
         self.joins: dict[int, str] = {}  # op → "add", "cat", "mul", "chunk", "crop", "side"
+        self.leaving: set[str] = set()  # paths of the named outputs nothing reads
+        self.unread: list[tuple[int, Row]] = []  # their values, and their rows
+        self.readers: dict[int, LayerReport] = {}  # a join op → the layer that reads names
 
     def __len__(self) -> int:
         return len(self.layers)
 
 
 def ops(report: Report) -> Graph:
-    """The ops of ``report`` in the order PyTorch runs them."""
+    """The ops of ``report`` in the order PyTorch runs them. The named outputs
+    that nothing reads (:attr:`Report.outputs`) are read at the end, as a loss
+    over every output would (a ``side`` join each)."""
     graph = Graph(math.prod(report.input_shape))
+    graph.leaving = {path for _, path, _ in report.outputs}
     # a report made without a tree is a plain chain of its layers
-    _seq(report.tree or report.layers, 0, graph)
+    x = _seq(report.tree or report.layers, 0, graph)
+    for value, row in graph.unread:
+        x = _join(graph, "side", row, (x, value), graph.numel[x])
     return graph
 
 
 def _seq(rows: tuple[Row, ...], x: int, graph: Graph) -> int:
     layers, paths, inputs, numel = graph.layers, graph.paths, graph.inputs, graph.numel
     prod = math.prod
+    named: dict[str, tuple[int, Shape]] | None = None
     for row in rows:
         if type(row) is LayerReport:
-            layers.append(row)
-            paths.append(row.path)
-            inputs.append((x,))
-            numel.append(prod(row.output_shape))
-            x = len(layers)
+            if row.layer is not None and row.layer.ref is not None:
+                named = named or {}
+                x = _read(row, x, named, graph)
+            else:
+                layers.append(row)
+                paths.append(row.path)
+                inputs.append((x,))
+                numel.append(prod(row.output_shape))
+                x = len(layers)
         else:
             x = _block(row, x, graph)  # type: ignore[arg-type]
+        if row.name is not None:
+            named = named or {}
+            named[row.name] = (x, row.output_shape)
+            if row.path in graph.leaving:
+                graph.unread.append((x, row))
     return x
 
 
+def _read(row: LayerReport, x: int, named: dict[str, tuple[int, Shape]], graph: Graph) -> int:
+    """A join that reads named outputs (:mod:`cnncalc.kinds.joins`): its kind's op
+    on the current value and theirs; ``from`` runs none and goes on from the
+    named value, the current one left to be freed (or read at the end, if named
+    and nothing reads it)."""
+    join = KINDS[row.kind].join
+    assert join is not None and row.layer is not None and row.layer.ref is not None
+    found = [named[name] for name in row.layer.ref]
+    if join.how == "from":
+        return found[0][0]
+    ends = (x, *(value for value, _ in found))
+    if join.how == "crop":
+        spatial = row.output_shape[1:]
+        shapes = (row.input_shape, *(shape for _, shape in found))
+        ends = tuple(
+            _join(graph, "crop", row, (end,), shape[0] * math.prod(spatial))
+            if shape[1:] != spatial
+            else end
+            for end, shape in zip(ends, shapes, strict=True)
+        )
+        return _join(graph, "cat", row, ends)
+    return _join(graph, join.how, row, ends)
+
+
 def _join(
-    graph: Graph, kind: str, block: BlockReport, ends: tuple[int, ...], numel: int | None = None
+    graph: Graph, kind: str, block: Row, ends: tuple[int, ...], numel: int | None = None
 ) -> int:
     graph.joins[len(graph.layers)] = kind
+    if isinstance(block, LayerReport):
+        graph.readers[len(graph.layers)] = block
     graph.layers.append(None)
     graph.paths.append(block.path)
     graph.inputs.append(ends)

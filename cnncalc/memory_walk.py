@@ -381,7 +381,7 @@ def _walk(
 def _peak(graph: Graph, phase: str, op: int, nbytes: int) -> Peak:
     if op < 0:
         return Peak(phase, None, None, nbytes)
-    layer = graph.layers[op]
+    layer = graph.layers[op] or graph.readers.get(op)  # a join layer's op: the layer
     return Peak(phase, graph.paths[op], layer.index if layer is not None else None, nbytes)
 
 

@@ -162,6 +162,9 @@ class Report(Record):
     input_warnings: tuple[str, ...] = ()
     """Warnings about the input shape itself (channels that look last...)."""
     side: Costs = Costs()
+    outputs: tuple[tuple[str, str, Shape], ...] = ()
+    """Named outputs that nothing reads after a ``from`` left them (FPN's levels):
+    outputs of the network besides its last, as (name, path, shape)."""
 
     @property
     def macs_main(self) -> int:

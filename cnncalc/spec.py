@@ -4,12 +4,12 @@ Grammar (keywords and options are case-insensitive, whitespace is free)::
 
     spec   := seq
     seq    := item ("|" item)*
-    item   := block ["frozen"] | stage
+    item   := block ["frozen"] ["as" NAME] | stage
     block  := "[" seq "]" "*" N ["shared"] | "res[" seq [";" seq] "]" | "mul[" seq "]"
             | "side[" seq "]"
             | ("cat[" | "split[" | "catcrop[") seq? (";" seq?)* "]"
-    stage  := KEYWORD [ARG] OPTION*
-    ARG    := NxF[xF[xF]] | K[xK[xK]] | N | VxD | P      (which one: the kind's Arg)
+    stage  := KEYWORD [ARG] OPTION* ["as" NAME]
+    ARG    := NxF[xF[xF]] | K[xK[xK]] | N | VxD | P | NAME[,NAME]  (which one: the kind's Arg)
     OPTION := sK | pK | psame | pvalid | dK | gK | opK | dw | nobias | ceil | frozen
             | table=a,b,c/d,e,f/...                        (K may be per axis: 2x1)
 
@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from cnncalc.errors import LayerError, Location, SpecError
 from cnncalc.kinds import KINDS, NAMES, Arg, Kind, lookup
-from cnncalc.kinds.grammar import FORMS, OPTIONS, build, read_arg, read_option
+from cnncalc.kinds.grammar import FORMS, OPTIONS, build, read_arg, read_name, read_option
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     MAX_DEPTH,
@@ -60,9 +60,9 @@ SINGLE = {"mul": BlockKind.MUL, "side": BlockKind.SIDE}
 _HAS_PUNCT = re.compile(r"[|\[\];*]")
 _TOKEN = re.compile(r"[|\[\];*]|[^\s|\[\];*]+")
 
-MAX_STAGE_WORDS = 2 + len(OPTIONS)
-"""The most words one stage can have: a keyword, an argument and each option
-once. A longer stage is an error, found from its first ``MAX_STAGE_WORDS + 1``
+MAX_STAGE_WORDS = 4 + len(OPTIONS)
+"""The most words one stage can have: a keyword, an argument, each option
+once and ``as NAME``. A longer stage is an error, found from its first ``MAX_STAGE_WORDS + 1``
 words: the rest are never split off the text."""
 
 _CHUNK = 4096
@@ -219,12 +219,27 @@ class _Parser:
         return self.stage_()
 
     def block(self) -> Block:
-        """block ["frozen"]: every layer inside a frozen block is frozen."""
+        """block ["frozen"] ["as" NAME]: every layer inside a frozen block is frozen;
+        a named one can be read by the items after it (``add c3``)."""
         block = self.block_()
-        tok = self.peek()
-        if tok is not None and tok.text.lower() == "frozen":
-            self.pos += 1
-            return freeze(block)
+        for _ in range(2):  # either order
+            tok = self.peek()
+            if tok is not None and tok.text.lower() == "frozen":
+                self.pos += 1
+                block = freeze(block)
+            elif tok is not None and tok.text.lower() == "as" and block.name is None:
+                self.pos += 1
+                word = self.peek()
+                if word is None or word.text in PUNCT:
+                    raise self.error("'as' needs a name after it: [ ... ]*2 as c3", word or tok)
+                self.pos += 1
+                try:
+                    name = read_name(word.text)
+                except LayerError as exc:
+                    raise self.error(exc.message, word) from None
+                block = Block(
+                    block.kind, block.parts, block.count, name, block.origin, block.shared
+                )
         return block
 
     def block_(self) -> Block:
@@ -391,12 +406,27 @@ def parse_stage(
     values: dict[str, Any] = {}
     places: dict[str, int] = {}
     position = 1
-    has_arg = kind.arg is not Arg.NONE and len(tokens) > 1 and _is_argument(tokens[1].text)
+    end = len(tokens)
+    named = next((i for i in range(1, end) if tokens[i].text.lower() == "as"), None)
+    if named is not None:  # ``conv 256x1x1 as p5``: the layer's name, last in the stage
+        if named != end - 2:
+            raise error(
+                f"'as' takes one name, at the end of the stage: {kind.name} … as NAME",
+                tokens[min(named + 2, end - 1)] if named < end - 1 else tokens[named],
+            )
+        try:
+            values["name"] = read_name(tokens[-1].text)
+        except LayerError as exc:
+            raise error(exc.message, tokens[-1]) from None
+        places["name"] = end - 1
+        end -= 2
+    has_arg = kind.arg is not Arg.NONE and end > 1
+    has_arg = has_arg and (kind.arg is Arg.REF or _is_argument(tokens[1].text))
     try:
         if has_arg:
             values.update(read_arg(kind, tokens[1].text))
             places.update((f, 1) for f in FORMS[kind.arg].fields)
-        for position in range(2 if has_arg else 1, len(tokens)):
+        for position in range(2 if has_arg else 1, end):
             field, value = parse_option(kind, tokens[position].text)
             if field in values:
                 raise LayerError(f"{field.replace('_', ' ')} is given twice")

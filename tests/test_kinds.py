@@ -53,8 +53,13 @@ def example(kind: Kind, rank: int) -> str:
         # the input's values as (count/2)×2: 3x2 for a vector of 6, 30x2 for 6×10…
         Arg.PADS: "0:1",
         Arg.SHAPE: f"{math.prod(INPUTS.get(rank, TOKENS)) // 2}x2",
+        Arg.REF: "x",  # the output named x by the relu before it (see READS)
     }[kind.arg]
-    return f"{kind.name} {arg}".strip()
+    return (READS if kind.arg is Arg.REF else "") + f"{kind.name} {arg}".strip()
+
+
+READS = "relu as x | "
+"""What a kind that reads a named output (``add x``) reads: a relu's output, named x."""
 
 
 class LocalReference(nn.Module):  # type: ignore[misc]
@@ -160,7 +165,25 @@ def _unflatten(shape: tuple[int, ...]) -> Any:
     return nn.Sequential(nn.Flatten(), nn.Unflatten(1, target))
 
 
+class JoinReference(nn.Module):  # type: ignore[misc]
+    """``relu as x | <join> x``: the join of relu(x) with itself, by torch's own op."""
+
+    def __init__(self, op: Callable[[Any, Any], Any]):
+        super().__init__()
+        self.op = op
+
+    def forward(self, x: Any) -> Any:
+        y = torch.relu(x)
+        return self.op(y, y)
+
+
 REFERENCE: dict[str, Callable[[int, tuple[int, ...]], Any]] = {
+    "add": lambda r, s: JoinReference(torch.add),
+    "mul": lambda r, s: JoinReference(torch.mul),
+    "cat": lambda r, s: JoinReference(lambda a, b: torch.cat([a, b], dim=1)),
+    # equal sizes: nothing to crop
+    "catcrop": lambda r, s: JoinReference(lambda a, b: torch.cat([a, b], dim=1)),
+    "from": lambda r, s: JoinReference(lambda a, b: b),
     "conv": lambda r, s: (nn.Conv1d, nn.Conv2d, nn.Conv3d)[r - 1](6, 4, 3),
     "local": lambda r, s: LocalReference(6, 4, 3, s[1:]),
     "deconv": lambda r, s: (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)[r - 1](
@@ -311,15 +334,19 @@ def _spec_and_input(name: str, rank: int) -> tuple[str, str]:
 def test_kind_through_every_output(name: str, rank: int) -> None:
     spec, dims = _spec_and_input(name, rank)
     data = json.loads(_cli(spec, "--input", dims, "--json"))
-    assert data["layers"][0]["kind"] == name
+    assert data["layers"][-1 if name in READING else 0]["kind"] == name
+    layer = data["layers"][-1 if name in READING else 0]
     table = _cli(spec, "--input", dims)
-    assert data["layers"][0]["spec"] in table
+    assert layer["spec"] in table
     for fmt in ("csv", "markdown"):
-        assert data["layers"][0]["spec"].split()[0] in _cli(spec, "--input", dims, "-f", fmt)
+        assert layer["spec"].split()[0] in _cli(spec, "--input", dims, "-f", fmt)
     report = run(spec, *map(int, dims.split("x")))
     assert "<svg" in svg.render(report)
     _check_explained(explain.render(report))
     _check_emitted(_cli(spec, "--input", dims, "--emit", "torch"), data)
+
+
+READING = frozenset(name for name, kind in KINDS.items() if kind.arg is Arg.REF)
 
 
 def _check_explained(text: str) -> None:

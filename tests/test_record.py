@@ -46,6 +46,7 @@ def every_field_set() -> LayerSpec:
         affine=False,
         mode="bilinear",
         scale=(2, 2),
+        ref=("a", "b"),
         origin=Origin((0, 4), label="here"),
     )
 

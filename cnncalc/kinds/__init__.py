@@ -1,7 +1,7 @@
 """The layer kinds: one home per kind, one module per family.
 
 Each family module (:mod:`.convolution`, :mod:`.pooling`, :mod:`.dense`,
-:mod:`.normalisation`, :mod:`.elementwise`, :mod:`.reshaping`) declares its
+:mod:`.normalisation`, :mod:`.elementwise`, :mod:`.reshaping`, :mod:`.joins`) declares its
 kinds with everything cnncalc needs of them (:class:`~.base.Kind`): words,
 argument grammar, options, rule, ``--explain`` lines and PyTorch code. Adding a
 kind is one entry in its family's ``KINDS``; this module collects them.
@@ -9,7 +9,15 @@ kind is one entry in its family's ``KINDS``; this module collects them.
 
 from __future__ import annotations
 
-from cnncalc.kinds import convolution, dense, elementwise, normalisation, pooling, reshaping
+from cnncalc.kinds import (
+    convolution,
+    dense,
+    elementwise,
+    joins,
+    normalisation,
+    pooling,
+    reshaping,
+)
 from cnncalc.kinds.base import (
     WHOLE,
     Arg,
@@ -38,7 +46,7 @@ __all__ = [
     "lookup",
 ]
 
-FAMILIES = (convolution, pooling, dense, reshaping, normalisation, elementwise)
+FAMILIES = (convolution, pooling, dense, reshaping, normalisation, elementwise, joins)
 
 KINDS: dict[str, Kind] = {kind.name: kind for family in FAMILIES for kind in family.KINDS}
 """Every kind by its canonical name."""

@@ -154,6 +154,24 @@ Emitter = Callable[["LayerReport"], Module]
 """The PyTorch module of a layer as run (its resolved spec and shapes)."""
 
 
+JoinRule = Callable[[LayerSpec, Shape, tuple[Shape, ...]], Outcome]
+"""Shape and counts of a join from the current tensor's shape and the named outputs'."""
+
+
+class Join(Record):
+    """How a kind that reads earlier outputs by name (``add p5``) combines them.
+
+    ``rule`` takes the current tensor's shape and the named outputs' shapes.
+    ``how`` is the op PyTorch runs for it, for the memory graph and the
+    receptive field: ``"add"``, ``"mul"`` and ``"cat"`` read the current tensor
+    and the named ones; ``"crop"`` centre-crops each to the smallest and
+    concatenates; ``"from"`` reads only the named output (the current tensor is
+    left, kept only if named)."""
+
+    how: str
+    rule: JoinRule
+
+
 def connection_lines(layer: LayerReport) -> list[str]:
     """LeCun's connections, where they are more than the MACs: every output unit
     that adds a bias is one more."""
@@ -179,6 +197,8 @@ class Kind(Record):
     :mod:`cnncalc.memory_rules`). ``takes_tokens``: its input is a token sequence;
     ``sets_rank``: its output's rank does not follow its input's (fc, flatten,
     reshape), so layers after it say nothing about the network input's rank.
+    ``join``: it reads earlier outputs by name (``add p5``, :mod:`.joins`); its
+    ``rule`` is then never called, the join's is.
     """
 
     name: str
@@ -192,6 +212,7 @@ class Kind(Record):
     takes_tokens: bool = False
     memory: Behaviour = SAVES_INPUT
     sets_rank: bool = False
+    join: Join | None = None
 
     @property
     def windowed(self) -> bool:

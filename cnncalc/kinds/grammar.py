@@ -16,6 +16,7 @@ entry here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ class Arg(Enum):
     FACTOR = "[S[xS[xS]]]"
     SHAPE = "CxHxW"
     PADS = "P[xP…] or A:B[xA:B…]"
+    REF = "NAME[,NAME…]"
 
 
 # --- reading and printing numbers ----------------------------------------------
@@ -126,6 +128,41 @@ def _write_pads(layer: LayerSpec) -> str:
     if len(set(pads)) == 1 and not layer.per_axis:
         return str(pads[0])
     return "x".join(f"{a}" if a == b else f"{a}:{b}" for a, b in pairs)
+
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
+"""A name a later layer can read: ``as p5``, ``add p5``. A letter or ``_`` first,
+then letters, digits, ``_``, ``.`` and ``-`` (YAML group names like
+``layer2.0`` qualify); 64 characters at most."""
+
+
+def read_name(text: str) -> str:
+    if not NAME.fullmatch(text):
+        raise LayerError(
+            f"'{text[:64]}' is not a name: a letter or '_' first, then letters, digits, "
+            "'_', '.' or '-' (64 at most)",
+            "name",
+        )
+    return text
+
+
+def _read_refs(kind: Kind, text: str) -> dict[str, Any]:
+    return read_refs(text)
+
+
+def read_refs(text: str) -> dict[str, Any]:
+    """``p5`` or ``b1,b2,b3``: the names of the earlier outputs a join reads."""
+    names = text.split(",", MAX_REFS)
+    if len(names) > MAX_REFS:
+        raise LayerError(f"a join reads at most {MAX_REFS} names", "ref")
+    try:
+        return {"ref": tuple(read_name(name) for name in names)}
+    except LayerError as exc:
+        raise LayerError(exc.message, "ref") from None
+
+
+MAX_REFS = 64
+"""The most outputs one join reads."""
 
 
 def _read_shape(kind: Kind, text: str) -> dict[str, Any]:
@@ -226,6 +263,14 @@ FORMS: dict[Arg, Form] = {
         _read_shape,
         lambda layer: "x".join(str(v) for v in layer.output_size or ()),
         {"shape": "output_size", "size": "output_size", "output_size": "output_size"},
+    ),
+    Arg.REF: Form(
+        ("ref",),
+        True,
+        "p5",
+        _read_refs,
+        lambda layer: ",".join(layer.ref or ()),
+        {"ref": "ref", "refs": "ref", "from": "ref"},
     ),
 }
 
@@ -444,6 +489,12 @@ def from_yaml(
         return {field: tuple(tuple(integer(m, "table entry") for m in row) for row in value)}
     if field == "name":
         return {"name": str(value)}
+    if field == "ref":
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in items):
+            raise LayerError(f"{key} names earlier outputs, e.g. p5 or [b1, b2]")
+        text = ",".join(items)
+        return read_refs(text)
     if field in ("rate", "slope"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise LayerError(f"expected a number, got {value!r}"[:200])

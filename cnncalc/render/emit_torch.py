@@ -109,6 +109,29 @@ class Side(nn.Module):
         self.output = self.branch(x)
         return x
 ''',
+    "Named": '''
+class Named(nn.Module):
+    """Layers run in order, where some read earlier outputs by name (``add p5``):
+    ``reads`` maps such a layer to the names it reads, ``keep`` a named layer to
+    its name. After a call, ``outputs`` holds every named output (FPN's levels)."""
+
+    def __init__(self, steps, reads, keep):
+        super().__init__()
+        self.steps = steps
+        self.reads = reads
+        self.keep = keep
+        self.outputs = {}
+
+    def forward(self, x):
+        named = {}
+        for key, step in self.steps.named_children():
+            reads = self.reads.get(key)
+            x = step(x) if reads is None else step(x, *[named[name] for name in reads])
+            if key in self.keep:
+                named[self.keep[key]] = x
+        self.outputs = named
+        return x
+''',
 }
 """The classes blocks need; a layer's own come from its kind."""
 
@@ -277,7 +300,12 @@ class _Writer:
     def sequence(self, rows: tuple[Row, ...], indent: int) -> str:
         names = module_names([row.name or str(i) for i, row in enumerate(rows)])
         items = [(name, self.row(row, indent + 1)) for name, row in zip(names, rows, strict=True)]
-        return _container(items, indent)
+        reads = {key: _reads(row) for key, row in zip(names, rows, strict=True) if _reads(row)}
+        if not reads:
+            return _container(items, indent)
+        keep = {key: row.name for key, row in zip(names, rows, strict=True) if row.name is not None}
+        self.helpers["Named"] = HELPERS["Named"]
+        return f"Named({_container(items, indent)}, {reads!r}, {keep!r})"
 
     def row(self, row: Row, indent: int) -> str:
         if isinstance(row, LayerReport):
@@ -315,9 +343,16 @@ class _Writer:
         return module.code
 
 
+def _reads(row: Row) -> tuple[str, ...]:
+    """The names a layer reads (a join's), else ()."""
+    spec = row.layer if isinstance(row, LayerReport) else None
+    return () if spec is None or spec.ref is None else spec.ref
+
+
 def _module_depth(rows: tuple[Row, ...]) -> int:
-    """How deep the emitted modules nest: a layer, its Sequential, its block's helper."""
-    deepest = 1
+    """How deep the emitted modules nest: a layer, its Sequential (in a ``Named``
+    where it reads names), its block's helper."""
+    deepest = 2 if any(_reads(row) for row in rows) else 1
     for row in rows:
         if isinstance(row, LayerReport):
             deepest = max(deepest, 2)  # a layer can be a Sequential of a pad and a conv

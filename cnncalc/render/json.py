@@ -95,6 +95,10 @@ def render(report: Report, memory: Memory | None = None, explain: bool = False) 
         "input_shape": list(report.input_shape),
         "output_shape": list(report.output_shape),
         "input_warnings": list(report.input_warnings),
+        "outputs": [
+            {"name": name, "path": path, "shape": list(shape)}
+            for name, path, shape in report.outputs
+        ],
     }
     lines = ",\n".join(f"  {dump(key)}: {dump(value)}" for key, value in head.items())
     body = ",\n".join(_layer_lines(report, dump, memory, explain))

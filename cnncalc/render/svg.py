@@ -191,6 +191,7 @@ def _sequence(rows: tuple[Row, ...], twins: Sequence[tuple[Row, ...]] = ()) -> l
         indices = [row.index, *(t.index for t in alike if isinstance(t, LayerReport))]
         kind = KINDS[row.kind]
         keeps = row.output_shape == row.input_shape and not kind.windowed and not kind.sets_rank
+        keeps = keeps and kind.join is None  # a layer that reads a named map is a map of its own
         target = pending[-1] if pending else None
         if keeps and (isinstance(target, _Map) or (isinstance(target, Fork) and target.join)):
             if isinstance(target, _Map):

@@ -490,6 +490,14 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
                 style="dim",
             )
         )
+    if report.outputs:
+        shown_outputs = ", ".join(
+            f"{printable(name)} {shape_text(shape)}"
+            for name, _, shape in report.outputs[:MAX_NOTES]
+        )
+        more = len(report.outputs) - MAX_NOTES
+        shown_outputs += f" and {more} more" if more > 0 else ""
+        notes.append(Text(f"outputs besides the last layer's: {shown_outputs}"))
     counts = summary.lines(total)
     size = (
         "Param memory",

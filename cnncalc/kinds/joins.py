@@ -1,0 +1,264 @@
+"""Joins: layers that read an earlier layer's output by its name.
+
+A layer or block named with ``as NAME`` can be read by the layers after it in
+the same list: ``add p5`` adds it to the current tensor (a skip from a named
+point), ``cat d1`` and ``catcrop d1`` concatenate it on the channels (the
+latter centre-cropping to the smallest size, U-Net's skip), ``mul g`` multiplies
+(broadcasting a C×1×1 gate), and ``from c4`` goes on from it, leaving the
+current tensor. FPN, LR-ASPP and U-Net can so be written flat, as their papers
+draw them. None of them learns anything or counts a MAC (torch's
+FlopCounterMode counts none for add, mul and cat either).
+
+The current tensor comes first: ``cat d1`` is ``torch.cat([x, d1], 1)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from cnncalc.errors import LayerError
+from cnncalc.kinds.base import Arg, Explainer, Helper, Join, JoinRule, Kind, Module, Outcome
+from cnncalc.layer import LayerSpec, Shape, shape_text
+from cnncalc.memory_rules import ADD, CAT, Behaviour
+
+if TYPE_CHECKING:
+    from cnncalc.report import LayerReport
+
+
+def _named(layer: LayerSpec, shapes: tuple[Shape, ...]) -> list[tuple[str, Shape]]:
+    """Each input with the word that names it in a message."""
+    return list(zip(("the current tensor", *(layer.ref or ())), shapes, strict=True))
+
+
+def _shown(shape: Shape) -> str:
+    return shape_text(shape, "x")
+
+
+def add_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
+    """x + each named output: every shape the same."""
+    for name, shape in _named(layer, (x, *others))[1:]:
+        if shape != x:
+            raise LayerError(
+                f"cannot add: {name} is {_shown(shape)} but the current tensor is {_shown(x)}; "
+                "shapes must be equal",
+                "ref",
+            )
+    return Outcome(layer=layer, shape=x)
+
+
+def mul_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
+    """x · each named output, broadcast as torch does along spatial axes of size 1
+    (a squeeze-and-excitation gate is C×1×1): channels must agree."""
+    out = list(x)
+    for name, shape in _named(layer, (x, *others))[1:]:
+        fits = len(shape) == len(x) and shape[0] == x[0]
+        fits = fits and all(a == b or 1 in (a, b) for a, b in zip(shape[1:], x[1:], strict=True))
+        if not fits:
+            raise LayerError(
+                f"cannot multiply: {name} is {_shown(shape)} but the current tensor is "
+                f"{_shown(x)}; the channels must agree and each other size be equal or 1",
+                "ref",
+            )
+        out = [max(a, b) for a, b in zip(out, shape, strict=True)]
+    return Outcome(layer=layer, shape=tuple(out))
+
+
+def cat_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
+    """[x, named...] on the channel axis: every other size the same."""
+    for name, shape in _named(layer, (x, *others))[1:]:
+        if shape[1:] != x[1:] or len(shape) != len(x):
+            raise LayerError(
+                f"cannot concatenate: {name} is {_shown(shape)} but the current tensor is "
+                f"{_shown(x)}; all but the channel size must agree (catcrop crops to fit)",
+                "ref",
+            )
+    return Outcome(layer=layer, shape=(sum(s[0] for s in (x, *others)), *x[1:]))
+
+
+def crop_sizes(shapes: tuple[Shape, ...]) -> Shape:
+    """The smallest size on every spatial axis: what a crop-concat cuts all to."""
+    return tuple(min(axis) for axis in zip(*(s[1:] for s in shapes), strict=True))
+
+
+def catcrop_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
+    """U-Net's skip: each input centre-cropped to the smallest size, then concatenated."""
+    for name, shape in _named(layer, (x, *others))[1:]:
+        if len(shape) != len(x) or len(x) < 2:
+            raise LayerError(
+                f"cannot crop and concatenate: {name} is {_shown(shape)} and the current tensor "
+                f"{_shown(x)}; both need channels and the same spatial axes",
+                "ref",
+            )
+    shapes = (x, *others)
+    return Outcome(layer=layer, shape=(sum(s[0] for s in shapes), *crop_sizes(shapes)))
+
+
+def from_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
+    """The named output itself: the network goes on from there."""
+    if len(others) != 1:
+        raise LayerError(f"from goes on from one named output, not {len(others)}", "ref")
+    return Outcome(layer=layer, shape=others[0])
+
+
+def _never(layer: LayerSpec, shape: Shape) -> Outcome:
+    raise LayerError(f"{layer.kind} reads the outputs it names", "ref")
+
+
+def _refs(layer: LayerReport) -> tuple[str, ...]:
+    return () if layer.layer is None or layer.layer.ref is None else layer.layer.ref
+
+
+def add_explain(layer: LayerReport) -> list[str]:
+    return [f"adds {', '.join(_refs(layer))} element-wise: nothing learned, no MACs"]
+
+
+def mul_explain(layer: LayerReport) -> list[str]:
+    return [
+        f"multiplies by {', '.join(_refs(layer))} element-wise (sizes of 1 broadcast): "
+        "nothing learned, no MACs"
+    ]
+
+
+def cat_explain(layer: LayerReport) -> list[str]:
+    names = ", ".join(_refs(layer))
+    channels = layer.output_shape[0] - layer.input_shape[0]
+    return [
+        f"channels: {layer.input_shape[0]:,} (current) + {channels:,} ({names}) "
+        f"= {layer.output_shape[0]:,}"
+    ]
+
+
+def catcrop_explain(layer: LayerReport) -> list[str]:
+    sizes = "x".join(str(s) for s in layer.output_shape[1:])
+    return [*cat_explain(layer), f"each input centre-cropped to {sizes}"]
+
+
+def from_explain(layer: LayerReport) -> list[str]:
+    return [f"goes on from {_refs(layer)[0]}'s output, {_shown(layer.output_shape)}"]
+
+
+_HELPERS = {
+    "AddNamed": '''
+class AddNamed(nn.Module):
+    """x plus the earlier outputs it is given (a skip from a named layer)."""
+
+    def forward(self, x, *named):
+        for y in named:
+            x = x + y
+        return x
+''',
+    "MulNamed": '''
+class MulNamed(nn.Module):
+    """x times the earlier outputs it is given (a gate's C×1×1 broadcast)."""
+
+    def forward(self, x, *named):
+        for y in named:
+            x = x * y
+        return x
+''',
+    "CatNamed": '''
+class CatNamed(nn.Module):
+    """x and the earlier outputs it is given, concatenated on the channel axis."""
+
+    def forward(self, x, *named):
+        return torch.cat([x, *named], dim=1)
+''',
+    "CropCatNamed": '''
+class CropCatNamed(nn.Module):
+    """x and the earlier outputs it is given, each centre-cropped to the smallest
+    size on every axis (U-Net's skips), concatenated on the channel axis."""
+
+    def forward(self, x, *named):
+        ys = [x, *named]
+        sizes = [min(y.shape[axis] for y in ys) for axis in range(2, x.dim())]
+        cropped = []
+        for y in ys:
+            cut = [(y.shape[axis + 2] - size) // 2 for axis, size in enumerate(sizes)]
+            window = [slice(c, c + size) for c, size in zip(cut, sizes)]
+            cropped.append(y[(slice(None), slice(None), *window)])
+        return torch.cat(cropped, dim=1)
+''',
+    "FromNamed": '''
+class FromNamed(nn.Module):
+    """The earlier output it is given: the network goes on from there."""
+
+    def forward(self, x, named):
+        return named
+''',
+}
+
+
+def _torch(helper: str) -> Callable[[LayerReport], Module]:
+    def torch(_: LayerReport) -> Module:
+        return Module(f"{helper}()", (Helper(helper, _HELPERS[helper]),))
+
+    return torch
+
+
+MUL = Behaviour(saves_input=True)
+"""x · g keeps both factors for its backward (each one's gradient needs the other)."""
+
+
+def _kind(
+    name: str,
+    how: str,
+    rule: JoinRule,
+    summary: str,
+    explain: Explainer,
+    helper: str,
+    keeps: Behaviour,
+) -> Kind:
+    return Kind(
+        name,
+        Arg.REF,
+        _never,
+        summary,
+        explain,
+        _torch(helper),
+        memory=keeps,
+        join=Join(how, rule),
+    )
+
+
+KINDS = (
+    _kind(
+        "add", "add", add_rule, "adds earlier named outputs (a skip)", add_explain, "AddNamed", ADD
+    ),
+    _kind(
+        "mul",
+        "mul",
+        mul_rule,
+        "multiplies by earlier named outputs (a gate)",
+        mul_explain,
+        "MulNamed",
+        MUL,
+    ),
+    _kind(
+        "cat",
+        "cat",
+        cat_rule,
+        "concatenates earlier named outputs on the channels",
+        cat_explain,
+        "CatNamed",
+        CAT,
+    ),
+    _kind(
+        "catcrop",
+        "crop",
+        catcrop_rule,
+        "crops earlier named outputs to fit and concatenates them (U-Net)",
+        catcrop_explain,
+        "CropCatNamed",
+        CAT,
+    ),
+    _kind(
+        "from",
+        "from",
+        from_rule,
+        "goes on from an earlier named output (a branch)",
+        from_explain,
+        "FromNamed",
+        Behaviour(view=True, grads_input=False),
+    ),
+)
