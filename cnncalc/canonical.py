@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cnncalc.kinds import KINDS
-from cnncalc.kinds.grammar import write_arg, write_options
+from cnncalc.kinds.grammar import NAME, write_arg, write_options
 from cnncalc.layer import BlockKind, LayerSpec, Node
 
 
@@ -26,10 +26,13 @@ def format_nodes(
     nodes: tuple[Node, ...], spec_of: Callable[[LayerSpec], str] = format_layer
 ) -> str:
     """The canonical spec of a sequence; ``spec_of`` prints each layer (the engine
-    passes one that prints layers as resolved against their input). A name that
-    a later item of the list reads is printed (``as p5``); other names (a YAML
-    group's label) are not part of the string form."""
-    read = {name for node in nodes if isinstance(node, LayerSpec) for name in node.ref or ()}
+    passes one that prints layers as resolved against their input). In a list
+    that reads names, its names are printed (``as p5``): those read, and those
+    kept as outputs; elsewhere a name (a YAML group's label) is no part of the
+    string form."""
+    read: set[str] = set()
+    if any(isinstance(node, LayerSpec) and node.ref is not None for node in nodes):
+        read = {n.name for n in nodes if n.name is not None and NAME.fullmatch(n.name)}
     return " | ".join(format_node(node, spec_of, read) for node in nodes)
 
 

@@ -186,7 +186,8 @@ class _Run:
         join = KINDS[layer.kind].join
         assert join is not None
         found = []
-        for name in layer.ref or ():
+        found_names = layer.ref or ()
+        for name in found_names:
             named = names.states.get(name)
             if named is None:
                 raise SpecError(
@@ -196,7 +197,7 @@ class _Run:
                 names.reads.append((name, i))
             found.append(named)
         extra: tuple[str, ...] = ()
-        if join.how == "from" and names.last is not None and names.last[0] not in layer.ref:
+        if join.how == "from" and names.last is not None and names.last[0] not in found_names:
             extra = names.drop(state, i)
             state = found[0]
         return self.layer(layer, state, path, depth, tuple(found), extra)

@@ -407,6 +407,10 @@ def _infer(graph: Graph, plan: _Plan, base: int) -> Peak:
             if not uses[s]:
                 live -= block[s]
                 block[s] = 0
+        s = storage[o]
+        if not uses[s] and o != plan.n:  # read by nothing (a 'from' left it): freed at once
+            live -= block[s]
+            block[s] = 0
     return _peak(graph, "forward", at, top)
 
 
