@@ -272,3 +272,35 @@ def test_errors_name_the_spot(spec: str, message: str | None, caret: str | None)
 def test_a_spec_error_is_raised_not_an_internal_one() -> None:
     with pytest.raises(SpecError):
         run("from a")
+
+
+def test_the_picture_draws_an_arc_per_name_read() -> None:
+    """The toy FPN reads six names (from inner3, from c3, add top3, from inner2,
+    from c2, add top2): six arcs, each labelled with its name; a network that reads
+    none draws no arc and no room for one (the README's pictures are unchanged)."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from cnncalc.render import svg
+
+    drawn = svg.render(run(_toy_fpn_spec(), 3, 32, 32))
+    ET.fromstring(drawn)
+    arcs = re.findall(r'<path d="M[^"]+" fill="none" stroke="#d35400"', drawn)
+    assert len(arcs) == 6
+    labels = re.findall(r'fill="#d35400" text-anchor="middle">([^<]+)</text>', drawn)
+    assert sorted(labels) == sorted(["inner3", "c3", "top3", "inner2", "c2", "top2"])
+    assert "#d35400" not in svg.render(run("conv 8x3x3 | relu", 3, 32, 32))
+
+
+def test_the_named_picture_in_the_readme() -> None:
+    """docs/unet-level-flat.svg, shown in the README's section on names, is what
+    the program draws (CNNCALC_UPDATE_GOLDEN=1 rewrites it; review it by eye)."""
+    import os
+
+    from cnncalc.render import svg
+
+    golden = ROOT / "docs" / "unet-level-flat.svg"
+    drawn = svg.render(run(UNET_LEVEL_FLAT, 64, 568, 568))
+    if os.environ.get("CNNCALC_UPDATE_GOLDEN"):
+        golden.write_text(drawn, encoding="utf-8")
+    assert drawn == golden.read_text(encoding="utf-8")

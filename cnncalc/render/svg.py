@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cnncalc.escape import printable, xml_text
 from cnncalc.kinds import KINDS
@@ -121,6 +121,8 @@ class Flow:
 
     nodes: list[Node]
     tag: str | None = None
+    marks: list[tuple[int, str]] = field(default_factory=list)
+    links: _Links | None = None
 
 
 @dataclass
@@ -136,27 +138,104 @@ class Fork:
     indices: list[int] = field(default_factory=list)
     shape: tuple[int, ...] = ()
     """The shape after the block, written in bold over ``after``."""
+    marks: list[tuple[int, str]] = field(default_factory=list)
+    links: _Links | None = None
 
 
 Node = Item | Flow | Fork
 
 
 def render(report: Report, layout: str = "auto") -> str:
-    top = Flow([_volume(report.input_shape, ["input"], [], None, (), []), *_sequence(report.tree)])
+    links = _Links()
+    input_map = _volume(report.input_shape, ["input"], [], None, (), [])
+    top = Flow([input_map, *_sequence(report.tree, (), links)])
     body = _choose(top, layout)
     title = f"{report.name}: {report.total.params:,} parameters, {report.total.macs:,} MACs"
     width = max(body.width + 2 * MARGIN, len(title) * 7.5 + 2 * MARGIN)
-    height = body.height + MARGIN + TOP
+    room = ARC_ROOM if links.used else 0.0  # arcs of names rise above the maps
+    height = body.height + MARGIN + TOP + room
+    drawn = body.draw(MARGIN, TOP + room + body.above)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}">',
         f"<title>{xml_text(report.name)}</title>",
         '<rect width="100%" height="100%" fill="#fff"/>',
         _text(MARGIN, 22, title, 13, extra=' font-weight="bold"'),
-        *body.draw(MARGIN, TOP + body.above),
+        *drawn,
+        *links.arcs(),
         "</svg>",
     ]
     return "\n".join(parts) + "\n"
+
+
+ARC_ROOM = 40.0
+"""Room above the picture for the arcs from named maps to the layers that read them."""
+ARC = 'fill="none" stroke="#d35400" stroke-width="1.2" stroke-dasharray="5 3"'
+
+
+class _Links:
+    """Where each named map was drawn and where each layer that reads names
+    (``add p5``, ``from c4``) was, filled in as the picture is drawn; then an arc
+    from each named map to each of its readers, labelled with the name. Names are
+    keyed by the list they belong to (``scope``), as the engine scopes them."""
+
+    def __init__(self) -> None:
+        self.scopes = 0
+        self.at: dict[tuple[int, str], tuple[float, float]] = {}
+        self.reads: list[tuple[tuple[int, str], tuple[float, float]]] = []
+        self.used = False
+
+    def scope(self) -> int:
+        self.scopes += 1
+        return self.scopes
+
+    def track(
+        self, item: Item, marks: list[tuple[int, str]], reads: Sequence[tuple[int, str]] = ()
+    ) -> Item:
+        """``item``, noting its top centre as it is drawn: under each of ``marks``,
+        and as a reader of each of ``reads``."""
+        if not marks and not reads:
+            return item
+        inner = item.draw
+        centre = (item.inp[0] + item.exit[0]) / 2
+
+        def draw(x: float, y: float) -> list[str]:
+            point = (x + centre, y - item.above)
+            for key in marks:
+                self.at[key] = point
+            self.reads += [(key, point) for key in reads]
+            return inner(x, y)
+
+        return replace(item, draw=draw)
+
+    def arcs(self) -> list[str]:
+        out = []
+        for key, (bx, by) in self.reads:
+            start = self.at.get(key)
+            if start is None:
+                continue
+            ax, ay = start
+            peak = min(ay, by) - min(ARC_ROOM - 6.0, 14.0 + 0.08 * abs(bx - ax))
+            out.append(
+                f'<path d="M{ax:.1f},{ay:.1f} C{ax:.1f},{peak:.1f} {bx:.1f},{peak:.1f} '
+                f'{bx:.1f},{by:.1f}" {ARC}/>'
+            )
+            out.append(
+                f'<polygon points="{bx:.1f},{by:.1f} {bx - 3:.1f},{by - 6:.1f} '
+                f'{bx + 3:.1f},{by - 6:.1f}" fill="#d35400"/>'
+            )
+            label = _wrap(key[1])[0]
+            out.append(
+                _text(
+                    (ax + bx) / 2,
+                    peak + 0.25 * (min(ay, by) - peak) - 3,
+                    label,
+                    10,
+                    "#d35400",
+                    ANCHOR,
+                )
+            )
+        return out
 
 
 def _choose(top: Flow, layout: str) -> Item:
@@ -178,15 +257,25 @@ def _choose(top: Flow, layout: str) -> Item:
     return best[1]
 
 
-def _sequence(rows: tuple[Row, ...], twins: Sequence[tuple[Row, ...]] = ()) -> list[Node]:
+def _sequence(
+    rows: tuple[Row, ...], twins: Sequence[tuple[Row, ...]] = (), links: _Links | None = None
+) -> list[Node]:
     """Nodes for a sequence; shape-keeping layers join the label before them.
     ``twins``: the same sequence in repetitions that are not drawn, whose layers
-    the nodes stand for too."""
+    the nodes stand for too. Named maps and the layers that read them are noted
+    in ``links`` (arcs between them), keyed by this list."""
+    links = links or _Links()
+    scope = links.scope()
     pending: list[Node | _Map] = []
     for position, row in enumerate(rows):
         alike = [twin[position] for twin in twins if position < len(twin)]
+        mark = [(scope, row.name)] if row.name is not None else []
         if isinstance(row, BlockReport):
-            pending += _block(row, [b for b in alike if isinstance(b, BlockReport)])
+            nodes = _block(row, [b for b in alike if isinstance(b, BlockReport)], links)
+            if mark and nodes and not isinstance(nodes[-1], Item):
+                nodes[-1].marks += mark
+                nodes[-1].links = links
+            pending += nodes
             continue
         indices = [row.index, *(t.index for t in alike if isinstance(t, LayerReport))]
         kind = KINDS[row.kind]
@@ -195,16 +284,23 @@ def _sequence(rows: tuple[Row, ...], twins: Sequence[tuple[Row, ...]] = ()) -> l
         target = pending[-1] if pending else None
         if keeps and (isinstance(target, _Map) or (isinstance(target, Fork) and target.join)):
             if isinstance(target, _Map):
-                target.keepers.append(row.spec)
+                target.keepers.append(f"{row.name}: {row.spec}" if row.name else row.spec)
             else:
                 target.after.append(row.spec)
                 target.shape = row.output_shape
             target.indices += indices
+            target.marks += mark
+            if isinstance(target, Fork):
+                target.links = links
             continue
         kernel = row.layer.kernel if row.layer and kind.windowed else None
         label = f"{row.name}: {row.spec}" if row.name else row.spec
-        pending.append(_Map(row.output_shape, label, kernel, row.input_shape[1:], indices))
-    return [p.item() if isinstance(p, _Map) else p for p in pending]
+        reads = [(scope, name) for name in (row.layer.ref or ())] if row.layer else []
+        links.used = links.used or bool(reads)
+        step = _Map(row.output_shape, label, kernel, row.input_shape[1:], indices, marks=mark)
+        step.reads = reads
+        pending.append(step)
+    return [links.track(p.item(), p.marks, p.reads) if isinstance(p, _Map) else p for p in pending]
 
 
 @dataclass
@@ -217,6 +313,8 @@ class _Map:
     spatial: tuple[int, ...]
     indices: list[int]
     keepers: list[str] = field(default_factory=list)
+    marks: list[tuple[int, str]] = field(default_factory=list)
+    reads: list[tuple[int, str]] = field(default_factory=list)
 
     def item(self) -> Item:
         return _volume(
@@ -224,12 +322,12 @@ class _Map:
         )
 
 
-def _block(block: BlockReport, alike: list[BlockReport]) -> list[Node]:
+def _block(block: BlockReport, alike: list[BlockReport], links: _Links) -> list[Node]:
     """``alike``: the same block in repetitions that are not drawn. An unnamed
     group of one (no tag to show) is not boxed: its nodes join the sequence."""
     if block.kind in ("seq", "repeat"):  # later repetitions: same shapes, drawn once
         twins = [*block.parts[1:], *(part for twin in alike for part in twin.parts)]
-        first = _sequence(block.parts[0], twins) if block.parts else []
+        first = _sequence(block.parts[0], twins, links) if block.parts else []
         words = [block.name or ""]
         if block.kind == "repeat" and block.count != 1:
             words.append(f"×{block.count}")
@@ -246,11 +344,12 @@ def _block(block: BlockReport, alike: list[BlockReport]) -> list[Node]:
                     inner.after,
                     inner.indices,
                     inner.shape,
+                    inner.marks,
                 )
             ]
         return [Flow(first, tag)] if tag else first
     paths: list[Node] = [
-        Flow(_sequence(part, [b.parts[j] for b in alike if j < len(b.parts)]))
+        Flow(_sequence(part, [b.parts[j] for b in alike if j < len(b.parts)], links))
         if part
         else _identity()
         for j, part in enumerate(block.parts)
@@ -278,6 +377,11 @@ def _lay(node: Node, limit: float) -> Item:
     """``node`` laid out in rows no wider than ``limit`` where it can be."""
     if isinstance(node, Item):
         return node
+    item = _lay_block(node, limit)
+    return node.links.track(item, node.marks) if node.links and node.marks else item
+
+
+def _lay_block(node: Flow | Fork, limit: float) -> Item:
     if isinstance(node, Flow):
         if node.tag is None:
             return _flow(node.nodes, limit)
