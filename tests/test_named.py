@@ -304,3 +304,31 @@ def test_the_named_picture_in_the_readme() -> None:
     if os.environ.get("CNNCALC_UPDATE_GOLDEN"):
         golden.write_text(drawn, encoding="utf-8")
     assert drawn == golden.read_text(encoding="utf-8")
+
+
+def test_lraspp_head_flat_is_the_nested_one() -> None:
+    """torchvision's LRASPPHead (cbr(high) · scale(high), upsampled to low's size,
+    high_classifier + low_classifier(low)) on a toy backbone, flat and nested as
+    the lraspp preset writes it. Params by hand: 3·16·9 + 16 = 448; 16·32·9 + 32 =
+    4,640; cbr 32·8 (no bias) = 256 and its bn 2·8 = 16; scale 32·8 = 256; the
+    classifiers 8·5 + 5 = 45 and 16·5 + 5 = 85: 5,746 in all."""
+    flat = run(
+        "conv 16x3x3 s2 p1 as low | conv 32x3x3 s2 p1 as high | conv 8x1x1 nobias | bn | "
+        "relu as feat | from high | gap | conv 8x1x1 nobias | sigmoid | mul feat | "
+        "upsample size=16x16 bilinear | conv 5x1x1 as out | from low | conv 5x1x1 | add out",
+        3,
+        32,
+        32,
+    )
+    nested = run(
+        "conv 16x3x3 s2 p1 | res[ conv 32x3x3 s2 p1 | mul[ conv 8x1x1 nobias | bn | relu ; "
+        "gap | conv 8x1x1 nobias | sigmoid ] | upsample size=16x16 bilinear | conv 5x1x1 ; "
+        "conv 5x1x1 ]",
+        3,
+        32,
+        32,
+    )
+    assert flat.total == nested.total
+    assert flat.total.params == 448 + 4_640 + 256 + 16 + 256 + 45 + 85 == 5_746
+    assert flat.output_shape == nested.output_shape == (5, 16, 16)
+    assert flat.outputs == () and not flat.warnings
