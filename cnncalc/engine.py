@@ -159,7 +159,8 @@ class _Run:
         dot = prefix + "." if prefix else ""
         names: _Names | None = None  # made when the list names an item
         for i, node in enumerate(nodes):
-            path = dot + (node.name or str(i))
+            name = node.name
+            path = dot + (name or str(i))
             if isinstance(node, LayerSpec):
                 if node.ref is None:
                     state = self.layer(node, state, path, depth)
@@ -168,12 +169,11 @@ class _Run:
                     state = self.join(node, state, names, i, path, depth)
             else:
                 state = self.block(node, state, path, depth)
-            if node.name is not None:
+            if name is not None:
                 names = names or _Names()
-                names.states[node.name] = state
-                names.made[node.name] = (i, path)
+                names.states[name] = state
             if names is not None:
-                names.last = node.name, i, self.rows[-1]
+                names.last = name, i, self.rows[-1]
         if names is not None and names.dropped:
             self.outputs.extend(names.unread())
         return state
@@ -388,16 +388,15 @@ class _Run:
 
 class _Names:
     """The named outputs of one list as it is walked: what each name holds (the
-    newest item of that name), where it was made, which names later joins combine
+    newest item of that name), which names later joins combine
     (add, mul, cat), and the named outputs a ``from`` left: extra outputs of the
     network unless a later join combines them (FPN's levels are; its top-down
     sums, read by the next level's ``add``, are not)."""
 
-    __slots__ = ("dropped", "last", "made", "reads", "states")
+    __slots__ = ("dropped", "last", "reads", "states")
 
     def __init__(self) -> None:
         self.states: dict[str, State] = {}
-        self.made: dict[str, tuple[int, str]] = {}
         self.reads: list[tuple[str, int]] = []
         self.dropped: list[tuple[str, int, str, Shape]] = []
         self.last: tuple[str | None, int, Row] | None = None  # the item before
