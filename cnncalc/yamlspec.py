@@ -403,7 +403,7 @@ class _Reader:
             )
         key_node, value_node = node.value[0]
         word = str(key_node.value)
-        if word in BLOCK_KEYS:
+        if word in BLOCK_KEYS and not _reads_names(word, value_node):
             return (self.block(BLOCK_KEYS[word], key_node, value_node, env),)
         if word in self.blocks:
             return (self.use(word, key_node, value_node, env),)
@@ -598,6 +598,19 @@ class _Reader:
         if isinstance(value, list) and env:
             return [_resolve(v, env) for v in value]
         return value
+
+
+def _reads_names(word: str, node: yaml.Node) -> bool:
+    """``cat: d1`` or ``mul: {ref: gate}``: the join that reads names, not the
+    block of the same word (``cat: [[...], [...]]``, ``mul: [...]``)."""
+    kind = lookup(word)
+    if kind is None or kind.join is None:
+        return False
+    if isinstance(node, yaml.ScalarNode):
+        return node.value not in ("", None)
+    return isinstance(node, yaml.MappingNode) and any(
+        str(key.value) in ("ref", "refs") for key, _ in node.value
+    )
 
 
 def _as_written(node: yaml.Node, value: Any) -> Any:

@@ -332,3 +332,34 @@ def test_lraspp_head_flat_is_the_nested_one() -> None:
     assert flat.total.params == 448 + 4_640 + 256 + 16 + 256 + 45 + 85 == 5_746
     assert flat.output_shape == nested.output_shape == (5, 16, 16)
     assert flat.outputs == () and not flat.warnings
+
+
+def test_yaml_keys_of_joins_and_of_blocks(tmp_path: Path) -> None:
+    """``cat: a`` and ``mul: {ref: [a, b]}`` are joins, ``cat: [[], [relu]]`` the
+    block: 8 + 8 = 16 channels, back to 8 by a 1×1 conv (8·16 + 8 = 136 params),
+    times a and b (8×16×16 each), then from b and a concat block of it and its
+    relu: 16 channels."""
+    path = tmp_path / "net.yaml"
+    path.write_text(
+        "input: [3, 16, 16]\n"
+        "layers:\n"
+        "  - conv 8x3x3 p1 as a\n"
+        "  - conv: {filters: 8, kernel: 3, padding: 1, name: b}\n"
+        "  - cat: a\n"
+        "  - conv 8x1x1\n"
+        "  - mul: {ref: [a, b]}\n"
+        "  - from: b\n"
+        "  - cat: [[], [relu]]\n"
+    )
+    code, out, err = invoke(str(path), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [layer["spec"] for layer in data["layers"]][2:6] == [
+        "cat a",
+        "conv 8x1x1",
+        "mul a,b",
+        "from b",
+    ]
+    assert data["layers"][2]["output_shape"] == [16, 16, 16]
+    assert data["output_shape"] == [16, 16, 16]
+    assert data["total"]["params"] == (3 * 8 * 9 + 8) + (8 * 8 * 9 + 8) + (16 * 8 + 8)
