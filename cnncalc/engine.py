@@ -194,7 +194,7 @@ class _Run:
                     _unknown_name(name, names), layer.origin.locate("ref"), _label(layer, index)
                 )
             if join.how != "from":  # going on from an output leaves it an output
-                names.reads.append((name, i))
+                names.reads[name] = i
             found.append(named)
         extra: tuple[str, ...] = ()
         if join.how == "from" and names.last is not None and names.last[0] not in found_names:
@@ -398,7 +398,7 @@ class _Names:
     def __init__(self) -> None:
         self.states: dict[str, State] = {}
         self.made: dict[str, tuple[int, str]] = {}
-        self.reads: list[tuple[str, int]] = []
+        self.reads: dict[str, int] = {}  # name → the last item that joins it
         self.dropped: list[tuple[str, int, str, Shape]] = []
         self.last: tuple[str | None, int, Row] | None = None  # the item before
 
@@ -421,7 +421,7 @@ class _Names:
         return [
             (name, path, shape)
             for name, at, path, shape in self.dropped
-            if not any(read == name and j > at for read, j in self.reads)
+            if self.reads.get(name, -1) <= at
         ]
 
 
