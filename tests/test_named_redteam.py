@@ -61,9 +61,7 @@ def test_arcs_of_a_name_given_twice_start_at_the_item_read() -> None:
     the left to the right, and the two start at different maps."""
     from cnncalc.render import svg
 
-    spec = (
-        "conv 4x3x3 p1 as a | conv 4x3x3 p1 | add a | conv 4x3x3 p1 as a | conv 4x3x3 p1 | add a"
-    )
+    spec = "conv 4x3x3 p1 as a | conv 4x3x3 p1 | add a | conv 4x3x3 p1 as a | conv 4x3x3 p1 | add a"
     drawn = svg.render(run(spec, 3, 16, 16), layout="strip")
     arcs = re.findall(
         r'<path d="M([\d.]+),[\d.]+ C[^"]* ([\d.]+),[\d.]+" fill="none" stroke="#d35400"', drawn
