@@ -63,6 +63,16 @@ CASES: dict[str, Case] = {
     "10,001 items: one too many": (lambda: " | ".join(["relu"] * 10_001), "8", []),
     "10,000 distinct conv stages, 16 MiB, valid": (distinct_stages, "1x1x1", []),
     "a 99,000-entry connection table, valid": (table, "1000x1x1", []),
+    "3,333 named outputs, 3,333 joins of 64 names each, valid": (
+        lambda: (
+            "relu as a | "
+            + " | ".join(
+                f"relu as b{i} | from a | add " + ",".join(["a"] * 64) for i in range(3333)
+            )
+        ),
+        "3x8x8",
+        [],
+    ),
     "100,000 layers (`relu | …`), --max-layers 100000": (
         lambda: " | ".join(["relu"] * 100_000),
         "8",

@@ -171,6 +171,8 @@ class _Run:
                 state = self.block(node, state, path, depth)
             if name is not None:
                 names = names or _Names()
+                if name in names.left:
+                    raise _hides(node, names, len(self.leaves))
                 names.states[name] = state
             if names is not None:
                 names.last = name, i, self.rows[-1]
@@ -194,12 +196,17 @@ class _Run:
                     _unknown_name(name, names), layer.origin.locate("ref"), _label(layer, index)
                 )
             if join.how != "from":  # going on from an output leaves it an output
-                names.reads.append((name, i))
+                names.reads[name] = i
+                names.left.pop(name, None)
             found.append(named)
         extra: tuple[str, ...] = ()
         if join.how == "from" and names.last is not None and names.last[0] not in found_names:
             extra = names.drop(state, i)
             state = found[0]
+            if self.strict and extra:
+                raise SpecError(
+                    f"{extra[0]} (--strict)", layer.origin.locate("ref"), _label(layer, index)
+                )
         return self.layer(layer, state, path, depth, tuple(found), extra)
 
     def layer(
@@ -393,13 +400,14 @@ class _Names:
     network unless a later join combines them (FPN's levels are; its top-down
     sums, read by the next level's ``add``, are not)."""
 
-    __slots__ = ("dropped", "last", "reads", "states")
+    __slots__ = ("dropped", "last", "left", "reads", "states")
 
     def __init__(self) -> None:
         self.states: dict[str, State] = {}
-        self.reads: list[tuple[str, int]] = []
+        self.reads: dict[str, int] = {}  # name → the last item that joins it
         self.dropped: list[tuple[str, int, str, Shape]] = []
         self.last: tuple[str | None, int, Row] | None = None  # the item before
+        self.left: dict[str, Row] = {}  # outputs a 'from' left that nothing has read yet
 
     def drop(self, state: State, i: int) -> tuple[str, ...]:
         """``from`` leaves the current tensor: kept if named, else a warning."""
@@ -413,6 +421,7 @@ class _Names:
                 "leaves it; name it (… as NAME) to keep it as an output, or remove it",
             )
         self.dropped.append((name, at, row.path, state[0]))
+        self.left[name] = row
         return ()
 
     def unread(self) -> list[tuple[str, str, Shape]]:
@@ -420,8 +429,25 @@ class _Names:
         return [
             (name, path, shape)
             for name, at, path, shape in self.dropped
-            if not any(read == name and j > at for read, j in self.reads)
+            if self.reads.get(name, -1) <= at
         ]
+
+
+def _hides(node: Node, names: _Names, index: int) -> SpecError:
+    """A name given again while it holds an output a ``from`` left and nothing has
+    read: the newer item would hide that output from every later read."""
+    name = node.name or ""
+    row = names.left[name]
+    what = "a group" if isinstance(row, BlockReport) and row.kind == "seq" else "a block"
+    what = f"layer {row.index}, {row.spec}" if isinstance(row, LayerReport) else what
+    label = _label(node, index) if isinstance(node, LayerSpec) else node.origin.title or "[...]"
+    return SpecError(
+        f"'{name}' already names an output that 'from' left ({what}) and nothing has read: "
+        f"naming this item '{name}' too would hide it; give one of them another name, or "
+        f"read {name} first",
+        node.origin.locate("name"),
+        label,
+    )
 
 
 def _unknown_name(name: str, names: _Names) -> str:

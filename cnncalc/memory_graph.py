@@ -10,8 +10,9 @@ join that hands the input on (a view of it) while reading the branch's end, as
 an auxiliary loss would. The walk in :mod:`cnncalc.memory_walk` replays these ops.
 
 A layer that reads named outputs (``add p5``, :mod:`cnncalc.kinds.joins`) is
-its kind's join on the current value and the named ones; ``from c4`` is no op,
-just a jump to the named value.
+its kind's join on the current value and the named ones (``mul a,b`` one
+``mul`` per name, as torch runs ``x * a * b``); ``from c4`` is no op, just a
+jump to the named value.
 
 The graph is flat, as a 100,000-layer network needs it: value 0 is the
 network's input, value ``i + 1`` the output of op ``i``; op ``i`` is a layer
@@ -106,6 +107,12 @@ def _read(row: LayerReport, x: int, named: dict[str, tuple[int, Shape]], graph: 
             for end, shape in zip(ends, shapes, strict=True)
         )
         return _join(graph, "cat", row, ends)
+    if join.how == "mul":  # x·a·b is (x·a)·b: each partial product is a tensor kept for ·b
+        shape = row.input_shape
+        for value, named_shape in found[:-1]:
+            shape = tuple(max(a, b) for a, b in zip(shape, named_shape, strict=True))
+            x = _join(graph, "mul", row, (x, value), math.prod(shape))
+        ends = (x, found[-1][0])
     return _join(graph, join.how, row, ends)
 
 

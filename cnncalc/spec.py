@@ -237,9 +237,9 @@ class _Parser:
                     name = read_name(word.text)
                 except LayerError as exc:
                     raise self.error(exc.message, word) from None
-                block = Block(
-                    block.kind, block.parts, block.count, name, block.origin, block.shared
-                )
+                at = Location(self.line, word.start, word.end, self.where)
+                origin = Origin(block.origin.span, {"name": at}, block.origin.label)
+                block = Block(block.kind, block.parts, block.count, name, origin, block.shared)
         return block
 
     def block_(self) -> Block:

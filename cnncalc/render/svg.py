@@ -266,10 +266,16 @@ def _sequence(
     in ``links`` (arcs between them), keyed by this list."""
     links = links or _Links()
     scope = links.scope()
+    keys: dict[str, tuple[int, str]] = {}  # each name's newest item; given again, a new key
     pending: list[Node | _Map] = []
     for position, row in enumerate(rows):
         alike = [twin[position] for twin in twins if position < len(twin)]
-        mark = [(scope, row.name)] if row.name is not None else []
+        refs = row.layer.ref if isinstance(row, LayerReport) and row.layer else None
+        reads = [keys.get(name, (scope, name)) for name in refs or ()]
+        mark = []
+        if row.name is not None:
+            keys[row.name] = (links.scope() if row.name in keys else scope, row.name)
+            mark = [keys[row.name]]
         if isinstance(row, BlockReport):
             nodes = _block(row, [b for b in alike if isinstance(b, BlockReport)], links)
             if mark and nodes and not isinstance(nodes[-1], Item):
@@ -295,7 +301,6 @@ def _sequence(
             continue
         kernel = row.layer.kernel if row.layer and kind.windowed else None
         label = f"{row.name}: {row.spec}" if row.name else row.spec
-        reads = [(scope, name) for name in (row.layer.ref or ())] if row.layer else []
         links.used = links.used or bool(reads)
         step = _Map(row.output_shape, label, kernel, row.input_shape[1:], indices, marks=mark)
         step.reads = reads
