@@ -414,6 +414,10 @@ class _Names:
         if self.last is None:
             return ()
         name, at, row = self.last
+        if isinstance(row, LayerReport) and row.layer is not None and row.layer.ref is not None:
+            join = KINDS[row.kind].join
+            if join is not None and join.how == "from":  # a from left by a from: no work lost
+                return ()
         if name is None:
             what = f"layer {row.index} ({row.spec})" if isinstance(row, LayerReport) else row.label
             return (

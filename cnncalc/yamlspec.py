@@ -417,6 +417,9 @@ class _Reader:
             )
         if isinstance(value_node, yaml.MappingNode) and not _is_template(value_node):
             return (self.fields(kind, key_node, value_node, env),)
+        if isinstance(value_node, yaml.SequenceNode) and kind.join is not None:
+            names = [str(self.value(n, env)) for n in value_node.value]  # add: [a, b]
+            return self.stages(value_node, f"{word} {','.join(names)}", env, keyed=True)
         if isinstance(value_node, yaml.SequenceNode):
             arg = "x".join(str(_whole(self.value(n, env), "size")) for n in value_node.value)
             return self.stages(value_node, f"{word} {arg}", env, keyed=True)

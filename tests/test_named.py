@@ -363,3 +363,16 @@ def test_yaml_keys_of_joins_and_of_blocks(tmp_path: Path) -> None:
     assert data["layers"][2]["output_shape"] == [16, 16, 16]
     assert data["output_shape"] == [16, 16, 16]
     assert data["total"]["params"] == (3 * 8 * 9 + 8) + (8 * 8 * 9 + 8) + (16 * 8 + 8)
+
+
+def test_small_rules_of_names(tmp_path: Path) -> None:
+    """'as' is no name; a 'from' right after a 'from' loses no work (no warning);
+    YAML ``add: [a, b]`` lists names (3×8×8 in, out)."""
+    assert "'as' is the word that gives a name" in error("relu as as").message
+    report = run("relu as a | from a | from a", 3, 8, 8)
+    assert not report.warnings
+    path = tmp_path / "net.yaml"
+    path.write_text("input: [3, 8, 8]\nlayers:\n  - relu as a\n  - relu as b\n  - add: [a, b]\n")
+    code, out, err = invoke(str(path), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["layers"][-1]["spec"] == "add a,b"

@@ -137,6 +137,8 @@ then letters, digits, ``_``, ``.`` and ``-`` (YAML group names like
 
 
 def read_name(text: str) -> str:
+    if text.lower() == "as":  # ``add as`` would read as a stage cut short
+        raise LayerError("'as' is the word that gives a name, not a name", "name")
     if not NAME.fullmatch(text):
         raise LayerError(
             f"'{text[:64]}' is not a name: a letter or '_' first, then letters, digits, "

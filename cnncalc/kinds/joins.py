@@ -135,7 +135,8 @@ def catcrop_explain(layer: LayerReport) -> list[str]:
 
 
 def from_explain(layer: LayerReport) -> list[str]:
-    return [f"goes on from {_refs(layer)[0]}'s output, {_shown(layer.output_shape)}"]
+    shape = shape_text(layer.output_shape, "×")
+    return [f"goes on from {_refs(layer)[0]}'s output, {shape}"]
 
 
 _HELPERS = {
