@@ -204,22 +204,27 @@ def test_receptive_fields_join_and_branch() -> None:
     assert report.layers[-1].field is not None and report.layers[-1].field.sizes == (3, 3)
 
 
+def _yaml_json(tmp_path: Path, *layers: str) -> dict[str, Any]:
+    """The JSON report of a YAML file of these layers on a 3×16×16 input."""
+    path = tmp_path / "net.yaml"
+    path.write_text("input: [3, 16, 16]\nlayers:\n" + "".join(f"  - {x}\n" for x in layers))
+    code, out, err = invoke(str(path), "--format", "json")
+    assert code == 0, err
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
 def test_names_in_yaml(tmp_path: Path) -> None:
     """A group's name, a mapping's ``name:`` and ``as`` in a stage string are all
     names; ``add: {ref: [...]}`` reads several (8 + 8 = 16 channels, added twice)."""
-    path = tmp_path / "net.yaml"
-    path.write_text(
-        "input: [3, 16, 16]\n"
-        "layers:\n"
-        "  - group: {name: stem, layers: [conv 8x3x3 p1, relu]}\n"
-        "  - conv: {filters: 8, kernel: 3, padding: 1, name: mid}\n"
-        "  - conv 8x3x3 p1 as top\n"
-        "  - add: {ref: [stem, mid]}\n"
-        "  - cat top\n"
+    data = _yaml_json(
+        tmp_path,
+        "group: {name: stem, layers: [conv 8x3x3 p1, relu]}",
+        "conv: {filters: 8, kernel: 3, padding: 1, name: mid}",
+        "conv 8x3x3 p1 as top",
+        "add: {ref: [stem, mid]}",
+        "cat top",
     )
-    code, out, err = invoke(str(path), "--format", "json")
-    assert code == 0, err
-    data = json.loads(out)
     assert data["output_shape"] == [16, 16, 16]
     assert data["layers"][-2]["spec"] == "add stem,mid"
     assert data["total"]["params"] == 3 * (8 * 8 * 9 + 8) - 8 * 8 * 9 + 8 * 3 * 9
@@ -339,21 +344,16 @@ def test_yaml_keys_of_joins_and_of_blocks(tmp_path: Path) -> None:
     block: 8 + 8 = 16 channels, back to 8 by a 1×1 conv (8·16 + 8 = 136 params),
     times a and b (8×16×16 each), then from b and a concat block of it and its
     relu: 16 channels."""
-    path = tmp_path / "net.yaml"
-    path.write_text(
-        "input: [3, 16, 16]\n"
-        "layers:\n"
-        "  - conv 8x3x3 p1 as a\n"
-        "  - conv: {filters: 8, kernel: 3, padding: 1, name: b}\n"
-        "  - cat: a\n"
-        "  - conv 8x1x1\n"
-        "  - mul: {ref: [a, b]}\n"
-        "  - from: b\n"
-        "  - cat: [[], [relu]]\n"
+    data = _yaml_json(
+        tmp_path,
+        "conv 8x3x3 p1 as a",
+        "conv: {filters: 8, kernel: 3, padding: 1, name: b}",
+        "cat: a",
+        "conv 8x1x1",
+        "mul: {ref: [a, b]}",
+        "from: b",
+        "cat: [[], [relu]]",
     )
-    code, out, err = invoke(str(path), "--format", "json")
-    assert code == 0, err
-    data = json.loads(out)
     assert [layer["spec"] for layer in data["layers"]][2:6] == [
         "cat a",
         "conv 8x1x1",
@@ -367,12 +367,9 @@ def test_yaml_keys_of_joins_and_of_blocks(tmp_path: Path) -> None:
 
 def test_small_rules_of_names(tmp_path: Path) -> None:
     """'as' is no name; a 'from' right after a 'from' loses no work (no warning);
-    YAML ``add: [a, b]`` lists names (3×8×8 in, out)."""
+    YAML ``add: [a, b]`` lists names."""
     assert "'as' is the word that gives a name" in error("relu as as").message
     report = run("relu as a | from a | from a", 3, 8, 8)
     assert not report.warnings
-    path = tmp_path / "net.yaml"
-    path.write_text("input: [3, 8, 8]\nlayers:\n  - relu as a\n  - relu as b\n  - add: [a, b]\n")
-    code, out, err = invoke(str(path), "--format", "json")
-    assert code == 0, err
-    assert json.loads(out)["layers"][-1]["spec"] == "add a,b"
+    data = _yaml_json(tmp_path, "relu as a", "relu as b", "add: [a, b]")
+    assert data["layers"][-1]["spec"] == "add a,b"

@@ -171,14 +171,7 @@ class CropCatNamed(nn.Module):
     size on every axis (U-Net's skips), concatenated on the channel axis."""
 
     def forward(self, x, *named):
-        ys = [x, *named]
-        sizes = [min(y.shape[axis] for y in ys) for axis in range(2, x.dim())]
-        cropped = []
-        for y in ys:
-            cut = [(y.shape[axis + 2] - size) // 2 for axis, size in enumerate(sizes)]
-            window = [slice(c, c + size) for c, size in zip(cut, sizes)]
-            cropped.append(y[(slice(None), slice(None), *window)])
-        return torch.cat(cropped, dim=1)
+        return crop_cat([x, *named])
 ''',
     "FromNamed": '''
 class FromNamed(nn.Module):
@@ -190,9 +183,29 @@ class FromNamed(nn.Module):
 }
 
 
+CROP_CAT = Helper(
+    "crop_cat",
+    '''
+def crop_cat(ys):
+    """Each tensor centre-cropped to the smallest size on every axis (U-Net's
+    skips: (W - w) // 2 cut before, the rest after), concatenated on channels."""
+    sizes = [min(y.shape[axis] for y in ys) for axis in range(2, ys[0].dim())]
+    cropped = []
+    for y in ys:
+        cut = [(y.shape[axis + 2] - size) // 2 for axis, size in enumerate(sizes)]
+        window = [slice(c, c + size) for c, size in zip(cut, sizes)]
+        cropped.append(y[(slice(None), slice(None), *window)])
+    return torch.cat(cropped, dim=1)
+''',
+)
+"""The crop-concat of ``catcrop NAME`` and of the ``catcrop[...]`` block, written once."""
+
+
 def _torch(helper: str) -> Callable[[LayerReport], Module]:
+    needs = (CROP_CAT,) if helper == "CropCatNamed" else ()
+
     def torch(_: LayerReport) -> Module:
-        return Module(f"{helper}()", (Helper(helper, _HELPERS[helper]),))
+        return Module(f"{helper}()", (Helper(helper, _HELPERS[helper]), *needs))
 
     return torch
 

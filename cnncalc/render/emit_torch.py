@@ -11,6 +11,7 @@ Nothing here imports torch: this writes text.
 from __future__ import annotations
 
 from cnncalc.kinds import KINDS
+from cnncalc.kinds.joins import CROP_CAT
 from cnncalc.report import BlockReport, LayerReport, Report, Row
 
 HELPERS = {
@@ -72,14 +73,7 @@ class CropConcat(nn.Module):
         self.branches = nn.ModuleList(branches)
 
     def forward(self, x):
-        ys = [branch(x) for branch in self.branches]
-        sizes = [min(y.shape[axis] for y in ys) for axis in range(2, ys[0].dim())]
-        cropped = []
-        for y in ys:
-            cut = [(y.shape[axis + 2] - size) // 2 for axis, size in enumerate(sizes)]
-            window = [slice(c, c + size) for c, size in zip(cut, sizes)]
-            cropped.append(y[(slice(None), slice(None), *window)])
-        return torch.cat(cropped, dim=1)
+        return crop_cat([branch(x) for branch in self.branches])
 ''',
     "Shared": '''
 class Shared(nn.Module):
@@ -329,6 +323,8 @@ class _Writer:
         parts = [self.sequence(part, indent) if part else "nn.Identity()" for part in block.parts]
         name = BLOCK_HELPERS[block.kind]
         self.helpers[name] = HELPERS[name]
+        if name == "CropConcat":  # its crop is the catcrop join's, written once
+            self.helpers[CROP_CAT.name] = CROP_CAT.source
         return f"{name}({', '.join(parts)})"
 
     def layer(self, report: LayerReport) -> str:
