@@ -227,7 +227,9 @@ SCRIPT = r"""
   // --- header, spec ---------------------------------------------------------
   document.title = (R.name || "network") + " — cnncalc";
   $("title").textContent = R.name || "";
-  $("io").textContent = shape(R.input_shape) + " → " + shape(R.output_shape) + " · "
+  const more = Array.isArray(R.outputs) ? R.outputs : [];
+  $("io").textContent = shape(R.input_shape) + " → " + shape(R.output_shape)
+    + more.map((o) => ", " + String(o.name) + " " + shape(o.shape)).join("") + " · "
     + layers.length + (layers.length === 1 ? " layer" : " layers");
   $("description").textContent = P.description || "";
   $("spec-text").textContent = R.spec || "";
