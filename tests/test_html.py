@@ -326,6 +326,7 @@ CASES = {
     "resnet50": ("resnet50",),
     "speech": SPEECH,
     "deep": DEEP,
+    "fpn": (str(Path(__file__).resolve().parent.parent / "examples" / "fpn_resnet50.yaml"),),
 }
 
 
@@ -347,6 +348,20 @@ def test_the_page_checks_itself_in_a_browser(case: str, tmp_path: Path) -> None:
     document = block(page.read_text(encoding="utf-8"), "cnncalc-report")
     if len(document["layers"]) > 400:  # a long list is shown 400 rows at a time
         assert 'class="more"' in done.stdout or result["rows"] >= 400
+
+
+@browser
+def test_the_page_names_the_other_outputs(tmp_path: Path) -> None:
+    """FPN's levels p5..p2 (left by 'from', never joined) are outputs: the header
+    lists them after the last layer's 256×4×4."""
+    page = tmp_path / "page.html"
+    page.write_text(page_of(*CASES["fpn"], tmp=tmp_path), encoding="utf-8")
+    done = chromium(f"file://{page}", tmp_path / "profile", "--dump-dom")
+    found = re.search(r'<span id="io">(.*?)</span>', done.stdout, re.S)
+    assert found is not None
+    assert unescape(found.group(1)) == (
+        "3×224×224 → 256×4×4, p5 256×7×7, p4 256×14×14, p3 256×28×28, p2 256×56×56 · 179 layers"
+    )
 
 
 @browser
