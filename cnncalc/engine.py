@@ -455,10 +455,16 @@ def _hides(node: Node, names: _Names, index: int) -> SpecError:
 
 
 def _unknown_name(name: str, names: _Names) -> str:
+    """What to say of a name nothing in the list has given: the nearest name given,
+    else the names there are (eight at most)."""
+    import difflib  # only for a message
+
+    near = difflib.get_close_matches(name, list(names.states), n=1)
     known = ", ".join(sorted(names.states)[:8])
-    so_far = f"; named so far: {known}" if known else ""
+    hint = f" — did you mean '{near[0]}'?" if near else ""
+    so_far = f"; named so far: {known}" if known and not near else ""
     return (
-        f"no earlier item of this list is named '{name}'{so_far} (name one with '… as "
+        f"no earlier item of this list is named '{name}'{hint}{so_far} (name one with '… as "
         f"{name}'; a name is read only after it, in its own list)"
     )
 

@@ -25,14 +25,16 @@ and bidi characters, YAML syntax and tags, the grammar's own punctuation and wor
 
 
 def seeds(root: Path) -> list[tuple[str, str]]:
-    """(spec, --input) pairs: the README's example commands and every preset's YAML
-    (an empty input: the YAML names its own)."""
+    """(spec, --input) pairs: the README's example commands, every preset's YAML and
+    the README's example files (an empty input: the YAML names its own)."""
     found: list[tuple[str, str]] = []
     readme = (root / "README.md").read_text(encoding="utf-8")
     pattern = r'cnncalc "([^"]+)"(?: --input (\S+))?'
     for spec, dims in re.findall(pattern, readme):
         found.append((spec, dims))
     for path in sorted((root / "cnncalc" / "presets").glob("*.yaml")):
+        found.append((path.read_text(encoding="utf-8"), ""))
+    for path in sorted((root / "examples").glob("*.yaml")):  # fpn_resnet50: names
         found.append((path.read_text(encoding="utf-8"), ""))
     return found
 

@@ -15,12 +15,12 @@ from test_robustness import check
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_seeds_cover_the_readme_and_every_preset() -> None:
+def test_seeds_cover_the_readme_every_preset_and_the_examples() -> None:
     found = seeds(ROOT)
     assert sum(1 for _, dims in found if dims) >= 5  # README examples with --input
-    assert sum(1 for spec, _ in found if "layers:" in spec) == len(
-        list((ROOT / "cnncalc" / "presets").glob("*.yaml"))
-    )
+    files = [*(ROOT / "cnncalc" / "presets").glob("*.yaml"), *(ROOT / "examples").glob("*.yaml")]
+    assert sum(1 for spec, _ in found if "layers:" in spec) == len(files)
+    assert any(" as " in spec and "from " in spec for spec, _ in found)  # names are seeds
 
 
 class Hang(Exception):
