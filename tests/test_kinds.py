@@ -232,6 +232,7 @@ REFERENCE: dict[str, Callable[[int, tuple[int, ...]], Any]] = {
     "upsample": lambda r, s: nn.Upsample(scale_factor=2),
     "reshape": lambda r, s: _unflatten(s),
     "shuffle": lambda r, s: nn.ChannelShuffle(3),
+    "identity": lambda r, s: nn.Identity(),
     **{name: (lambda module: lambda r, s: module())(m) for name, m in ACTIVATION.items()},
 }
 """Each kind built independently from torch.nn (not from cnncalc's emitted code)."""

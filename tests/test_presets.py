@@ -350,3 +350,17 @@ def test_paper_presets_against_torch() -> None:
         assert data["total"]["params"] == sum(p.numel() for p in model.parameters()), name
         assert data["total"]["macs"] == counter.get_total_flops() // 2, name
         assert list(out.shape[1:]) == data["output_shape"], name
+
+
+def test_densenet_presets_are_what_their_script_writes() -> None:
+    """scripts/densenet_presets.py writes the two DenseNet presets (a dense layer
+    reads up to 31 names: written by a program); the files must be its output."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "densenet_presets.py"
+    spec = importlib.util.spec_from_file_location("densenet_presets", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in ("densenet121", "densenet169"):
+        assert (module.FOLDER / f"{name}.yaml").read_text(encoding="utf-8") == module.write(name)

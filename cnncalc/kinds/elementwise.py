@@ -1,5 +1,5 @@
-"""Element-wise layers: activations, dropout, drop path (stochastic depth) and
-layer scale. Shape in = shape out, no MACs (torch's FlopCounterMode counts none
+"""Element-wise layers: activations, dropout, drop path (stochastic depth), layer
+scale and the identity. Shape in = shape out, no MACs (torch's FlopCounterMode counts none
 either); only layer scale learns anything (one factor per channel)."""
 
 from __future__ import annotations
@@ -114,6 +114,15 @@ ACTIVATIONS = {
 """Each activation's module and what it keeps for its backward."""
 
 KINDS = (
+    Kind(
+        "identity",
+        Arg.NONE,
+        same_shape_rule,
+        "identity: its input, unchanged (a place to name a list's input: identity as x)",
+        no_lines,
+        _fixed("nn.Identity()"),
+        memory=Behaviour(view=True),  # the same tensor: nothing made, nothing kept
+    ),
     Kind(
         "dropout",
         Arg.RATE,
