@@ -175,8 +175,8 @@ class _Run:
                     raise _hides(node, names, len(self.leaves))
                 names.states[name] = state
             if names is not None:
-                names.last = name, i, self.rows[-1]
-        if names is not None and names.dropped:
+                names.last = name, self.rows[-1]
+        if names is not None and names.left:
             self.outputs.extend(names.unread())
         return state
 
@@ -196,12 +196,11 @@ class _Run:
                     _unknown_name(name, names), layer.origin.locate("ref"), _label(layer, index)
                 )
             if join.how != "from":  # going on from an output leaves it an output
-                names.reads[name] = i
                 names.left.pop(name, None)
             found.append(named)
         extra: tuple[str, ...] = ()
         if join.how == "from" and names.last is not None and names.last[0] not in found_names:
-            extra = names.drop(state, i)
+            extra = names.drop(state)
             state = found[0]
             if self.strict and extra:
                 raise SpecError(
@@ -395,25 +394,23 @@ class _Run:
 
 class _Names:
     """The named outputs of one list as it is walked: what each name holds (the
-    newest item of that name), which names later joins combine
-    (add, mul, cat), and the named outputs a ``from`` left: extra outputs of the
-    network unless a later join combines them (FPN's levels are; its top-down
-    sums, read by the next level's ``add``, are not)."""
+    newest item of that name), the item before the current one, and the named
+    outputs a ``from`` left that no join (add, mul, cat) has read since: extra
+    outputs of the network (FPN's levels; not its top-down sums, which the next
+    level's ``add`` reads), in the order they were left."""
 
-    __slots__ = ("dropped", "last", "left", "reads", "states")
+    __slots__ = ("last", "left", "states")
 
     def __init__(self) -> None:
         self.states: dict[str, State] = {}
-        self.reads: dict[str, int] = {}  # name → the last item that joins it
-        self.dropped: list[tuple[str, int, str, Shape]] = []
-        self.last: tuple[str | None, int, Row] | None = None  # the item before
-        self.left: dict[str, Row] = {}  # outputs a 'from' left that nothing has read yet
+        self.last: tuple[str | None, Row] | None = None  # the item before: its name, its row
+        self.left: dict[str, tuple[Row, Shape]] = {}
 
-    def drop(self, state: State, i: int) -> tuple[str, ...]:
+    def drop(self, state: State) -> tuple[str, ...]:
         """``from`` leaves the current tensor: kept if named, else a warning."""
         if self.last is None:
             return ()
-        name, at, row = self.last
+        name, row = self.last
         if isinstance(row, LayerReport) and row.layer is not None and row.layer.ref is not None:
             join = KINDS[row.kind].join
             if join is not None and join.how == "from":  # a from left by a from: no work lost
@@ -424,24 +421,19 @@ class _Names:
                 f"the output of {what}, {shape_text(state[0], 'x')}, is never used: 'from' "
                 "leaves it; name it (… as NAME) to keep it as an output, or remove it",
             )
-        self.dropped.append((name, at, row.path, state[0]))
-        self.left[name] = row
+        self.left[name] = row, state[0]
         return ()
 
     def unread(self) -> list[tuple[str, str, Shape]]:
-        """The named outputs left by a ``from`` that no later layer reads."""
-        return [
-            (name, path, shape)
-            for name, at, path, shape in self.dropped
-            if self.reads.get(name, -1) <= at
-        ]
+        """The named outputs left by a ``from`` that no later join reads."""
+        return [(name, row.path, shape) for name, (row, shape) in self.left.items()]
 
 
 def _hides(node: Node, names: _Names, index: int) -> SpecError:
     """A name given again while it holds an output a ``from`` left and nothing has
     read: the newer item would hide that output from every later read."""
     name = node.name or ""
-    row = names.left[name]
+    row = names.left[name][0]
     what = "a group" if isinstance(row, BlockReport) and row.kind == "seq" else "a block"
     what = f"layer {row.index}, {row.spec}" if isinstance(row, LayerReport) else what
     label = _label(node, index) if isinstance(node, LayerSpec) else node.origin.title or "[...]"
