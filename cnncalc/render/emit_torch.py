@@ -294,7 +294,8 @@ class _Writer:
     def sequence(self, rows: tuple[Row, ...], indent: int) -> str:
         names = module_names([row.name or str(i) for i, row in enumerate(rows)])
         items = [(name, self.row(row, indent + 1)) for name, row in zip(names, rows, strict=True)]
-        reads = {key: _reads(row) for key, row in zip(names, rows, strict=True) if _reads(row)}
+        read = [(key, _reads(row)) for key, row in zip(names, rows, strict=True)]
+        reads = {key: refs for key, refs in read if refs}
         if not reads:
             return _container(items, indent)
         keep = {key: row.name for key, row in zip(names, rows, strict=True) if row.name is not None}
