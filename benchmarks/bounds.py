@@ -73,6 +73,16 @@ CASES: dict[str, Case] = {
         "3x8x8",
         [],
     ),
+    "9,999 distinct named convs, --html": (
+        lambda: " | ".join(f"conv {8 + i % 50}x1x1 as n{i}" for i in range(9999)),
+        "8x4x4",
+        ["--html", os.devnull],
+    ),
+    "4,000 convs, --png (rsvg-convert; at most 8 million pixels)": (
+        lambda: " | ".join(f"conv {8 + i % 50}x3x3 p1" for i in range(4000)),
+        "8x16x16",
+        ["--png", os.devnull],
+    ),
     "100,000 layers (`relu | …`), --max-layers 100000": (
         lambda: " | ".join(["relu"] * 100_000),
         "8",

@@ -85,6 +85,16 @@ class Count(click.ParamType[int, Any]):
         return count
 
 
+class Finite(click.FloatRange):
+    """A float range that refuses NaN, which every comparison lets through."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:  # NaN
+            self.fail(f"{value} is not in the range {self._describe_range()}.", param, ctx)
+        return number
+
+
 class DefaultGroup(click.Group):
     """A group whose first argument, when it is not a command, is a spec for ``show``.
 
@@ -215,7 +225,7 @@ def cli() -> None:
 )
 @click.option(
     "--scale",
-    type=click.FloatRange(0.25, 8.0),
+    type=Finite(0.25, 8.0),
     default=None,
     metavar="X",
     help="--png: pixels per SVG unit (default 2).",
@@ -334,6 +344,7 @@ def show(
     try:
         _check_options(fmt, as_json, emit, explain, depth, svg_path, png_path)
         _check_picture_options(layout, scale, svg_path, png_path)
+        _check_ignored(click.get_current_context(), emit, fit_size, fmt)
         limit = _memory_options(fit_size, emit, amp, dtype)
         model = sources.load(spec, max_layers, max_bytes, max_depth)
         report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
@@ -370,21 +381,29 @@ def show(
     if svg_path or png_path or html_path:
         from cnncalc import pictures
 
+        note = None
         try:
             inputs = _input_files(spec)
             # every target before any is written (save checks its two again, for the library)
             targets = {"--html": html_path, "--svg": svg_path, "--png": png_path}
             pictures.check_targets(targets, inputs)
+            files: list[tuple[str, bytes]] = []
             if svg_path or png_path:
                 from cnncalc.render import svg
 
                 drawn = svg.render(report, layout or "auto")
-                pictures.save(drawn, svg_path, png_path, inputs, 2.0 if scale is None else scale)
+                made, note = pictures.drawings(
+                    drawn, svg_path, png_path, 2.0 if scale is None else scale
+                )
+                files += made
             if html_path:
-                page = render(report, "html", options)
-                pictures.write_file(html_path, page.encode("utf-8"))
+                files.append((html_path, render(report, "html", options).encode("utf-8")))
+            for path, data in files:  # each made before any is written
+                pictures.write_file(path, data)
         except SpecError as exc:
             fail(exc)
+        if note is not None:
+            complain(note)
     write(render(report, shown, options))
 
 
@@ -422,6 +441,69 @@ def _check_options(
         if other in PICTURES and other != suffix and not same:
             kind = suffix[1:].upper()
             raise SpecError(f"{option} writes {kind}; name the file {suffix} (got {path})")
+
+
+EMIT_IGNORES = (
+    "explain",
+    "depth",
+    "batch",
+    "compare",
+    "rf",
+    "kept",
+    "dtype",
+    "optimizer",
+    "amp",
+    "inplace_relu",
+)
+"""What ``--emit torch`` has no use for: the source is the same whatever they say."""
+FIT_IGNORES = (
+    "batch",
+    "explain",
+    "depth",
+    "rf",
+    "compare",
+    "kept",
+    "column_keys",
+    "wide",
+    "svg_path",
+    "png_path",
+    "html_path",
+)
+"""What ``--fit`` has no use for: it prints batch sizes and nothing else."""
+
+
+def _check_ignored(ctx: click.Context, emit: str | None, fit_size: str | None, fmt: str) -> None:
+    """An option the run would ignore beside ``--emit`` or ``--fit`` is an error
+    naming the pair, as for ``--layout`` without a picture."""
+    from click.core import ParameterSource
+
+    def given(name: str) -> str | None:
+        """The option as typed, when the user gave it."""
+        source = ctx.get_parameter_source(name)
+        if source in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+            return None
+        param = next(p for p in ctx.command.params if p.name == name)
+        value = ctx.params.get(name)
+        flag = param.opts[0]
+        if isinstance(param, click.Option) and param.secondary_opts and value is False:
+            flag = param.secondary_opts[0]  # --no-inplace
+        return flag
+
+    checks: list[tuple[str, tuple[str, ...]]] = []
+    if emit:
+        checks.append((f"--emit {emit} prints source code", EMIT_IGNORES))
+    if fit_size is not None:
+        checks.append(("--fit prints the batch sizes that fit", FIT_IGNORES))
+        if fmt in ("csv", "markdown"):
+            raise SpecError(
+                f"--fit prints the batch sizes that fit (as text, or JSON with --json); "
+                f"--format {fmt} has no effect on it: leave one out"
+            )
+    for what, ignored in checks:
+        for name in ignored:
+            flag = given(name)
+            if flag is not None:
+                raise SpecError(f"{what}; {flag} has no effect on it: leave one out")
 
 
 def _check_picture_options(
@@ -475,9 +557,15 @@ def _input_files(spec: str) -> list[os.stat_result]:
     --svg and --png off them."""
     found = []
     source = sources.resolve(spec)
+    paths = [source.path] if source.path is not None else []
+    if source.kind == "preset" and source.path is not None:
+        from cnncalc import presets
+
+        paths.append(presets.parsed_path(source.path))  # read too, when it is current
+    for path in paths:
+        with contextlib.suppress(OSError):
+            found.append(os.stat(path))
     try:
-        if source.path is not None:
-            found.append(os.stat(source.path))
         if source.kind == "stdin" and sys.stdin is not None:
             found.append(os.fstat(sys.stdin.fileno()))
     except (OSError, ValueError):  # stdin without a descriptor (an embedding caller's)

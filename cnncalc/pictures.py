@@ -13,6 +13,7 @@ anything is written.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import secrets
@@ -34,6 +35,13 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIMEOUT_S = 120
 
 
+MAX_PIXELS = 8_000_000
+"""The most pixels a PNG is drawn with (4,000 × 2,000): past it the rasteriser's
+time and memory grow with the picture (a 4,000-layer strip at scale 2 is 165
+million pixels: 17.6 s and 901 MB in rsvg-convert), so the scale is lowered to
+fit and the caller is told."""
+
+
 def save(
     svg: str,
     svg_path: str | None,
@@ -44,13 +52,42 @@ def save(
     """Write the SVG and/or its PNG, ``scale`` pixels per SVG unit; ``inputs`` are
     the files the model was read from."""
     check_targets({"--svg": svg_path, "--png": png_path}, inputs)
-    png = (
-        rasterise(scaled(svg, scale)) if png_path else None
-    )  # a rasteriser that fails writes nothing
+    for path, data in drawings(svg, svg_path, png_path, scale)[0]:
+        write_file(path, data)
+
+
+def drawings(
+    svg: str, svg_path: str | None, png_path: str | None, scale: float = 1.0
+) -> tuple[list[tuple[str, bytes]], str | None]:
+    """The files to write (path, bytes), all made before any is written, so a
+    rasteriser that fails leaves every target as it was; and a note when the PNG
+    had to be drawn smaller than ``scale`` (:data:`MAX_PIXELS`)."""
+    files: list[tuple[str, bytes]] = []
+    note = None
+    if png_path:
+        fitted = fit_scale(svg, scale)
+        if fitted < scale:
+            width, height = _size(svg)
+            note = (
+                f"note: the PNG is drawn at scale {fitted:.3g}, not {scale:g}: at {scale:g} it "
+                f"would be {round(width * scale)}×{round(height * scale)} pixels, over the "
+                f"{MAX_PIXELS // 1_000_000} million a PNG is given (the SVG is the full picture)"
+            )
+        png = rasterise(scaled(svg, fitted))
     if svg_path:
-        write_file(svg_path, svg.encode("utf-8"))
-    if png_path and png is not None:
-        write_file(png_path, png)
+        files.append((svg_path, svg.encode("utf-8")))
+    if png_path:
+        files.append((png_path, png))
+    return files, note
+
+
+def fit_scale(svg: str, scale: float) -> float:
+    """``scale``, or the largest scale at which the picture has at most
+    :data:`MAX_PIXELS` pixels."""
+    width, height = _size(svg)
+    if width * height * scale * scale <= MAX_PIXELS:
+        return scale
+    return math.floor(math.sqrt(MAX_PIXELS / (width * height)) * 1000) / 1000
 
 
 def check_targets(targets: dict[str, str | None], inputs: Iterable[os.stat_result] = ()) -> None:
@@ -61,6 +98,7 @@ def check_targets(targets: dict[str, str | None], inputs: Iterable[os.stat_resul
     for option, path in named:
         found = _stat(path)
         if found is None:
+            _check_directory(path)
             continue
         if stat.S_ISDIR(found.st_mode):
             raise SpecError(f"cannot write {path}: Is a directory")
@@ -72,6 +110,16 @@ def check_targets(targets: dict[str, str | None], inputs: Iterable[os.stat_resul
         for other, other_path in named[i + 1 :]:
             if _same_target(path, other_path):
                 raise SpecError(f"{option} and {other} name the same file: {path}")
+
+
+def _check_directory(path: str) -> None:
+    """A new file's directory must be there: found now, before anything is written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    found = _stat(directory)
+    if found is None:
+        raise SpecError(f"cannot write {path}: No such file or directory")
+    if not stat.S_ISDIR(found.st_mode):
+        raise SpecError(f"cannot write {path}: Not a directory")
 
 
 def _stat(path: str) -> os.stat_result | None:

@@ -365,10 +365,21 @@ def deconv_rule(layer: LayerSpec, shape: Shape) -> Outcome:
         raise LayerError("pcausal pads forward convolutions only, not deconv", field="padding")
     if layer.padding == "same":
         out = [w * s for w, s in zip(spatial, stride, strict=True)]
-        pad = tuple(
-            arith.same_transposed_padding(k, s, d)[0]
+        pairs = [
+            arith.same_transposed_padding(k, s, d)
             for k, s, d in zip(kernel, stride, dilation, strict=True)
-        )
+        ]
+        for axis, (_, op), k, s, d in zip(
+            axis_names(rank), pairs, kernel, stride, dilation, strict=True
+        ):
+            if op >= s and op >= d:  # torch refuses the output padding it would need
+                raise LayerError(
+                    f"{axis}: psame with kernel {k} at stride {s} needs an output padding of "
+                    f"{op}, which torch allows only below the stride or the dilation: use an "
+                    "odd kernel, or a stride above 1",
+                    field="padding",
+                )
+        pad = tuple(p for p, _ in pairs)
     else:
         assert not isinstance(layer.padding, str)
         pad = expand(layer.padding, rank, 0, "padding")

@@ -120,9 +120,14 @@ def current(stored: dict[str, Any], text: str) -> bool:
     return stored.get("format") == FORMAT and stored.get("source") == text
 
 
+def parsed_path(path: str) -> str:
+    """Where the parsed form of the preset at ``path`` lies (a file a run reads too)."""
+    return path[: -len(_SUFFIX)] + _PARSED
+
+
 def _stored(path: str) -> dict[str, Any] | None:
     try:
-        with open(path[: -len(_SUFFIX)] + _PARSED, encoding="utf-8") as f:
+        with open(parsed_path(path), encoding="utf-8") as f:
             data = json.load(f)
     except (OSError, ValueError):
         return None
@@ -138,7 +143,7 @@ def write_parsed() -> list[str]:
         path = os.path.join(FOLDER, name + _SUFFIX)
         text = read(name)
         data = {"format": FORMAT, "source": text, "model": codec.encode(parse(path, text))}
-        target = path[: -len(_SUFFIX)] + _PARSED
+        target = parsed_path(path)
         with open(target, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
             f.write("\n")

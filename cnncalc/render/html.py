@@ -34,14 +34,13 @@ from cnncalc.render import json as document
 from cnncalc.render import page, svg
 from cnncalc.report import BlockReport, LayerReport, Report, Row
 
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
-
 
 def script_json(text: str) -> str:
     """A JSON document made safe inside ``<script type="application/json">``:
     ``<``, ``>`` and ``&`` only occur inside JSON strings, where ``\\u003c`` is
     the same character to JSON.parse and no markup to the HTML parser."""
-    return text.translate(_SCRIPT_SAFE)
+    # chained replaces: str.translate with a table is ten times slower on a page's JSON
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def render(report: Report, memory: Memory | None = None) -> str:

@@ -149,7 +149,7 @@ def render(report: Report, layout: str = "auto") -> str:
     links = _Links()
     input_map = _volume(report.input_shape, ["input"], [], None, (), [])
     top = Flow([input_map, *_sequence(report.tree, (), links)])
-    body = _choose(top, layout)
+    body = _choose(top, layout, len(report.layers))
     title = f"{report.name}: {report.total.params:,} parameters, {report.total.macs:,} MACs"
     width = max(body.width + 2 * MARGIN, len(title) * 7.5 + 2 * MARGIN)
     room = ARC_ROOM if links.used else 0.0  # arcs of names rise above the maps
@@ -238,14 +238,20 @@ class _Links:
         return out
 
 
-def _choose(top: Flow, layout: str) -> Item:
+TRIED_LAYERS = 120_000
+"""How many layers the search for a slide's wrapping lays out at most, all tries
+together: 48 widths tried up to 2,500 layers, fewer above (at least 8), so
+a picture of 10,000 layers is drawn within the time of a smaller one."""
+
+
+def _choose(top: Flow, layout: str, layers: int) -> Item:
     """The strip, or the wrapping whose picture comes closest to a slide."""
     strip = _lay(top, math.inf)
     if layout == "strip" or (layout == "auto" and strip.width <= STRIP_MAX):
         return strip
     low, high = math.log(SLIDE[0]), math.log(SLIDE[1])
     best: tuple[tuple[float, float], Item] | None = None
-    steps = 48
+    steps = max(8, min(48, TRIED_LAYERS // max(layers, 1)))
     for step in range(steps + 1):
         limit = 240.0 * (max(strip.width, 241.0) / 240.0) ** (step / steps)
         item = _lay(top, limit)
