@@ -31,7 +31,7 @@ from cnncalc import sources
 from cnncalc.engine import analyze
 from cnncalc.presets import names
 from cnncalc.render import html, render
-from cnncalc.render.page import SCRIPT
+from cnncalc.render.page import script as page_script
 from cnncalc.report import Report
 
 from conftest import invoke, run
@@ -217,7 +217,7 @@ def test_hostile_names_never_become_markup(tmp_path: Path) -> None:
     assert document["layers"][0]["name"] == "</script><script>alert(1)</script>"
     assert document["layers"][-1]["name"] == "<!--<script>alert(3)</script>"
     assert json.loads(page_json)["tree"][2]["label"] == "<img src=x onerror=alert(2)>"
-    assert script == SCRIPT
+    assert script == page_script()
     # outside the JSON (where every < is \u003c) names are only the diagram's escaped text
     assert "<script>alert" not in page and "<img" not in page
     assert "&lt;/script&gt;&lt;script&gt;document.title=&#39;pwned&#39;" in page
@@ -228,7 +228,7 @@ def test_only_the_page_script_may_run() -> None:
     page = html.render(report_of("lenet5"))
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
     assert policy is not None
-    digest = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+    digest = base64.b64encode(hashlib.sha256(page_script().encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in policy.group(1)
     assert "default-src 'none'" in policy.group(1)
     # nothing from the network: no address at all outside the SVG namespace
@@ -240,7 +240,7 @@ def test_resnet50_page_is_small() -> None:
     nothing twice."""
     report = report_of("resnet50")
     page = html.render(report)
-    parts = len(render(report, "json")) + len(render(report, "svg")) + len(SCRIPT)
+    parts = len(render(report, "json")) + len(render(report, "svg")) + len(page_script())
     assert len(page.encode()) < 200_000
     assert len(page) < parts + 30_000  # the style, the skeleton and the page data
 
@@ -402,3 +402,12 @@ def test_screenshots(name: str, tmp_path: Path) -> None:
     )
     assert done.returncode == 0 and shot.read_bytes().startswith(b"\x89PNG")
     shutil.copyfile(shot, DOCS / f"{name}-page.png")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+def test_the_page_script_is_valid_javascript() -> None:
+    from importlib import resources
+
+    script = resources.files("cnncalc.render") / "assets" / "page.js"
+    done = subprocess.run(["node", "--check", str(script)], capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode()

@@ -50,7 +50,7 @@ def render(report: Report, memory: Memory | None = None) -> str:
     page_json = script_json(
         json_text(json.dumps(page_data(report), ensure_ascii=False, separators=(",", ":")))
     )
-    digest = base64.b64encode(hashlib.sha256(page.SCRIPT.encode("utf-8")).digest()).decode()
+    digest = base64.b64encode(hashlib.sha256(page.script().encode("utf-8")).digest()).decode()
     policy = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
         f"script-src 'sha256-{digest}'"
@@ -61,13 +61,13 @@ def render(report: Report, memory: Memory | None = None) -> str:
             '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
             f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n',
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-            f"<title>{title}</title>\n<style>{page.STYLE}</style>\n</head>\n<body>\n",
-            page.TOP,
+            f"<title>{title}</title>\n<style>{page.style()}</style>\n</head>\n<body>\n",
+            page.top(),
             svg.render(report),
-            page.BOTTOM,
+            page.bottom(),
             f'<script type="application/json" id="cnncalc-report">{report_json}</script>\n',
             f'<script type="application/json" id="cnncalc-page">{page_json}</script>\n',
-            f"<script>{page.SCRIPT}</script>\n</body>\n</html>\n",
+            f"<script>{page.script()}</script>\n</body>\n</html>\n",
         ]
     )
 
