@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from cnncalc import collector, receptive
 from cnncalc.canonical import format_layer, format_nodes
+from cnncalc.constructs import CONSTRUCTS, State
+from cnncalc.constructs.branches import cropped_fields
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.kinds import KINDS, Arg, Kind, Outcome
-from cnncalc.kinds.joins import crop_sizes
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     Block,
-    BlockKind,
     LayerSpec,
     Model,
     Node,
@@ -135,9 +135,6 @@ def _input_checks(model: Model, given: Shape | None, start: Shape) -> tuple[str,
 
 _Applied = tuple[Outcome, Costs, str, tuple[str, ...], tuple[str, ...]]
 """A layer's rule applied: its outcome, costs, resolved spec, warnings and notes."""
-
-State = tuple[Shape, Field]
-"""What flows from layer to layer: the tensor's shape and its units' receptive field."""
 
 
 class _Run:
@@ -312,69 +309,38 @@ class _Run:
             self.rows = outer
 
     def block(self, block: Block, state: State, path: str, depth: int) -> State:
+        """A block: its construct says what each path reads and how their ends
+        join (:mod:`cnncalc.constructs`)."""
         first_leaf = len(self.leaves)
         shape = state[0]
-        out = state
         outer_parts, self.parts = self.parts, []
+        construct = CONSTRUCTS[block.kind]
         shown: Shape = ()  # the row's output shape, where it is not what the block hands on
-        if block.kind is BlockKind.SEQ:
-            out = self.path(block.parts[0], out, path, depth + 1)
-        elif block.kind is BlockKind.REPEAT:
-            for r in range(block.count):
-                self.reusing += block.shared and r == 1  # later passes reuse the weights
-                out = self.path(block.parts[0], out, f"{path}.{r}", depth + 1)
-                if block.shared and r == 0 and out[0] != shape:
-                    raise SpecError(
-                        f"cannot share weights: the repeated layers take {shape_text(shape, 'x')} "
-                        f"but give {shape_text(out[0], 'x')}, so a second pass would need other "
-                        "weights",
-                        block.origin.whole,
-                        block.origin.title or "[...]",
-                    )
-            self.reusing -= block.shared and block.count > 1
-        elif block.kind is BlockKind.RES:
-            body = self.path(block.parts[0], state, f"{path}.body", depth + 1)
-            other = state
-            if len(block.parts) > 1:
-                other = self.path(block.parts[1], state, f"{path}.shortcut", depth + 1)
-            if other[0] != body[0]:
-                raise SpecError(
-                    _res_mismatch(shape, body[0], other[0], len(block.parts) > 1),
-                    block.origin.whole,
-                    block.origin.title or "res",
-                )
-            out = body[0], receptive.widest([body[1], other[1]])
-        elif block.kind is BlockKind.MUL:  # x * gate(x), or a(x) * gate(x) with two paths
-            trunk = state
-            if len(block.parts) > 1:
-                trunk = self.path(block.parts[0], state, f"{path}.0", depth + 1)
-            gate = self.path(block.parts[-1], state, f"{path}.gate", depth + 1)
-            _check_gate(trunk[0], gate[0], block)
-            out = trunk[0], receptive.widest([trunk[1], gate[1]])
-        elif block.kind is BlockKind.SIDE:  # its row shows the side output's shape
-            before = len(self.leaves)
-            shown = self.path(block.parts[0], state, f"{path}.side", depth + 1)[0]
-            self.side.extend(range(before, len(self.leaves)))
+        if construct.repeats:
+            out = self.repeat(block, state, path, depth)
+        elif construct.serial:
+            out = self.path(block.parts[0], state, path, depth + 1)
         else:
-            share = state
-            if block.kind is BlockKind.SPLIT:
-                share = (_share(shape, len(block.parts), block), state[1])
-            branches = [
-                self.path(branch, share, f"{path}.{j}", depth + 1)
-                for j, branch in enumerate(block.parts)
+            before = len(self.leaves)
+            ends = [
+                self.path(part, inp, f"{path}.{name}", depth + 1)
+                for part, inp, name in zip(
+                    block.parts,
+                    construct.inputs(block, state),
+                    construct.path_names(block),
+                    strict=True,
+                )
             ]
-            if block.kind is BlockKind.CROP:
-                joined, fields = _crop(branches, block)
-            else:
-                joined, fields = _concat([b[0] for b in branches], block), [b[1] for b in branches]
-            out = joined, receptive.widest(fields)
+            out, shown = construct.combine(block, state, ends)
+            if construct.side_output:
+                self.side.extend(range(before, len(self.leaves)))
         parts, self.parts = tuple(self.parts), outer_parts
         inside = self.leaves[first_leaf:]
-        label = block.name or _block_label(block)
+        label = block.name or construct.default_label(block)
         total = Costs.sum(leaf.costs for leaf in inside)
         self.rows.append(
             BlockReport(
-                block.kind.value,
+                block.kind,
                 label,
                 path,
                 depth,
@@ -389,6 +355,23 @@ class _Run:
                 block.shared,
             )
         )
+        return out
+
+    def repeat(self, block: Block, state: State, path: str, depth: int) -> State:
+        """``count`` repetitions one after another; with ``shared``, one module's."""
+        shape, out = state[0], state
+        for r in range(block.count):
+            self.reusing += block.shared and r == 1  # later passes reuse the weights
+            out = self.path(block.parts[0], out, f"{path}.{r}", depth + 1)
+            if block.shared and r == 0 and out[0] != shape:
+                raise SpecError(
+                    f"cannot share weights: the repeated layers take {shape_text(shape, 'x')} "
+                    f"but give {shape_text(out[0], 'x')}, so a second pass would need other "
+                    "weights",
+                    block.origin.whole,
+                    block.origin.title or "[...]",
+                )
+        self.reusing -= block.shared and block.count > 1
         return out
 
 
@@ -470,7 +453,7 @@ def _joined_field(kind: Kind, state: State, others: tuple[State, ...], out: Shap
         return others[0][1]
     inputs = [state, *others]
     if join.how == "crop":
-        return receptive.widest(_cropped_fields(inputs, out[1:]))
+        return receptive.widest(cropped_fields(inputs, out[1:]))
     return receptive.widest([seen for _, seen in inputs])
 
 
@@ -482,119 +465,3 @@ def _label(layer: LayerSpec, index: int) -> str:
 def _starts_with_tokens(nodes: tuple[Node, ...]) -> bool:
     first = next(leaves(nodes), None)
     return first is not None and KINDS[first.kind].takes_tokens
-
-
-def _block_label(block: Block) -> str:
-    if block.kind is BlockKind.REPEAT:
-        return f"[…]×{block.count}" + (" shared" if block.shared else "")
-    if block.kind is BlockKind.SEQ:
-        return block.origin.title or "group"
-    return LABELS[block.kind]
-
-
-LABELS = {
-    BlockKind.RES: "res",
-    BlockKind.CAT: "cat",
-    BlockKind.MUL: "mul",
-    BlockKind.SPLIT: "split",
-    BlockKind.CROP: "cat crop",
-    BlockKind.SIDE: "side",
-}
-
-
-def _check_gate(x: Shape, gate: Shape, block: Block) -> None:
-    """``x * gate``: the gate gives x's channels, each spatial size 1 (broadcast) or x's."""
-    fits = len(gate) == len(x) and gate[0] == x[0]
-    fits = fits and all(g in (1, w) for g, w in zip(gate[1:], x[1:], strict=True))
-    if not fits:
-        ones = "x".join(["1"] * (len(x) - 1))
-        want = f"{x[0]}x{ones}" if ones else str(x[0])
-        raise SpecError(
-            f"cannot multiply: the gate gives {shape_text(gate, 'x')} but the input is "
-            f"{shape_text(x, 'x')}; a gate gives {want} (or the input's shape)",
-            block.origin.whole,
-            block.origin.title or "mul",
-        )
-
-
-def _share(x: Shape, branches: int, block: Block) -> Shape:
-    """Each branch's input in a split: its equal share of the channels."""
-    if len(x) < 2 or x[0] % branches:
-        what = "a vector" if len(x) < 2 else f"{x[0]} channels"
-        raise SpecError(
-            f"cannot split {what} ({shape_text(x, 'x')}) into {branches} equal shares of channels",
-            block.origin.whole,
-            block.origin.title or "split",
-        )
-    return (x[0] // branches, *x[1:])
-
-
-def _crop(branches: list[State], block: Block) -> tuple[Shape, list[Field]]:
-    """Each branch centre-cropped to the smallest size on every axis (U-Net's skip:
-    ⌊(W − w)/2⌋ cut before, the rest after), then joined on channels. A crop moves
-    where the first unit's field starts, not its size."""
-    shapes = [b[0] for b in branches]
-    first = shapes[0]
-    for j, shape in enumerate(shapes[1:], 2):
-        if len(shape) != len(first) or len(first) < 2:
-            raise SpecError(
-                f"cannot crop and concatenate: branch {j} gives {shape_text(shape, 'x')} and "
-                f"branch 1 gives {shape_text(first, 'x')}; both need channels and the same "
-                "spatial axes",
-                block.origin.whole,
-                block.origin.title or "catcrop",
-            )
-    sizes = crop_sizes(tuple(shapes))
-    return (sum(s[0] for s in shapes), *sizes), _cropped_fields(branches, sizes)
-
-
-def _cropped_fields(inputs: list[State], sizes: Shape) -> list[Field]:
-    """Each input's field once centre-cropped to ``sizes``: a crop moves where the
-    first unit's field starts, not its size."""
-    fields = []
-    for shape, seen in inputs:
-        cut = [(w - s) // 2 for w, s in zip(shape[1:], sizes, strict=True)]
-        if seen.whole or not any(cut):
-            fields.append(seen)
-            continue
-        starts = tuple(a + c * j for a, c, j in zip(seen.starts, cut, seen.jumps, strict=True))
-        fields.append(Field(seen.sizes, seen.jumps, starts))
-    return fields
-
-
-def _res_mismatch(x: Shape, body: Shape, shortcut: Shape, has_shortcut: bool) -> str:
-    what = "the shortcut" if has_shortcut else "the input (identity shortcut)"
-    gives, other = shape_text(body, "x"), shape_text(shortcut, "x")
-    message = f"cannot add: the body gives {gives} but {what} gives {other}"
-    if len(body) != len(shortcut):
-        return message + f" (a {len(body)}-D tensor and a {len(shortcut)}-D one)"
-    stride = _projection_stride(x[1:], body[1:]) if len(x) == len(body) >= 2 else None
-    if stride is not None:
-        s = f" s{stride}" if stride > 1 else ""
-        kernel = "x".join("1" for _ in body[1:])
-        message += f"; a shortcut 'conv {body[0]}x{kernel}{s} nobias | bn' would fit"
-    return message
-
-
-def _projection_stride(spatial: Shape, out: Shape) -> int | None:
-    """The stride a 1x1 conv needs to take ``spatial`` to ``out`` on every axis."""
-    for s in range(1, 65):
-        if all((w - 1) // s + 1 == o for w, o in zip(spatial, out, strict=True)):
-            return s
-    return None
-
-
-def _concat(outs: list[Shape], block: Block) -> Shape:
-    first = outs[0]
-    for j, shape in enumerate(outs[1:], 2):
-        if shape[1:] != first[1:]:
-            rank = ""
-            if len(shape) != len(first):
-                rank = f" (a {len(shape)}-D tensor and a {len(first)}-D one)"
-            raise SpecError(
-                f"cannot concatenate: branch {j} gives {shape_text(shape, 'x')} but branch 1 gives "
-                f"{shape_text(first, 'x')}{rank}; all but the channel size must agree",
-                block.origin.whole,
-                block.origin.title or "cat",
-            )
-    return (sum(shape[0] for shape in outs), *first[1:])

@@ -265,8 +265,9 @@ class LayerSpec(Record):
         self.origin = origin
 
 
-class BlockKind(Enum):
-    """How a block combines its parts."""
+class BlockKind(str, Enum):
+    """How a block combines its parts: each is a construct (:mod:`cnncalc.constructs`).
+    A ``str`` too, so a report's ``kind`` compares and prints as its word."""
 
     SEQ = "seq"  # a named group of layers, run in order (a YAML block's body)
     REPEAT = "repeat"  # [ ... ]*N: the parts, N times
@@ -277,6 +278,12 @@ class BlockKind(Enum):
     SPLIT = "split"  # split[ a ; b ]: each branch gets its share of the channels; joined
     CROP = "catcrop"  # catcrop[ a ; b ]: cat, each branch centre-cropped to the smallest size
     SIDE = "side"  # side[ ... ]: a branch ending in an output of its own; x goes on unchanged
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 class Block(Record):

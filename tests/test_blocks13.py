@@ -433,8 +433,8 @@ def test_shared_repeat_in_yaml_and_errors() -> None:
         ("side[relu ; relu]", "side[...] has one path: no ';'", ";"),
         (
             "mul[conv 4x1x1]",
-            "cannot multiply: the gate gives 4x8x8 but the input is 3x8x8; a gate gives "
-            "3x1x1 (or the input's shape)",
+            "cannot multiply: the gate gives 4x8x8 but the input is 3x8x8; each size must be "
+            "equal or 1 (torch's broadcasting), as in a gate of 3x1x1",
             "mul[conv 4x1x1]",
         ),
         (

@@ -4,7 +4,7 @@ A layer or block named with ``as NAME`` can be read by the layers after it in
 the same list: ``add p5`` adds it to the current tensor (a skip from a named
 point), ``cat d1`` and ``catcrop d1`` concatenate it on the channels (the
 latter centre-cropping to the smallest size, U-Net's skip), ``mul g`` multiplies
-(broadcasting a C×1×1 gate), and ``from c4`` goes on from it, leaving the
+(broadcast as torch does: a C×1×1 gate), and ``from c4`` goes on from it, leaving the
 current tensor. FPN, LR-ASPP and U-Net can so be written flat, as their papers
 draw them. None of them learns anything or counts a MAC (torch's
 FlopCounterMode counts none for add, mul and cat either).
@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from cnncalc import joining
 from cnncalc.errors import LayerError
+from cnncalc.joining import Misfit
 from cnncalc.kinds.base import Arg, Explainer, Helper, Join, JoinRule, Kind, Module, Outcome
 from cnncalc.layer import LayerSpec, Shape, shape_text
 from cnncalc.memory_rules import ADD, CAT, Behaviour
@@ -36,62 +38,57 @@ def _shown(shape: Shape) -> str:
 
 
 def add_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
-    """x + each named output: every shape the same."""
-    for name, shape in _named(layer, (x, *others))[1:]:
-        if shape != x:
-            raise LayerError(
-                f"cannot add: {name} is {_shown(shape)} but the current tensor is {_shown(x)}; "
-                "shapes must be equal",
-                "ref",
-            )
-    return Outcome(layer=layer, shape=x)
+    """x + each named output: every shape the same (:func:`~cnncalc.joining.add_shape`)."""
+    try:
+        return Outcome(layer=layer, shape=joining.add_shape((x, *others)))
+    except Misfit as misfit:
+        name, shape = _named(layer, (x, *others))[misfit.index]
+        raise LayerError(
+            f"cannot add: {name} is {_shown(shape)} but the current tensor is {_shown(x)}; "
+            "shapes must be equal",
+            "ref",
+        ) from None
 
 
 def mul_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
-    """x · each named output, broadcast as torch does along spatial axes of size 1
-    (a squeeze-and-excitation gate is C×1×1): channels must agree."""
-    out = list(x)
-    for name, shape in _named(layer, (x, *others))[1:]:
-        fits = len(shape) == len(x) and shape[0] == x[0]
-        fits = fits and all(a == b or 1 in (a, b) for a, b in zip(shape[1:], x[1:], strict=True))
-        if not fits:
-            raise LayerError(
-                f"cannot multiply: {name} is {_shown(shape)} but the current tensor is "
-                f"{_shown(x)}; the channels must agree and each other size be equal or 1",
-                "ref",
-            )
-        out = [max(a, b) for a, b in zip(out, shape, strict=True)]
-    return Outcome(layer=layer, shape=tuple(out))
+    """x · each named output, broadcast as torch does: on every axis equal sizes
+    or a size of 1 (:func:`~cnncalc.joining.mul_shape`; a squeeze-and-excitation
+    gate is C×1×1)."""
+    try:
+        return Outcome(layer=layer, shape=joining.mul_shape((x, *others)))
+    except Misfit as misfit:
+        name, shape = _named(layer, (x, *others))[misfit.index]
+        raise LayerError(
+            f"cannot multiply: {name} is {_shown(shape)} but the current tensor is "
+            f"{_shown(x)}; each size must be equal or 1 (torch's broadcasting)",
+            "ref",
+        ) from None
 
 
 def cat_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
     """[x, named...] on the channel axis: every other size the same."""
-    for name, shape in _named(layer, (x, *others))[1:]:
-        if shape[1:] != x[1:] or len(shape) != len(x):
-            raise LayerError(
-                f"cannot concatenate: {name} is {_shown(shape)} but the current tensor is "
-                f"{_shown(x)}; all but the channel size must agree (catcrop crops to fit)",
-                "ref",
-            )
-    return Outcome(layer=layer, shape=(sum(s[0] for s in (x, *others)), *x[1:]))
-
-
-def crop_sizes(shapes: tuple[Shape, ...]) -> Shape:
-    """The smallest size on every spatial axis: what a crop-concat cuts all to."""
-    return tuple(min(axis) for axis in zip(*(s[1:] for s in shapes), strict=True))
+    try:
+        return Outcome(layer=layer, shape=joining.cat_shape((x, *others)))
+    except Misfit as misfit:
+        name, shape = _named(layer, (x, *others))[misfit.index]
+        raise LayerError(
+            f"cannot concatenate: {name} is {_shown(shape)} but the current tensor is "
+            f"{_shown(x)}; all but the channel size must agree (catcrop crops to fit)",
+            "ref",
+        ) from None
 
 
 def catcrop_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
     """U-Net's skip: each input centre-cropped to the smallest size, then concatenated."""
-    for name, shape in _named(layer, (x, *others))[1:]:
-        if len(shape) != len(x) or len(x) < 2:
-            raise LayerError(
-                f"cannot crop and concatenate: {name} is {_shown(shape)} and the current tensor "
-                f"{_shown(x)}; both need channels and the same spatial axes",
-                "ref",
-            )
-    shapes = (x, *others)
-    return Outcome(layer=layer, shape=(sum(s[0] for s in shapes), *crop_sizes(shapes)))
+    try:
+        return Outcome(layer=layer, shape=joining.crop_cat_shape((x, *others)))
+    except Misfit as misfit:
+        name, shape = _named(layer, (x, *others))[misfit.index]
+        raise LayerError(
+            f"cannot crop and concatenate: {name} is {_shown(shape)} and the current tensor "
+            f"{_shown(x)}; both need channels and the same spatial axes",
+            "ref",
+        ) from None
 
 
 def from_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:

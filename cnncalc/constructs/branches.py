@@ -1,0 +1,176 @@
+"""Branches joined on the channels: ``cat[ a ; b ]``, ``split[ a ; b ]``, ``catcrop[ a ; b ]``.
+
+Every branch reads the block's input (a split's branches each their equal
+share of its channels), an empty branch is the identity, and the ends are
+concatenated on the channel axis by :func:`cnncalc.joining.cat_shape` (a
+crop-concat first centre-crops each end to the smallest size,
+:func:`cnncalc.joining.crop_cat_shape`): the rules of ``cat NAME`` and
+``catcrop NAME`` too.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, ClassVar
+
+from cnncalc import joining
+from cnncalc.constructs.base import Construct, Graph, State, end_shape, rank_note, shown, widest
+from cnncalc.joining import Misfit
+from cnncalc.layer import Block, BlockKind, Shape
+from cnncalc.receptive import Field
+
+if TYPE_CHECKING:
+    from cnncalc.report import BlockReport, Row
+
+CONCAT = '''
+class Concat(nn.Module):
+    """Branches on the same input, concatenated on the channel axis."""
+
+    def __init__(self, *branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x):
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+'''
+
+SPLIT = '''
+class Split(nn.Module):
+    """Each branch on its equal share of the channels, concatenated (ShuffleNetV2)."""
+
+    def __init__(self, *branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x):
+        shares = x.chunk(len(self.branches), dim=1)
+        return torch.cat([branch(s) for branch, s in zip(self.branches, shares)], dim=1)
+'''
+
+CROP_CONCAT = '''
+class CropConcat(nn.Module):
+    """Branches on the same input, each centre-cropped to the smallest size on every
+    axis (U-Net's skips), concatenated on the channel axis."""
+
+    def __init__(self, *branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x):
+        return crop_cat([branch(x) for branch in self.branches])
+'''
+
+
+class Concat(Construct):
+    kind = BlockKind.CAT
+    word = "cat"
+    yaml_keys: ClassVar[tuple[str, ...]] = ("concat", "cat")
+    yaml_parts = ("branches",)
+    yaml_list = "branches"
+    yaml_help = "concat: [[...], [...], []] — a list of branches, [] for the identity"
+    max_paths = None
+    empty_paths = True
+    label = "cat"
+    title: ClassVar[str | None] = "concat"
+    footer = "the concatenation"
+    sign = ("cat", "‖")
+    helper = ("Concat", CONCAT)
+
+    def combine(self, block: Block, state: State, ends: list[State]) -> tuple[State, Shape]:
+        shapes = tuple(end[0] for end in ends)
+        try:
+            out = joining.cat_shape(shapes)
+        except Misfit as misfit:
+            shape, first = shapes[misfit.index], shapes[0]
+            raise self.error(
+                block,
+                f"cannot concatenate: branch {misfit.index + 1} gives {shown(shape)} but branch "
+                f"1 gives {shown(first)}{rank_note(shape, first)}; all but the channel size "
+                "must agree",
+            ) from None
+        return (out, widest([end[1] for end in ends])), out
+
+    def path_labels(self, block: BlockReport) -> list[tuple[str, tuple[Row, ...]]] | None:
+        return [(f"branch {j}", part) for j, part in enumerate(block.parts, 1)]
+
+    def memory(self, block: BlockReport, x: int, graph: Graph) -> int:
+        ends = tuple(graph.seq(part, x) if part else x for part in block.parts)
+        return graph.join("cat", block, ends)
+
+
+class Split(Concat):
+    kind = BlockKind.SPLIT
+    word = "split"
+    yaml_keys = ("split",)
+    yaml_help = "split: [[], [...]] — a list of branches, each given its share of channels"
+    label = "split"
+    title = None
+    sign = ("split", "‖")
+    helper = ("Split", SPLIT)
+
+    def inputs(self, block: Block, state: State) -> list[State]:
+        x, branches = state[0], len(block.parts)
+        if len(x) < 2 or x[0] % branches:
+            what = "a vector" if len(x) < 2 else f"{x[0]} channels"
+            raise self.error(
+                block, f"cannot split {what} ({shown(x)}) into {branches} equal shares of channels"
+            )
+        return [((x[0] // branches, *x[1:]), state[1])] * branches
+
+    def memory(self, block: BlockReport, x: int, graph: Graph) -> int:
+        share = graph.numel_of(x) // len(block.parts)
+        ends = []
+        for part in block.parts:  # each share a view of x (chunk)
+            ends.append(graph.seq(part, graph.join("chunk", block, (x,), share)))
+        return graph.join("cat", block, tuple(ends))
+
+
+class CropConcat(Concat):
+    kind = BlockKind.CROP
+    word = "catcrop"
+    yaml_keys = ("catcrop",)
+    yaml_help = "catcrop: [[...], [...]] — a list of branches, cropped to the smallest"
+    label = "cat crop"
+    title = None
+    sign = ("cat crop", "‖")
+    helper = ("CropConcat", CROP_CONCAT)
+
+    def combine(self, block: Block, state: State, ends: list[State]) -> tuple[State, Shape]:
+        shapes = tuple(end[0] for end in ends)
+        try:
+            out = joining.crop_cat_shape(shapes)
+        except Misfit as misfit:
+            raise self.error(
+                block,
+                f"cannot crop and concatenate: branch {misfit.index + 1} gives "
+                f"{shown(shapes[misfit.index])} and branch 1 gives {shown(shapes[0])}; both "
+                "need channels and the same spatial axes",
+            ) from None
+        return (out, widest(cropped_fields(ends, out[1:]))), out
+
+    def memory(self, block: BlockReport, x: int, graph: Graph) -> int:
+        spatial = block.output_shape[1:]
+        ends = []
+        for part in block.parts:
+            end, shape = graph.seq(part, x) if part else x, end_shape(part, block)
+            if shape[1:] != spatial:  # a crop is a view
+                end = graph.join("crop", block, (end,), shape[0] * math.prod(spatial))
+            ends.append(end)
+        return graph.join("cat", block, tuple(ends))
+
+
+def cropped_fields(inputs: list[State], sizes: Shape) -> list[Field]:
+    """Each input's field once centre-cropped to ``sizes``: a crop moves where the
+    first unit's field starts, not its size."""
+    fields = []
+    for shape, seen in inputs:
+        cut = [(w - s) // 2 for w, s in zip(shape[1:], sizes, strict=True)]
+        if seen.whole or not any(cut):
+            fields.append(seen)
+            continue
+        starts = tuple(a + c * j for a, c, j in zip(seen.starts, cut, seen.jumps, strict=True))
+        fields.append(Field(seen.sizes, seen.jumps, starts))
+    return fields
+
+
+CONSTRUCTS = (Concat(), Split(), CropConcat())
