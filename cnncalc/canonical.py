@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cnncalc.constructs import CONSTRUCTS
 from cnncalc.kinds import KINDS
 from cnncalc.kinds.grammar import NAME, write_arg, write_options
-from cnncalc.layer import BlockKind, LayerSpec, Node
+from cnncalc.layer import LayerSpec, Node
 
 
 def format_layer(layer: LayerSpec) -> str:
@@ -45,8 +46,4 @@ def format_node(
     if isinstance(node, LayerSpec):
         return spec_of(node) + named
     inner = [format_nodes(part, spec_of) for part in node.parts]
-    if node.kind in (BlockKind.REPEAT, BlockKind.SEQ):
-        text = f"[{inner[0]}]*{node.count}" + (" shared" if node.shared else "")
-    else:
-        text = f"{node.kind.value}[" + " ; ".join(inner) + "]"
-    return text + named
+    return CONSTRUCTS[node.kind].canonical(inner, node) + named

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any, NamedTuple
 
+from cnncalc.constructs import BY_WORD, CONSTRUCTS, words_text
 from cnncalc.errors import LayerError, Location, SpecError
 from cnncalc.kinds import KINDS, NAMES, Arg, Kind, lookup
 from cnncalc.kinds.grammar import FORMS, OPTIONS, build, read_arg, read_name, read_option
@@ -51,11 +52,10 @@ class Token(NamedTuple):
 
 
 PUNCT = ("|", "[", "]", ";", "*")
-BLOCK_WORDS = ("res", "cat", "mul", "split", "catcrop", "side")
-BRANCHED = ("cat", "split", "catcrop")
-"""Blocks of any number of branches, an empty one the identity."""
-SINGLE = {"mul": BlockKind.MUL, "side": BlockKind.SIDE}
-"""Blocks of one path (``mul`` may have a second: ``mul[ a ; gate ]``)."""
+BLOCK_WORDS = tuple(BY_WORD)
+"""The words that open a block (``res[``): its construct's (:mod:`cnncalc.constructs`)."""
+_SEVERAL = words_text([w for w, c in BY_WORD.items() if c.max_paths != 1])
+_OPENERS = ", ".join(f"{word}[...]" for word in BY_WORD) + " or [...]*N"
 
 _HAS_PUNCT = re.compile(r"[|\[\];*]")
 _TOKEN = re.compile(r"[|\[\];*]|[^\s|\[\];*]+")
@@ -243,39 +243,28 @@ class _Parser:
         return block
 
     def block_(self) -> Block:
-        """res[ seq [; seq] ] | (cat|split|catcrop)[ seq? (; seq?)* ] | (mul|side)[ seq ]
-        | [ seq ]*N"""
+        """WORD[ seq (; seq)* ] for a construct's word (its construct says how many
+        paths and whether one may be empty) | [ seq ]*N"""
         head = self.tokens[self.pos]
         word = "" if head.text == "[" else head.text.lower()
         self.pos += 1 if not word else 2
         self.depth += 1
         if self.depth > self.max_depth:
             raise self.error(depth_message(self.max_depth), head)
-        branched = word in BRANCHED
-        parts = [self.seq(empty_ok=branched)]
+        construct = BY_WORD.get(word) or CONSTRUCTS[BlockKind.REPEAT]
+        parts = [self.seq(empty_ok=construct.empty_paths)]
         while (tok := self.peek()) is not None and tok.text == ";":
-            if word == "":
-                raise self.error(
-                    "';' separates branches of res[...], cat[...], split[...] or catcrop[...], "
-                    "not [...]*N",
-                    tok,
-                )
-            if word == "side":
-                raise self.error("side[...] has one path: no ';'", tok)
-            if word == "mul" and len(parts) > 1:
-                raise self.error("mul[...] has at most two paths (a ; gate): no more ';'", tok)
+            if not word:
+                raise self.error(f"';' separates the paths of {_SEVERAL}, not [...]*N", tok)
+            if construct.max_paths is not None and len(parts) >= construct.max_paths:
+                raise self.error(construct.too_many, tok)
             self.pos += 1
-            parts.append(self.seq(empty_ok=branched))
+            parts.append(self.seq(empty_ok=construct.empty_paths))
         close = self.expect("]", f"'[' at column {head.start + 1} is never closed")
         self.depth -= 1
         whole = Location(self.line, head.start, close.end, self.where)
-        if word == "res":
-            if len(parts) > 2:
-                raise self.error("res[...] has a body and at most one shortcut", close)
-            return Block(BlockKind.RES, tuple(parts), origin=Origin(whole, label="res[...]"))
         if word:
-            kind = SINGLE.get(word) or BlockKind(word)
-            return Block(kind, tuple(parts), origin=Origin(whole, label=f"{word}[...]"))
+            return Block(construct.kind, tuple(parts), origin=Origin(whole, label=f"{word}[...]"))
         star = self.expect("*", "a [ ... ] group needs a repeat count: [ ... ]*2")
         count_tok = self.peek()
         if count_tok is None:
@@ -308,8 +297,7 @@ class _Parser:
             raise self.error(
                 "only a [ ... ] group can be repeated: write [stage]*N"
                 if tok.text == "*"
-                else "'[' opens a block here: write res[...], cat[...], mul[...], split[...], "
-                "catcrop[...], side[...] or [...]*N",
+                else f"'[' opens a block here: write {_OPENERS}",
                 tok,
             )
         index = self.stage

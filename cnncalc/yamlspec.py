@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from cnncalc import collector, number
+from cnncalc.constructs import BY_YAML_KEY, Construct
 from cnncalc.errors import LayerError, Location, SpecError
 from cnncalc.kinds import Kind, grammar, lookup
 from cnncalc.kinds.grammar import build
@@ -60,10 +61,8 @@ from cnncalc.spec import (
 )
 
 TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes")
-BLOCK_KEYS = {"repeat": BlockKind.REPEAT, "residual": BlockKind.RES, "res": BlockKind.RES}
-BLOCK_KEYS |= {"concat": BlockKind.CAT, "cat": BlockKind.CAT, "group": BlockKind.SEQ}
-BLOCK_KEYS |= {"mul": BlockKind.MUL, "split": BlockKind.SPLIT, "catcrop": BlockKind.CROP}
-BLOCK_KEYS |= {"side": BlockKind.SIDE}
+BLOCK_KEYS = BY_YAML_KEY
+"""The keys that make a block: each construct's (:mod:`cnncalc.constructs`)."""
 
 _EXPR = re.compile(r"\{([\w\s.*/+\-(),]*)\}")
 """A template: ``{width}``, ``{width*0.75}``, ``{make_divisible(width*0.75, 8)}``."""
@@ -459,29 +458,28 @@ class _Reader:
         self.stage += sum(1 for _ in leaves(nodes))
         return nodes
 
-    def block(self, kind: BlockKind, key_node: yaml.Node, node: yaml.Node, env: Env) -> Block:
-        """``repeat: {times, layers}``, ``residual: {body, shortcut}``, ``concat: [[...], ...]``
-        (``split`` and ``catcrop`` alike), ``mul: [...]``, ``side: [...]``; any of them
-        with ``trainable: false`` freezes every layer inside."""
+    def block(self, construct: Construct, key_node: yaml.Node, node: yaml.Node, env: Env) -> Block:
+        """A construct's key (``repeat: {times, layers}``, ``residual: {body, shortcut}``,
+        ``concat: [[...], ...]``…): its paths under the keys its construct names, or a
+        bare list where it takes one; any block with ``trainable: false`` freezes
+        every layer inside."""
         word = str(key_node.value)
         self.enter(key_node)
-        if kind in _BRANCHED and isinstance(node, yaml.SequenceNode):
-            parts = {"branches": node}
-        elif kind in (BlockKind.MUL, BlockKind.SIDE) and isinstance(node, yaml.SequenceNode):
-            parts = {"layers": node}
+        if construct.yaml_list is not None and isinstance(node, yaml.SequenceNode):
+            parts = {construct.yaml_list: node}
         elif isinstance(node, yaml.MappingNode):
             parts = {str(k.value): v for k, v in node.value}
         else:
-            raise self.error(_BLOCK_HELP[kind], node)
-        allowed = {"name", "trainable"} | set(_BLOCK_PARTS[kind])
+            raise self.error(construct.yaml_help, node)
+        allowed = {"name", "trainable"} | set(construct.yaml_parts)
         for key in parts:
             if key not in allowed:
                 raise self.error(
                     f"{word} takes {', '.join(sorted(allowed))}; not '{_short(key)}'", node
                 )
-        for needed in _BLOCK_PARTS[kind][:1]:
+        for needed in construct.yaml_parts[:1]:
             if needed not in parts:
-                raise self.error(f"{word} needs '{needed}:' — {_BLOCK_HELP[kind]}", node)
+                raise self.error(f"{word} needs '{needed}:' — {construct.yaml_help}", node)
         name = str(self.value(parts["name"], env)) if "name" in parts else None
         origin = Origin(
             self.locate(key_node), label=f"{word} at line {key_node.start_mark.line + 1}"
@@ -493,29 +491,24 @@ class _Reader:
                 raise self.error(
                     f"trainable is true or false, not {_short(trainable)}", parts["trainable"]
                 )
-        if kind is BlockKind.MUL and "trunk" in parts:  # mul: {trunk: [...], layers: [...]}
-            paths = (self.sequence(parts["trunk"], env), self.sequence(parts["layers"], env))
-            block = Block(kind, paths, 1, name, origin)
-        elif kind in (BlockKind.SEQ, BlockKind.MUL, BlockKind.SIDE):
-            block = Block(kind, (self.sequence(parts["layers"], env),), 1, name, origin)
-        elif kind is BlockKind.REPEAT:
+        times, shared = 1, False
+        if construct.repeats:
             times = _whole(self.value(parts["times"], env), "times") if "times" in parts else 1
             if times < 1:
                 raise self.error(f"times must be at least 1, got {times}", parts["times"])
-            body = self.sequence(parts["layers"], env)
             shared = self.value(parts["shared"], env) if "shared" in parts else False
             if not isinstance(shared, bool):
                 raise self.error(f"shared is true or false, not {_short(shared)}", parts["shared"])
-            block = Block(kind, (body,), times, name, origin, shared)
-        elif kind is BlockKind.RES:
-            body = self.sequence(parts["body"], env)
-            shortcut = () if "shortcut" not in parts else (self.sequence(parts["shortcut"], env),)
-            block = Block(kind, (body, *shortcut), 1, name, origin)
-        else:
+        if construct.max_paths is None:  # branches: one list of them
             branches = parts["branches"]
             if not isinstance(branches, yaml.SequenceNode) or not branches.value:
-                raise self.error(_BLOCK_HELP[kind], branches)
-            block = Block(kind, tuple(self.branch(b, env) for b in branches.value), 1, name, origin)
+                raise self.error(construct.yaml_help, branches)
+            paths = tuple(self.branch(b, env) for b in branches.value)
+        else:
+            paths = tuple(
+                self.sequence(parts[key], env) for key in construct.yaml_paths if key in parts
+            )
+        block = Block(construct.kind, paths, times, name, origin, shared)
         self.depth -= 1
         return block if trainable else freeze(block)
 
@@ -683,31 +676,6 @@ def _clip(message: str) -> str:
     """A message that would run past a screen line or two (a huge value written out
     in it) is cut: nothing a user gives makes an error longer than that."""
     return message if len(message) <= 4 * LINE else message[: 4 * LINE - 1] + "…"
-
-
-_BLOCK_PARTS = {
-    BlockKind.SEQ: ("layers",),
-    BlockKind.REPEAT: ("layers", "times", "shared"),
-    BlockKind.RES: ("body", "shortcut"),
-    BlockKind.CAT: ("branches",),
-    BlockKind.MUL: ("layers", "trunk"),
-    BlockKind.SPLIT: ("branches",),
-    BlockKind.CROP: ("branches",),
-    BlockKind.SIDE: ("layers",),
-}
-_BRANCHED = (BlockKind.CAT, BlockKind.SPLIT, BlockKind.CROP)
-_BLOCK_HELP = {
-    BlockKind.SEQ: "group: {name: ..., layers: [...]}",
-    BlockKind.REPEAT: "repeat: {times: N, layers: [...]}",
-    BlockKind.RES: "residual: {body: [...], shortcut: [...]} (shortcut optional: identity)",
-    BlockKind.CAT: "concat: [[...], [...], []] — a list of branches, [] for the identity",
-    BlockKind.MUL: "mul: [gap, conv 8x1x1, relu, conv 32x1x1, hardsigmoid] — the gate's layers "
-    "(x times the gate); or mul: {trunk: [...], layers: [...]} (the trunk's output times "
-    "the gate's)",
-    BlockKind.SPLIT: "split: [[], [...]] — a list of branches, each given its share of channels",
-    BlockKind.CROP: "catcrop: [[...], [...]] — a list of branches, cropped to the smallest",
-    BlockKind.SIDE: "side: [gap, flatten, fc 10] — the side output's layers",
-}
 
 
 def _is_template(node: yaml.Node) -> bool:

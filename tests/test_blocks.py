@@ -90,10 +90,11 @@ def test_block_errors() -> None:
         ("relu ]", "unexpected ']' with no block open", "]"),
         (
             "[relu ; relu]*2",
-            "';' separates branches of res[...], cat[...], split[...] or catcrop[...], not [...]*N",
+            "';' separates the paths of res[...], cat[...], mul[...], split[...] or catcrop[...], "
+            "not [...]*N",
             ";",
         ),
-        ("res[relu ; relu ; relu]", "res[...] has a body and at most one shortcut", "]"),
+        ("res[relu ; relu ; relu]", "res[...] has a body and at most one shortcut", ";"),
         ("res[]", "empty stage: a layer is missing here", "]"),
     ],
 )

@@ -57,8 +57,11 @@ class Construct:
     """The YAML keys that make one (``residual:`` and ``res:``)."""
     yaml_parts: ClassVar[tuple[str, ...]]
     """The keys its YAML mapping takes besides ``name`` and ``trainable``; the first is needed."""
-    yaml_list: ClassVar[str] = "layers"
-    """What a bare YAML list given to its key stands for: one path's ``layers``, or ``branches``."""
+    yaml_list: ClassVar[str | None] = None
+    """What a bare YAML list given to its key stands for (``layers``: its one path's, or
+    ``branches``); None: its key takes a mapping only."""
+    yaml_paths: ClassVar[tuple[str, ...]] = ("layers",)
+    """The YAML keys of its paths, in order (those given); branches are one list instead."""
     yaml_help: ClassVar[str]
     """How to write it in YAML, for an error."""
     max_paths: ClassVar[int | None] = 1
@@ -112,12 +115,20 @@ class Construct:
 
     # --- the renderers ----------------------------------------------------------------
 
+    def reads(self, block: BlockReport) -> Shape:
+        """The shape each path reads (what an empty path hands on)."""
+        return block.input_shape
+
     def path_labels(self, block: BlockReport) -> list[tuple[str, tuple[Row, ...]]] | None:
         """The table's label for each path, with its rows (an empty path is the
         identity); None: the rows are shown without a label."""
         return None
 
-    def torch(self, parts: list[str]) -> str:
+    def helpers(self) -> list[tuple[str, str]]:
+        """The helper classes and functions its module needs (name, source)."""
+        return [self.helper] if self.helper is not None else []
+
+    def torch(self, parts: list[str], block: BlockReport) -> str:
         """The module expression, given each path's (``nn.Identity()`` for an empty one)."""
         assert self.helper is not None
         return f"{self.helper[0]}({', '.join(parts)})"

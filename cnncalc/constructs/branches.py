@@ -66,7 +66,7 @@ class Concat(Construct):
     word = "cat"
     yaml_keys: ClassVar[tuple[str, ...]] = ("concat", "cat")
     yaml_parts = ("branches",)
-    yaml_list = "branches"
+    yaml_list: ClassVar[str | None] = "branches"
     yaml_help = "concat: [[...], [...], []] — a list of branches, [] for the identity"
     max_paths = None
     empty_paths = True
@@ -117,6 +117,10 @@ class Split(Concat):
             )
         return [((x[0] // branches, *x[1:]), state[1])] * branches
 
+    def reads(self, block: BlockReport) -> Shape:
+        x = block.input_shape
+        return (x[0] // len(block.parts), *x[1:])
+
     def memory(self, block: BlockReport, x: int, graph: Graph) -> int:
         share = graph.numel_of(x) // len(block.parts)
         ends = []
@@ -134,6 +138,11 @@ class CropConcat(Concat):
     title = None
     sign = ("cat crop", "‖")
     helper = ("CropConcat", CROP_CONCAT)
+
+    def helpers(self) -> list[tuple[str, str]]:
+        from cnncalc.kinds.joins import CROP_CAT  # the crop of the catcrop join, written once
+
+        return [*super().helpers(), (CROP_CAT.name, CROP_CAT.source)]
 
     def combine(self, block: Block, state: State, ends: list[State]) -> tuple[State, Shape]:
         shapes = tuple(end[0] for end in ends)

@@ -37,6 +37,8 @@ class Gate(Construct):
     word = "mul"
     yaml_keys = ("mul",)
     yaml_parts = ("layers", "trunk")
+    yaml_list = "layers"
+    yaml_paths = ("trunk", "layers")
     yaml_help = (
         "mul: [gap, conv 8x1x1, relu, conv 32x1x1, hardsigmoid] — the gate's layers "
         "(x times the gate); or mul: {trunk: [...], layers: [...]} (the trunk's output times "

@@ -34,6 +34,7 @@ class Residual(Construct):
     word = "res"
     yaml_keys = ("residual", "res")
     yaml_parts = ("body", "shortcut")
+    yaml_paths = ("body", "shortcut")
     yaml_help = "residual: {body: [...], shortcut: [...]} (shortcut optional: identity)"
     max_paths = 2
     too_many = "res[...] has a body and at most one shortcut"

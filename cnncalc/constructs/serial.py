@@ -39,13 +39,34 @@ class Group(Construct):
         return x
 
 
+SHARED = '''
+class Shared(nn.Module):
+    """One module applied ``times`` times: its weights are shared (recurrent reuse)."""
+
+    def __init__(self, body, times):
+        super().__init__()
+        self.body = body
+        self.times = times
+
+    def forward(self, x):
+        for _ in range(self.times):
+            x = self.body(x)
+        return x
+'''
+
+
 class Repeat(Group):
     kind = BlockKind.REPEAT
     yaml_keys = ("repeat",)
     yaml_parts = ("layers", "times", "shared")
     yaml_help = "repeat: {times: N, layers: [...]}"
     repeats = True
+    helper = ("Shared", SHARED)
+    """Only a shared repeat needs it: the others are a Sequential of their repetitions."""
     nest = 1
+
+    def torch(self, parts: list[str], block: BlockReport) -> str:
+        return f"Shared({parts[0]}, {block.count})"
 
     def default_label(self, block: Block) -> str:
         return f"[…]×{block.count}" + (" shared" if block.shared else "")

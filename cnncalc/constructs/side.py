@@ -38,6 +38,7 @@ class Side(Construct):
     word = "side"
     yaml_keys = ("side",)
     yaml_parts = ("layers",)
+    yaml_list = "layers"
     yaml_help = "side: [gap, flatten, fc 10] — the side output's layers"
     too_many = "side[...] has one path: no ';'"
     side_output = True

@@ -10,99 +10,11 @@ Nothing here imports torch: this writes text.
 
 from __future__ import annotations
 
+from cnncalc.constructs import of
 from cnncalc.kinds import KINDS
-from cnncalc.kinds.joins import CROP_CAT
 from cnncalc.report import BlockReport, LayerReport, Report, Row
 
 HELPERS = {
-    "Residual": '''
-class Residual(nn.Module):
-    """body(x) + shortcut(x); the shortcut defaults to the identity."""
-
-    def __init__(self, body, shortcut=None):
-        super().__init__()
-        self.body = body
-        self.shortcut = shortcut if shortcut is not None else nn.Identity()
-
-    def forward(self, x):
-        return self.body(x) + self.shortcut(x)
-''',
-    "Concat": '''
-class Concat(nn.Module):
-    """Branches on the same input, concatenated on the channel axis."""
-
-    def __init__(self, *branches):
-        super().__init__()
-        self.branches = nn.ModuleList(branches)
-
-    def forward(self, x):
-        return torch.cat([branch(x) for branch in self.branches], dim=1)
-''',
-    "Multiply": '''
-class Multiply(nn.Module):
-    """x times its gate (squeeze-and-excitation: the gate's C×1×1 broadcast);
-    given two paths, the first path's output times the gate's, both reading x."""
-
-    def __init__(self, first, gate=None):
-        super().__init__()
-        self.trunk = first if gate is not None else nn.Identity()
-        self.gate = gate if gate is not None else first
-
-    def forward(self, x):
-        return self.trunk(x) * self.gate(x)
-''',
-    "Split": '''
-class Split(nn.Module):
-    """Each branch on its equal share of the channels, concatenated (ShuffleNetV2)."""
-
-    def __init__(self, *branches):
-        super().__init__()
-        self.branches = nn.ModuleList(branches)
-
-    def forward(self, x):
-        shares = x.chunk(len(self.branches), dim=1)
-        return torch.cat([branch(s) for branch, s in zip(self.branches, shares)], dim=1)
-''',
-    "CropConcat": '''
-class CropConcat(nn.Module):
-    """Branches on the same input, each centre-cropped to the smallest size on every
-    axis (U-Net's skips), concatenated on the channel axis."""
-
-    def __init__(self, *branches):
-        super().__init__()
-        self.branches = nn.ModuleList(branches)
-
-    def forward(self, x):
-        return crop_cat([branch(x) for branch in self.branches])
-''',
-    "Shared": '''
-class Shared(nn.Module):
-    """One module applied ``times`` times: its weights are shared (recurrent reuse)."""
-
-    def __init__(self, body, times):
-        super().__init__()
-        self.body = body
-        self.times = times
-
-    def forward(self, x):
-        for _ in range(self.times):
-            x = self.body(x)
-        return x
-''',
-    "Side": '''
-class Side(nn.Module):
-    """A side output (an auxiliary head): the branch runs on x and its result is
-    kept as ``output``; x goes on unchanged."""
-
-    def __init__(self, branch):
-        super().__init__()
-        self.branch = branch
-        self.output = None
-
-    def forward(self, x):
-        self.output = self.branch(x)
-        return x
-''',
     "Named": '''
 class Named(nn.Module):
     """Layers run in order, where some read earlier outputs by name (``add p5``):
@@ -128,17 +40,6 @@ class Named(nn.Module):
 ''',
 }
 """The classes blocks need; a layer's own come from its kind."""
-
-BLOCK_HELPERS = {
-    "res": "Residual",
-    "cat": "Concat",
-    "mul": "Multiply",
-    "split": "Split",
-    "catcrop": "CropConcat",
-    "side": "Side",
-}
-"""The helper that runs each kind of block with paths (a group and a repeat are
-``nn.Sequential``)."""
 
 
 MODULE_ATTRIBUTES = frozenset(
@@ -313,20 +214,19 @@ class _Writer:
         return local
 
     def block(self, block: BlockReport, indent: int) -> str:
-        if block.kind == "repeat" and block.shared:
-            self.helpers["Shared"] = HELPERS["Shared"]
-            return f"Shared({self.sequence(block.parts[0], indent)}, {block.count})"
-        if block.kind == "repeat":
+        """A group is its sequence; a repeat a sequence of its repetitions (one
+        module run ``count`` times if shared); any other construct its helper."""
+        construct = of(block.kind)
+        if construct.serial and not block.shared:
+            if not construct.repeats:
+                return self.sequence(block.parts[0], indent)
             reps = [self.sequence(part, indent + 1) for part in block.parts]
             return _container([(str(r), code) for r, code in enumerate(reps)], indent)
-        if block.kind == "seq":
-            return self.sequence(block.parts[0], indent)
-        parts = [self.sequence(part, indent) if part else "nn.Identity()" for part in block.parts]
-        name = BLOCK_HELPERS[block.kind]
-        self.helpers[name] = HELPERS[name]
-        if name == "CropConcat":  # its crop is the catcrop join's, written once
-            self.helpers[CROP_CAT.name] = CROP_CAT.source
-        return f"{name}({', '.join(parts)})"
+        paths = block.parts[:1] if construct.serial else block.parts  # shared: one module
+        parts = [self.sequence(part, indent) if part else "nn.Identity()" for part in paths]
+        for name, source in construct.helpers():
+            self.helpers[name] = source
+        return construct.torch(parts, block)
 
     def layer(self, report: LayerReport) -> str:
         """One torch module for one layer: its kind writes it."""
@@ -354,7 +254,7 @@ def _module_depth(rows: tuple[Row, ...]) -> int:
         if isinstance(row, LayerReport):
             deepest = max(deepest, 2)  # a layer can be a Sequential of a pad and a conv
         else:
-            extra = {"seq": 0, "repeat": 1, "res": 1, "mul": 1, "side": 1}.get(row.kind, 2)
+            extra = of(row.kind).nest
             inner = max((_module_depth(part) for part in row.parts), default=1)
             deepest = max(deepest, extra + inner)
     return 1 + deepest

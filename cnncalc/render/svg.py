@@ -35,6 +35,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from cnncalc.constructs import of
 from cnncalc.escape import printable, xml_text
 from cnncalc.kinds import KINDS
 from cnncalc.render.columns import shape_text
@@ -336,11 +337,12 @@ class _Map:
 def _block(block: BlockReport, alike: list[BlockReport], links: _Links) -> list[Node]:
     """``alike``: the same block in repetitions that are not drawn. An unnamed
     group of one (no tag to show) is not boxed: its nodes join the sequence."""
-    if block.kind in ("seq", "repeat"):  # later repetitions: same shapes, drawn once
+    construct = of(block.kind)
+    if construct.serial:  # later repetitions: same shapes, drawn once
         twins = [*block.parts[1:], *(part for twin in alike for part in twin.parts)]
         first = _sequence(block.parts[0], twins, links) if block.parts else []
         words = [block.name or ""]
-        if block.kind == "repeat" and block.count != 1:
+        if construct.repeats and block.count != 1:
             words.append(f"×{block.count}")
         if block.shared:
             words.append("shared")
@@ -365,21 +367,12 @@ def _block(block: BlockReport, alike: list[BlockReport], links: _Links) -> list[
         else _identity()
         for j, part in enumerate(block.parts)
     ]
-    if block.kind in ("res", "mul", "side") and len(paths) == 1:
-        paths.insert(0 if block.kind != "res" else 1, _identity())
-    tag, join = JOINS.get(block.kind, ("cat", "‖"))
+    if construct.identity_at is not None and len(paths) == 1:  # x + body(x), x · gate(x)
+        paths.insert(construct.identity_at, _identity())
+    tag, join = construct.sign
     return [Fork(paths, block.name or tag, join)]
 
 
-JOINS = {
-    "res": ("res", "⊕"),
-    "mul": ("mul", "⊗"),
-    "split": ("split", "‖"),
-    "catcrop": ("cat crop", "‖"),
-    "side": ("side output", ""),
-}
-"""A block's tag and the sign where its paths meet (a side output's branch ends
-inside its box: only the identity goes on)."""
 SAME_SHAPE = ("⊕", "⊗")
 """Joins whose output has the shape of the paths' last maps, drawn just before."""
 

@@ -22,6 +22,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from cnncalc.constructs import of
 from cnncalc.escape import printable
 from cnncalc.memory import Memory, estimate
 from cnncalc.record import Record
@@ -187,12 +188,9 @@ class _Builder:
         self.lines.append(Line(cells, ((" ", _words(label)),), 2 * level, None, "bold"))
         if self.depth is not None and inner.depth + 1 > self.depth:
             return
-        if inner.kind == "res":
-            shortcut = inner.parts[1] if len(inner.parts) > 1 else ()
-            self.paths(inner, [("body", inner.parts[0]), ("shortcut", shortcut)], level, mine)
-        elif inner.kind == "cat":
-            named = [(f"branch {j}", part) for j, part in enumerate(inner.parts, 1)]
-            self.paths(inner, named, level, mine)
+        labelled = of(inner.kind).path_labels(inner)
+        if labelled is not None:
+            self.paths(inner, labelled, level, mine)
         else:
             for part in inner.parts:
                 self.rows(part, level + 1, mine)
@@ -208,7 +206,7 @@ class _Builder:
         (with the path's own subtotal when it holds more than one row), then its rows."""
         for label, path in paths:
             if not path:
-                cells = {"output_shape": shape_text(block.input_shape)}
+                cells = {"output_shape": shape_text(of(block.kind).reads(block))}
                 words = (f"{label}:", "identity")
                 self.lines.append(Line(cells, ((" ", words),), 2 * level + 2, None, "italic"))
                 continue
@@ -229,10 +227,11 @@ def _merged(row: BlockReport) -> tuple[str, BlockReport]:
     single repetition holding one block is one row with it, labelled for both
     (``inception3a: concat``, ``inverted_res ×1``): one subtotal, once."""
     only = row.parts[0][0] if len(row.parts) == 1 and len(row.parts[0]) == 1 else None
-    single = row.kind == "seq" or (row.kind == "repeat" and row.count == 1)
+    construct = of(row.kind)
+    single = construct.serial and (not construct.repeats or row.count == 1)
     if single and isinstance(only, BlockReport):
         label, inner = _merged(only)
-        if row.kind == "seq":
+        if not construct.repeats:  # a group
             return f"{printable(row.label)}: {label}", inner
         named = f"{printable(row.name)}: " if row.name else ""
         return f"{named}{_named(only, label)} ×1", inner
@@ -241,11 +240,10 @@ def _merged(row: BlockReport) -> tuple[str, BlockReport]:
 
 def _label(row: BlockReport) -> str:
     named = f"{printable(row.name)}: " if row.name else ""
-    if row.kind == "res":
-        return f"{named}residual"
-    if row.kind == "cat":
-        return f"{named}concat"
-    if row.kind == "repeat":
+    construct = of(row.kind)
+    if construct.title is not None:
+        return f"{named}{construct.title}"
+    if construct.repeats:
         return f"{named}{_what(row.parts[0] if row.parts else ())} ×{row.count}"
     return printable(row.label)
 
@@ -256,9 +254,10 @@ MAX_WHAT = 40
 
 def _named(block: BlockReport, label: str) -> str:
     """How a repeat's label names the block it repeats (``label``: the block's own)."""
-    if block.kind == "seq":
+    construct = of(block.kind)
+    if construct.serial and not construct.repeats:  # a group: its name
         return printable(block.label)
-    if block.kind == "repeat":
+    if construct.repeats:
         return f"[{label}]" if len(label) <= MAX_WHAT else "[…]"
     return label
 
@@ -270,7 +269,8 @@ def _what(rows: tuple[Row, ...], most: int = 3) -> str:
         only = rows[0]
         if isinstance(only, LayerReport):
             return _layer_text(only)
-        return _named(only, "" if only.kind == "seq" else _merged(only)[0])
+        group = of(only.kind).serial and not of(only.kind).repeats
+        return _named(only, "" if group else _merged(only)[0])
     shown = [_what((r,)) for r in rows[:most]]
     return "[" + " | ".join(shown) + (" | …]" if len(rows) > most else "]")
 
@@ -556,20 +556,10 @@ def _where(report: Report, peak: dict[str, object] | None) -> str:
         return f"{when} at layer {index} ({shown}{_layer_text(layer)})"
     if path is None:  # after the forward: y.float() for the loss
         return f"{when}, at the loss"
-    kind = next((r.kind for r in report.rows if r.path == path), "")
-    join = _JOINS.get(kind, "the join")
+    row = next((r for r in report.rows if r.path == path), None)
+    join = of(row.kind).footer if isinstance(row, BlockReport) else "the join"
     where = f"block {path}" if str(path).isdigit() else printable(str(path))
     return f"{when} at {join} of {where}"
-
-
-_JOINS = {
-    "res": "the residual add",
-    "cat": "the concatenation",
-    "split": "the concatenation",
-    "catcrop": "the concatenation",
-    "mul": "the gating multiply",
-}
-"""How the footer names the op that ends each kind of block (block kinds, not layers)."""
 
 
 def plain(
