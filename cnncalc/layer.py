@@ -278,6 +278,7 @@ class BlockKind(str, Enum):
     SPLIT = "split"  # split[ a ; b ]: each branch gets its share of the channels; joined
     CROP = "catcrop"  # catcrop[ a ; b ]: cat, each branch centre-cropped to the smallest size
     SIDE = "side"  # side[ ... ]: a branch ending in an output of its own; x goes on unchanged
+    SUM = "sum"  # sum[ a ; b ; c ]: branches on the same input, summed (RepVGG, ACNet)
 
     def __str__(self) -> str:
         return self.value

@@ -1,13 +1,11 @@
 """A report's tree as the ops PyTorch runs, in order, with the tensors between them.
 
-Residual blocks become their body, their shortcut and an ``add``; concat blocks
-their branches and a ``cat`` (an empty branch passes the block's input through).
-A gate (``mul[...]``) is its path and a ``mul`` of the input by the gate; a
-split is a ``chunk`` of the input per branch (a view), the branches and a
-``cat``; a crop-concat is its branches, a ``crop`` (a view) of each one larger
-than the smallest, and a ``cat``; a side output is its branch and a ``side``
-join that hands the input on (a view of it) while reading the branch's end, as
-an auxiliary loss would. The walk in :mod:`cnncalc.memory_walk` replays these ops.
+A block is the ops its construct says torch runs (``Construct.memory`` in
+:mod:`cnncalc.constructs`): a residual its body, its shortcut and an ``add``; a
+concat its branches and a ``cat``; a split a ``chunk`` (a view) per branch; a
+side output its branch and a ``side`` op that hands the input on (a view of it)
+while reading the branch's end, as an auxiliary loss would. The walk in
+:mod:`cnncalc.memory_walk` replays these ops.
 
 A layer that reads named outputs (``add p5``, :mod:`cnncalc.kinds.joins`) is
 its kind's join on the current value and the named ones (``mul a,b`` one
@@ -23,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+from cnncalc.constructs import of
 from cnncalc.kinds import KINDS
 from cnncalc.layer import Shape
 from cnncalc.report import BlockReport, LayerReport, Report, Row
@@ -129,43 +128,26 @@ def _join(
     return len(graph.layers)
 
 
-def _end(part: tuple[Row, ...], block: BlockReport) -> tuple[int, ...]:
-    """The shape a path ends with (an empty one hands on the block's input)."""
-    return part[-1].output_shape if part else block.input_shape
+class _Ops:
+    """What a construct builds its ops with (:class:`cnncalc.constructs.base.Graph`)."""
+
+    __slots__ = ("graph",)
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def seq(self, rows: tuple[Row, ...], x: int) -> int:
+        return _seq(rows, x, self.graph)
+
+    def join(
+        self, op: str, block: BlockReport, ends: tuple[int, ...], numel: int | None = None
+    ) -> int:
+        return _join(self.graph, op, block, ends, numel)
+
+    def numel_of(self, value: int) -> int:
+        return self.graph.numel[value]
 
 
 def _block(block: BlockReport, x: int, graph: Graph) -> int:
-    parts = block.parts
-    if block.kind == "res":
-        body = _seq(parts[0], x, graph) if parts else x
-        other = _seq(parts[1], x, graph) if len(parts) > 1 else x
-        return _join(graph, "add", block, (body, other))
-    if block.kind == "cat":
-        ends = [_seq(part, x, graph) for part in parts if part]
-        ends += [x] * sum(1 for part in parts if not part)  # empty branches hand on x
-        return _join(graph, "cat", block, tuple(ends))
-    if block.kind == "mul":  # the trunk (x, or a first path's end) times the gate's end
-        trunk = _seq(parts[0], x, graph) if len(parts) > 1 else x
-        return _join(graph, "mul", block, (trunk, _seq(parts[-1], x, graph)))
-    if block.kind == "side":
-        end = _seq(parts[0], x, graph)
-        return _join(graph, "side", block, (x, end), math.prod(block.input_shape))
-    if block.kind == "split":
-        share = math.prod(block.input_shape) // len(parts)
-        ends = []
-        for part in parts:
-            chunk = _join(graph, "chunk", block, (x,), share)
-            ends.append(_seq(part, chunk, graph))
-        return _join(graph, "cat", block, tuple(ends))
-    if block.kind == "catcrop":
-        spatial = block.output_shape[1:]
-        ends = []
-        for part in parts:
-            end, shape = _seq(part, x, graph), _end(part, block)
-            if shape[1:] != spatial:
-                end = _join(graph, "crop", block, (end,), shape[0] * math.prod(spatial))
-            ends.append(end)
-        return _join(graph, "cat", block, tuple(ends))
-    for part in parts:  # a group, or a repeat's repetitions one after another
-        x = _seq(part, x, graph)
-    return x
+    """A block's ops, as its construct runs them (:mod:`cnncalc.constructs`)."""
+    return of(block.kind).memory(block, x, _Ops(graph))

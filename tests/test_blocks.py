@@ -90,8 +90,8 @@ def test_block_errors() -> None:
         ("relu ]", "unexpected ']' with no block open", "]"),
         (
             "[relu ; relu]*2",
-            "';' separates the paths of res[...], cat[...], mul[...], split[...] or catcrop[...], "
-            "not [...]*N",
+            "';' separates the paths of res[...], cat[...], mul[...], split[...], catcrop[...] "
+            "or sum[...], not [...]*N",
             ";",
         ),
         ("res[relu ; relu ; relu]", "res[...] has a body and at most one shortcut", ";"),

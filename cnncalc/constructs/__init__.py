@@ -26,7 +26,7 @@ ORDER: tuple[BlockKind, ...] = (
     BlockKind.SPLIT,
     BlockKind.CROP,
 )
-ORDER += (BlockKind.SIDE, BlockKind.SEQ, BlockKind.REPEAT)
+ORDER += (BlockKind.SUM, BlockKind.SIDE, BlockKind.SEQ, BlockKind.REPEAT)
 CONSTRUCTS: dict[BlockKind, Construct] = {kind: _ALL[kind] for kind in ORDER}
 """Every construct by its kind, in the order the grammar lists them."""
 

@@ -1,4 +1,5 @@
-"""Branches joined on the channels: ``cat[ a ; b ]``, ``split[ a ; b ]``, ``catcrop[ a ; b ]``.
+"""Branches on one input: ``cat[ a ; b ]``, ``split[ a ; b ]``, ``catcrop[ a ; b ]``
+joined on the channels, and ``sum[ a ; b ]`` added.
 
 Every branch reads the block's input (a split's branches each their equal
 share of its channels), an empty branch is the identity, and the ends are
@@ -98,6 +99,58 @@ class Concat(Construct):
         return graph.join("cat", block, ends)
 
 
+SUM = '''
+class Sum(nn.Module):
+    """Branches on the same input, summed (RepVGG's training-time block)."""
+
+    def __init__(self, *branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x):
+        y = self.branches[0](x)
+        for branch in self.branches[1:]:
+            y = y + branch(x)
+        return y
+'''
+
+
+class Sum(Concat):
+    """``sum[ a ; b ; c ]``: every branch on the block's input, summed; an empty
+    branch is the identity (RepVGG: ``sum[ conv 64x3x3 p1 | bn ; conv 64x1x1 | bn
+    ; bn ]``). Its add is :func:`cnncalc.joining.add_shape`, ``add NAME``'s rule."""
+
+    kind = BlockKind.SUM
+    word = "sum"
+    yaml_keys = ("sum",)
+    yaml_help = "sum: [[...], [...], []] — a list of branches, summed; [] for the identity"
+    label = "sum"
+    title = None
+    footer = "the sum"
+    sign = ("sum", "⊕")
+    helper = ("Sum", SUM)
+
+    def combine(self, block: Block, state: State, ends: list[State]) -> tuple[State, Shape]:
+        shapes = tuple(end[0] for end in ends)
+        try:
+            out = joining.add_shape(shapes)
+        except Misfit as misfit:
+            shape, first = shapes[misfit.index], shapes[0]
+            raise self.error(
+                block,
+                f"cannot add: branch {misfit.index + 1} gives {shown(shape)} but branch 1 "
+                f"gives {shown(first)}; every branch must give the same shape",
+            ) from None
+        return (out, widest([end[1] for end in ends])), out
+
+    def memory(self, block: BlockReport, x: int, graph: Graph) -> int:
+        parts = block.parts  # as the helper runs it: each branch, then its add
+        total = graph.seq(parts[0], x) if parts[0] else x
+        for part in parts[1:]:
+            total = graph.join("add", block, (total, graph.seq(part, x) if part else x))
+        return total
+
+
 class Split(Concat):
     kind = BlockKind.SPLIT
     word = "split"
@@ -182,4 +235,4 @@ def cropped_fields(inputs: list[State], sizes: Shape) -> list[Field]:
     return fields
 
 
-CONSTRUCTS = (Concat(), Split(), CropConcat())
+CONSTRUCTS = (Concat(), Split(), CropConcat(), Sum())
