@@ -17,6 +17,7 @@ from cnncalc.constructs import CONSTRUCTS, State
 from cnncalc.constructs.branches import cropped_fields
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.kinds import KINDS, Arg, Kind, Outcome
+from cnncalc.kinds.base import How
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     Block,
@@ -192,11 +193,11 @@ class _Run:
                 raise SpecError(
                     _unknown_name(name, names), layer.origin.locate("ref"), _label(layer, index)
                 )
-            if join.how != "from":  # going on from an output leaves it an output
+            if join.how is not How.FROM:  # going on from an output leaves it an output
                 names.left.pop(name, None)
             found.append(named)
         extra: tuple[str, ...] = ()
-        if join.how == "from" and names.last is not None and names.last[0] not in found_names:
+        if join.how is How.FROM and names.last is not None and names.last[0] not in found_names:
             extra = names.drop(state)
             state = found[0]
             if self.strict and extra:
@@ -396,7 +397,7 @@ class _Names:
         name, row = self.last
         if isinstance(row, LayerReport) and row.layer is not None and row.layer.ref is not None:
             join = KINDS[row.kind].join
-            if join is not None and join.how == "from":  # a from left by a from: no work lost
+            if join is not None and join.how is How.FROM:  # a from left by a from: no work lost
                 return ()
         if name is None:
             what = f"layer {row.index} ({row.spec})" if isinstance(row, LayerReport) else row.label
@@ -449,10 +450,10 @@ def _joined_field(kind: Kind, state: State, others: tuple[State, ...], out: Shap
     crop moves where each input's first unit starts); ``from``: the named one's."""
     join = kind.join
     assert join is not None
-    if join.how == "from":
+    if join.how is How.FROM:
         return others[0][1]
     inputs = [state, *others]
-    if join.how == "crop":
+    if join.how is How.CROP:
         return receptive.widest(cropped_fields(inputs, out[1:]))
     return receptive.widest([seen for _, seen in inputs])
 

@@ -23,6 +23,7 @@ import math
 
 from cnncalc.constructs import of
 from cnncalc.kinds import KINDS
+from cnncalc.kinds.base import How
 from cnncalc.layer import Shape
 from cnncalc.report import BlockReport, LayerReport, Report, Row
 
@@ -93,10 +94,10 @@ def _read(row: LayerReport, x: int, named: dict[str, tuple[int, Shape]], graph: 
     join = KINDS[row.kind].join
     assert join is not None and row.layer is not None and row.layer.ref is not None
     found = [named[name] for name in row.layer.ref]
-    if join.how == "from":
+    if join.how is How.FROM:
         return found[0][0]
     ends = (x, *(value for value, _ in found))
-    if join.how == "crop":
+    if join.how is How.CROP:
         spatial = row.output_shape[1:]
         shapes = (row.input_shape, *(shape for _, shape in found))
         ends = tuple(
@@ -106,7 +107,7 @@ def _read(row: LayerReport, x: int, named: dict[str, tuple[int, Shape]], graph: 
             for end, shape in zip(ends, shapes, strict=True)
         )
         return _join(graph, "cat", row, ends)
-    if join.how == "mul":  # x·a·b is (x·a)·b: each partial product is a tensor kept for ·b
+    if join.how is How.MUL:  # x·a·b is (x·a)·b: each partial product is a tensor kept for ·b
         shape = row.input_shape
         for value, named_shape in found[:-1]:
             shape = tuple(max(a, b) for a, b in zip(shape, named_shape, strict=True))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from cnncalc.kinds import Compare
-from cnncalc.layer import LayerSpec, Shape
+from cnncalc.layer import BlockKind, LayerSpec, Shape
 from cnncalc.receptive import Field
 from cnncalc.record import Record
 
@@ -110,14 +110,15 @@ class LayerReport(Record):
 
 class BlockReport(Record):
     """A block or a named group as run: its label, its subtotal and its paths.
-    ``kind`` is the block's (``seq``, ``repeat``, ``res``, ``cat``, ``mul``,
-    ``split``, ``catcrop``, ``side``). ``parts`` holds the rows of each path: one
-    for a group, the body and then the shortcut (if any) of a residual, one per
-    branch of a concat, split or crop-concat (an empty one is the identity), the
+    ``kind`` is the block's construct (:mod:`cnncalc.constructs`: a
+    :class:`~cnncalc.layer.BlockKind`, a str that prints as its word).
+    ``parts`` holds the rows of each path: one for a group, the body and then
+    the shortcut (if any) of a residual, one per branch of a concat, split,
+    crop-concat or sum (an empty one is the identity), the
     gate of a mul, the branch of a side output, one per repetition of a repeat
     (``count`` of them; ``shared``: one module applied ``count`` times)."""
 
-    kind: str
+    kind: BlockKind
     label: str
     path: str
     depth: int

@@ -18,6 +18,7 @@ Conventions (see the README for the full statement):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from enum import Enum
 from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
@@ -158,6 +159,22 @@ JoinRule = Callable[[LayerSpec, Shape, tuple[Shape, ...]], Outcome]
 """Shape and counts of a join from the current tensor's shape and the named outputs'."""
 
 
+class How(str, Enum):
+    """The op a named join runs (:class:`Join`); a str, so it prints as its word."""
+
+    ADD = "add"
+    MUL = "mul"
+    CAT = "cat"
+    CROP = "crop"
+    FROM = "from"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
 class Join(Record):
     """How a kind that reads earlier outputs by name (``add p5``) combines them.
 
@@ -168,7 +185,7 @@ class Join(Record):
     concatenates; ``"from"`` reads only the named output (the current tensor is
     left, kept only if named)."""
 
-    how: str
+    how: How
     rule: JoinRule
 
 

@@ -20,7 +20,17 @@ from typing import TYPE_CHECKING
 from cnncalc import joining
 from cnncalc.errors import LayerError
 from cnncalc.joining import Misfit
-from cnncalc.kinds.base import Arg, Explainer, Helper, Join, JoinRule, Kind, Module, Outcome
+from cnncalc.kinds.base import (
+    Arg,
+    Explainer,
+    Helper,
+    How,
+    Join,
+    JoinRule,
+    Kind,
+    Module,
+    Outcome,
+)
 from cnncalc.layer import LayerSpec, Shape, shape_text
 from cnncalc.memory_rules import ADD, CAT, Behaviour
 
@@ -213,7 +223,7 @@ MUL = Behaviour(saves_input=True)
 
 def _kind(
     name: str,
-    how: str,
+    how: How,
     rule: JoinRule,
     summary: str,
     explain: Explainer,
@@ -234,11 +244,17 @@ def _kind(
 
 KINDS = (
     _kind(
-        "add", "add", add_rule, "adds earlier named outputs (a skip)", add_explain, "AddNamed", ADD
+        "add",
+        How.ADD,
+        add_rule,
+        "adds earlier named outputs (a skip)",
+        add_explain,
+        "AddNamed",
+        ADD,
     ),
     _kind(
         "mul",
-        "mul",
+        How.MUL,
         mul_rule,
         "multiplies by earlier named outputs (a gate)",
         mul_explain,
@@ -247,7 +263,7 @@ KINDS = (
     ),
     _kind(
         "cat",
-        "cat",
+        How.CAT,
         cat_rule,
         "concatenates earlier named outputs on the channels",
         cat_explain,
@@ -256,7 +272,7 @@ KINDS = (
     ),
     _kind(
         "catcrop",
-        "crop",
+        How.CROP,
         catcrop_rule,
         "crops earlier named outputs to fit and concatenates them (U-Net)",
         catcrop_explain,
@@ -265,7 +281,7 @@ KINDS = (
     ),
     _kind(
         "from",
-        "from",
+        How.FROM,
         from_rule,
         "goes on from an earlier named output (a branch)",
         from_explain,
