@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -19,6 +20,7 @@ from cnncalc.layer import DEFAULT_MAX_LAYERS, DEPTH_CEILING, MAX_DEPTH, Shape
 from cnncalc.memory import DTYPES, OPTIMIZERS
 
 FORMATS = ("table", "json", "csv", "markdown")
+F = TypeVar("F", bound=Callable[..., Any])
 AMP = {"bf16": "bfloat16", "fp16": "float16"}
 """``--amp``'s choices and the autocast dtypes they name."""
 
@@ -184,200 +186,214 @@ def cli() -> None:
     """
 
 
+def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    """Click options as one decorator (sqlite-utils' ``output_options``): the
+    groups below are shared by the commands that take them, in this order."""
+
+    def apply(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+report_options = _options(
+    click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table"),
+    click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
+    click.option(
+        "--emit",
+        type=click.Choice(["torch"]),
+        help="Print source code for the network instead: a PyTorch nn.Module.",
+    ),
+    click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns."),
+    click.option("--rf", is_flag=True, help="Add a receptive field column."),
+    click.option(
+        "--columns",
+        "column_keys",
+        metavar="KEYS",
+        help="Table, CSV, Markdown: these columns, in this order (e.g. layer,params,macs).",
+    ),
+    click.option("--wide", is_flag=True, help="Table: as wide as it needs, whatever the terminal."),
+    click.option("--explain", is_flag=True, help="Show each layer's arithmetic with its numbers."),
+)
+"""What the report is and shows: its format, columns and explanations."""
+
+
+picture_options = _options(
+    click.option(
+        "--svg",
+        "svg_path",
+        metavar="FILE",  # not click.Path: gettext again; a bad path fails on writing
+        help="Also draw the network into this SVG file.",
+    ),
+    click.option(
+        "--png",
+        "png_path",
+        metavar="FILE",
+        help="Also draw it into a PNG (needs a rasteriser).",
+    ),
+    click.option(
+        "--layout",
+        type=click.Choice(["auto", "rows", "strip"]),
+        default=None,
+        help="--svg/--png: rows at a slide's aspect, one strip, or auto (rows when the strip "
+        "is over 1600 px wide; the default).",
+    ),
+    click.option(
+        "--scale",
+        type=Finite(0.25, 8.0),
+        default=None,
+        metavar="X",
+        help="--png: pixels per SVG unit (default 2).",
+    ),
+    click.option(
+        "--html",
+        "html_path",
+        metavar="FILE",
+        help="Also write a self-contained page: diagram, table, arithmetic, plots.",
+    ),
+)
+"""The picture and the page written beside the report."""
+
+
+memory_options = _options(
+    click.option(
+        "--batch",
+        type=Count(),
+        default=1,
+        show_default=True,
+        help="Batch size for memory.",
+    ),
+    click.option("--dtype", type=click.Choice(list(DTYPES)), default="float32", show_default=True),
+    click.option(
+        "--optimizer",
+        type=click.Choice(list(OPTIMIZERS)),
+        default="adam",
+        show_default=True,
+        help="Optimiser state counted in the training memory estimate.",
+    ),
+    click.option(
+        "--amp",
+        type=click.Choice(list(AMP)),
+        help="Memory under autocast (mixed precision): float32 weights, half activations.",
+    ),
+    click.option(
+        "--inplace/--no-inplace",
+        "inplace_relu",
+        default=True,
+        show_default=True,
+        help="ReLUs work in place, as torchvision builds them; --no-inplace if not.",
+    ),
+    click.option(
+        "--memory",
+        "kept",
+        is_flag=True,
+        help="Add a column of what each layer keeps for backward (bytes).",
+    ),
+    click.option(
+        "--fit",
+        "fit_size",
+        metavar="SIZE",
+        help="Print the largest batch whose memory fits in SIZE (24GiB, 24GB, bytes).",
+    ),
+)
+"""The memory estimate: batch, dtypes, optimiser, --fit."""
+
+
+check_options = _options(
+    click.option(
+        "--strict", is_flag=True, help="A window that does not tile its input is an error."
+    ),
+    click.option(
+        "--depth", type=click.IntRange(min=1), help="Table: hide rows nested deeper than this."
+    ),
+)
+"""How strictly the spec is read, how deep the table goes."""
+
+
+limit_options = _options(
+    click.option(
+        "--max-layers",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_LAYERS,
+        show_default=True,
+        help="Refuse networks with more layers than this (repeats unrolled).",
+    ),
+    click.option(
+        "--max-depth",
+        type=click.IntRange(min=1, max=DEPTH_CEILING),
+        default=MAX_DEPTH,
+        show_default=True,
+        help="Refuse blocks nested deeper than this.",
+    ),
+    click.option(
+        "--max-bytes",
+        type=click.IntRange(min=1),
+        default=sources.DEFAULT_MAX_BYTES,
+        show_default=True,
+        help="Refuse spec text or YAML longer than this.",
+    ),
+)
+"""The bounds on what is read: layers, nesting, bytes."""
+
+
 @cli.command(short_help="Analyse SPEC (implied: cnncalc SPEC is cnncalc show SPEC).")
 @click.argument("spec")
 @click.option("--input", "-i", "input_", metavar="CxHxW", help="Input shape, batch excluded.")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table")
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option(
-    "--emit",
-    type=click.Choice(["torch"]),
-    help="Print source code for the network instead: a PyTorch nn.Module.",
-)
-@click.option("--compare", is_flag=True, help="Add dense / local / shared weight columns.")
-@click.option("--rf", is_flag=True, help="Add a receptive field column.")
-@click.option(
-    "--columns",
-    "column_keys",
-    metavar="KEYS",
-    help="Table, CSV, Markdown: these columns, in this order (e.g. layer,params,macs).",
-)
-@click.option("--wide", is_flag=True, help="Table: as wide as it needs, whatever the terminal.")
-@click.option("--explain", is_flag=True, help="Show each layer's arithmetic with its numbers.")
-@click.option(
-    "--svg",
-    "svg_path",
-    metavar="FILE",  # not click.Path: gettext again; a bad path fails on writing
-    help="Also draw the network into this SVG file.",
-)
-@click.option(
-    "--png",
-    "png_path",
-    metavar="FILE",
-    help="Also draw it into a PNG (needs a rasteriser).",
-)
-@click.option(
-    "--layout",
-    type=click.Choice(["auto", "rows", "strip"]),
-    default=None,
-    help="--svg/--png: rows at a slide's aspect, one strip, or auto (rows when the strip "
-    "is over 1600 px wide; the default).",
-)
-@click.option(
-    "--scale",
-    type=Finite(0.25, 8.0),
-    default=None,
-    metavar="X",
-    help="--png: pixels per SVG unit (default 2).",
-)
-@click.option(
-    "--html",
-    "html_path",
-    metavar="FILE",
-    help="Also write a self-contained page: diagram, table, arithmetic, plots.",
-)
-@click.option(
-    "--batch",
-    type=Count(),
-    default=1,
-    show_default=True,
-    help="Batch size for memory.",
-)
-@click.option("--dtype", type=click.Choice(list(DTYPES)), default="float32", show_default=True)
-@click.option(
-    "--optimizer",
-    type=click.Choice(list(OPTIMIZERS)),
-    default="adam",
-    show_default=True,
-    help="Optimiser state counted in the training memory estimate.",
-)
-@click.option(
-    "--amp",
-    type=click.Choice(list(AMP)),
-    help="Memory under autocast (mixed precision): float32 weights, half activations.",
-)
-@click.option(
-    "--inplace/--no-inplace",
-    "inplace_relu",
-    default=True,
-    show_default=True,
-    help="ReLUs work in place, as torchvision builds them; --no-inplace if not.",
-)
-@click.option(
-    "--memory",
-    "kept",
-    is_flag=True,
-    help="Add a column of what each layer keeps for backward (bytes).",
-)
-@click.option(
-    "--fit",
-    "fit_size",
-    metavar="SIZE",
-    help="Print the largest batch whose memory fits in SIZE (24GiB, 24GB, bytes).",
-)
-@click.option("--strict", is_flag=True, help="A window that does not tile its input is an error.")
-@click.option(
-    "--depth", type=click.IntRange(min=1), help="Table: hide rows nested deeper than this."
-)
-@click.option(
-    "--max-layers",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_LAYERS,
-    show_default=True,
-    help="Refuse networks with more layers than this (repeats unrolled).",
-)
-@click.option(
-    "--max-depth",
-    type=click.IntRange(min=1, max=DEPTH_CEILING),
-    default=MAX_DEPTH,
-    show_default=True,
-    help="Refuse blocks nested deeper than this.",
-)
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    default=sources.DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Refuse spec text or YAML longer than this.",
-)
+@report_options
+@picture_options
+@memory_options
+@check_options
+@limit_options
 @help_option
-def show(
-    spec: str,
-    input_: str | None,
-    fmt: str,
-    as_json: bool,
-    emit: str | None,
-    compare: bool,
-    rf: bool,
-    column_keys: str | None,
-    wide: bool,
-    explain: bool,
-    svg_path: str | None,
-    png_path: str | None,
-    layout: str | None,
-    scale: float | None,
-    html_path: str | None,
-    batch: int,
-    dtype: str,
-    optimizer: str,
-    amp: str | None,
-    inplace_relu: bool,
-    kept: bool,
-    fit_size: str | None,
-    strict: bool,
-    depth: int | None,
-    max_layers: int,
-    max_depth: int,
-    max_bytes: int,
-) -> None:
+def show(spec: str, input_: str | None, **given: Any) -> None:
     """Analyse SPEC: a spec string, a YAML file, a preset name (or preset:NAME), or - for stdin."""
     from cnncalc.engine import analyze
 
     collector.off()  # a short run that makes no reference cycles worth collecting
-    if max_depth > MAX_DEPTH:
+    if given["max_depth"] > MAX_DEPTH:
         # Nested blocks are parsed and walked recursively, a few frames a level:
         # make room for a raised --max-depth whatever stack the caller has used.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
+    ctx = click.get_current_context()
+    fmt, as_json, emit = given["fmt"], given["as_json"], given["emit"]
+    svg_path, png_path, html_path = given["svg_path"], given["png_path"], given["html_path"]
+    fit_size, amp, dtype = given["fit_size"], given["amp"], given["dtype"]
     shown = emit or ("json" if as_json else fmt)  # the document written
-    keys = _column_keys(column_keys, wide, shown)
+    from cnncalc.render import Options, render
+
+    chosen = {field: given[param] for param, field in OPTION_FIELDS.items() if field != "columns"}
+    options = Options(
+        **chosen,
+        amp=AMP[amp] if amp else None,
+        tty=sys.stdout is not None and sys.stdout.isatty(),
+        given=frozenset(field for param, field in OPTION_FIELDS.items() if _typed(ctx, param))
+        | ({"amp"} if amp else set()),
+    )
     try:
-        _check_options(fmt, as_json, emit, explain, depth, svg_path, png_path)
-        _check_picture_options(layout, scale, svg_path, png_path)
-        _check_ignored(click.get_current_context(), emit, fit_size, fmt)
+        options.check(shown)
+        options = options.replace(columns=_column_keys(given["column_keys"], shown))
+        _check_options(fmt, as_json, emit, svg_path, png_path)
+        _check_picture_options(given["layout"], given["scale"], svg_path, png_path)
+        _check_ignored(ctx, fit_size, fmt)
         limit = _memory_options(fit_size, emit, amp, dtype)
-        model = sources.load(spec, max_layers, max_bytes, max_depth)
-        report = analyze(model, parse_input(input_), strict=strict, max_layers=max_layers)
+        max_layers = given["max_layers"]
+        model = sources.load(spec, max_layers, given["max_bytes"], given["max_depth"])
+        report = analyze(model, parse_input(input_), strict=given["strict"], max_layers=max_layers)
     except SpecError as exc:
         fail(exc)
-    autocast = AMP[amp] if amp else None
     if limit is not None:
         from cnncalc.memory_fit import fit
         from cnncalc.render import fit as fit_render
 
-        found = fit(report, limit, dtype, optimizer, autocast, inplace_relu)
+        found = fit(report, limit, dtype, options.optimizer, options.amp, options.inplace_relu)
         json_out = as_json or fmt == "json"
         write((fit_render.render_json if json_out else fit_render.render_text)(report, found))
         return
-    from cnncalc.render import Options, render
-
     if sys.stdout is None:  # say so before drawing anything
         cannot_write("stdout is closed")
-    options = Options(
-        compare,
-        rf,
-        depth,
-        sys.stdout.isatty(),
-        batch,
-        dtype,
-        optimizer,
-        explain,
-        autocast,
-        inplace_relu,
-        kept,
-        wide=wide,
-        columns=keys,
-    )
     if svg_path or png_path or html_path:
         from cnncalc import pictures
 
@@ -391,7 +407,8 @@ def show(
             if svg_path or png_path:
                 from cnncalc.render import svg
 
-                drawn = svg.render(report, layout or "auto")
+                drawn = svg.render(report, given["layout"] or "auto")
+                scale = given["scale"]
                 made, note = pictures.drawings(
                     drawn, svg_path, png_path, 2.0 if scale is None else scale
                 )
@@ -415,25 +432,14 @@ def _check_options(
     fmt: str,
     as_json: bool,
     emit: str | None,
-    explain: bool,
-    depth: int | None,
     svg_path: str | None,
     png_path: str | None,
 ) -> None:
-    """Options that would be silently ignored together are an error instead."""
+    """Options that would be silently ignored together are an error instead (the
+    ones a document ignores: :meth:`cnncalc.render.Options.check`)."""
     if emit and (as_json or fmt != "table"):
         given = "--json" if as_json else f"--format {fmt}"
         raise SpecError(f"--emit {emit} prints source code, {given} a report: give one of them")
-    shown = "json" if as_json else fmt
-    if explain and shown in ("csv", "markdown"):
-        raise SpecError(
-            f"--explain adds lines under the table (or an 'explain' list to --format json); "
-            f"{shown} has no place for them"
-        )
-    if depth is not None and shown in ("csv", "markdown"):
-        raise SpecError(
-            f"--depth folds the table's blocks; {shown} lists every layer: leave --depth out"
-        )
     for path, option, suffix in ((png_path, "--png", ".png"), (svg_path, "--svg", ".svg")):
         other = os.path.splitext(path or "")[1].lower()
         # a picture of another kind by its name (one file for both: refused below)
@@ -443,19 +449,6 @@ def _check_options(
             raise SpecError(f"{option} writes {kind}; name the file {suffix} (got {path})")
 
 
-EMIT_IGNORES = (
-    "explain",
-    "depth",
-    "batch",
-    "compare",
-    "rf",
-    "kept",
-    "dtype",
-    "optimizer",
-    "amp",
-    "inplace_relu",
-)
-"""What ``--emit torch`` has no use for: the source is the same whatever they say."""
 FIT_IGNORES = (
     "batch",
     "explain",
@@ -472,38 +465,48 @@ FIT_IGNORES = (
 """What ``--fit`` has no use for: it prints batch sizes and nothing else."""
 
 
-def _check_ignored(ctx: click.Context, emit: str | None, fit_size: str | None, fmt: str) -> None:
-    """An option the run would ignore beside ``--emit`` or ``--fit`` is an error
-    naming the pair, as for ``--layout`` without a picture."""
+OPTION_FIELDS = {
+    "compare": "compare",
+    "rf": "rf",
+    "depth": "depth",
+    "batch": "batch",
+    "dtype": "dtype",
+    "optimizer": "optimizer",
+    "explain": "explain",
+    "inplace_relu": "inplace_relu",
+    "kept": "kept",
+    "wide": "wide",
+    "column_keys": "columns",
+}
+"""The CLI's parameters that are :class:`~cnncalc.render.Options` fields, by name
+(--amp, whose choice names a dtype there, is set apart)."""
+
+
+def _typed(ctx: click.Context, name: str) -> bool:
+    """Whether the user gave the option ``name`` (not its default)."""
     from click.core import ParameterSource
 
-    def given(name: str) -> str | None:
-        """The option as typed, when the user gave it."""
-        source = ctx.get_parameter_source(name)
-        if source in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
-            return None
-        param = next(p for p in ctx.command.params if p.name == name)
-        value = ctx.params.get(name)
-        flag = param.opts[0]
-        if isinstance(param, click.Option) and param.secondary_opts and value is False:
-            flag = param.secondary_opts[0]  # --no-inplace
-        return flag
+    source = ctx.get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
 
-    checks: list[tuple[str, tuple[str, ...]]] = []
-    if emit:
-        checks.append((f"--emit {emit} prints source code", EMIT_IGNORES))
-    if fit_size is not None:
-        checks.append(("--fit prints the batch sizes that fit", FIT_IGNORES))
-        if fmt in ("csv", "markdown"):
+
+def _check_ignored(ctx: click.Context, fit_size: str | None, fmt: str) -> None:
+    """An option ``--fit`` would ignore is an error naming the pair, as for
+    ``--layout`` without a picture."""
+    if fit_size is None:
+        return
+    if fmt in ("csv", "markdown"):
+        raise SpecError(
+            f"--fit prints the batch sizes that fit (as text, or JSON with --json); "
+            f"--format {fmt} has no effect on it: leave one out"
+        )
+    for name in FIT_IGNORES:
+        if _typed(ctx, name):
+            param = next(p for p in ctx.command.params if p.name == name)
             raise SpecError(
-                f"--fit prints the batch sizes that fit (as text, or JSON with --json); "
-                f"--format {fmt} has no effect on it: leave one out"
+                f"--fit prints the batch sizes that fit; {param.opts[0]} has no effect on it: "
+                "leave one out"
             )
-    for what, ignored in checks:
-        for name in ignored:
-            flag = given(name)
-            if flag is not None:
-                raise SpecError(f"{what}; {flag} has no effect on it: leave one out")
 
 
 def _check_picture_options(
@@ -531,24 +534,20 @@ def _memory_options(
     return parse_size(fit_size)
 
 
-def _column_keys(text: str | None, wide: bool, fmt: str) -> tuple[str, ...] | None:
-    """``--columns`` checked against the registry and the format; ``--wide``
-    against the format: neither is ever silently ignored."""
-    if wide and fmt != "table":
-        fail(SpecError(f"--wide is for the table; --format {fmt} is not one"))
+def _column_keys(text: str | None, fmt: str) -> tuple[str, ...] | None:
+    """``--columns`` checked against the registry (the format's own check is
+    :meth:`~cnncalc.render.Options.check`'s)."""
     if text is None:
         return None
     from cnncalc.render.columns import SHARES, parse_keys
 
-    if fmt not in ("table", "csv", "markdown"):
-        fail(SpecError(f"--columns picks the columns of the table, CSV or Markdown, not {fmt}"))
     try:
         keys = parse_keys(text)
     except ValueError as exc:
-        fail(SpecError(str(exc)))
+        raise SpecError(str(exc)) from None
     bars = [c.key for c in SHARES if c.key in keys]
     if bars and fmt != "table":
-        fail(SpecError(f"--columns {bars[0]}: the share bars are in the table only, not {fmt}"))
+        raise SpecError(f"--columns {bars[0]}: the share bars are in the table only, not {fmt}")
     return keys
 
 

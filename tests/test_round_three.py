@@ -161,3 +161,25 @@ def test_a_same_transposed_conv_that_is_accepted_runs_in_torch(spec: str, dims: 
     y = net(torch.zeros(1, *sizes))
     # 'same' for a transposed conv: W·S on every axis (Keras)
     assert list(y.shape[2:]) == [w * stride for w in sizes[1:]]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options", "said"),
+    [
+        ("csv", {"depth": 1}, "--depth folds the table's blocks; csv lists every layer"),
+        ("torch", {"batch": 8}, "--emit torch prints source code; --batch has no effect"),
+        ("torch", {"inplace_relu": False}, "--no-inplace has no effect"),
+        ("json", {"wide": True}, "--wide is for the table; --format json is not one"),
+        ("markdown", {"explain": True}, "markdown has no place for them"),
+        ("pdf", {}, "unknown format 'pdf'"),
+    ],
+)
+def test_the_python_api_checks_options_as_the_cli_does(
+    fmt: str, options: dict[str, object], said: str
+) -> None:
+    from cnncalc import SpecError
+    from cnncalc.render import Options
+
+    with pytest.raises(SpecError, match=said):
+        Options(**options).check(fmt)  # type: ignore[arg-type]
+    Options(**options).check("table")  # type: ignore[arg-type]  # the table shows them all

@@ -2,17 +2,26 @@
 
 :mod:`columns` holds the column titles and cell values every tabular renderer
 shares; each renderer module is imported only when its format is asked for, so
-``--format json`` never loads Rich.
+``--format json`` never loads Rich. :data:`FORMATS` names each document and
+the function that writes it; :meth:`Options.check` refuses, for the CLI and
+the Python API alike, an option the chosen document would ignore.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from cnncalc.errors import SpecError
 from cnncalc.record import Record
 from cnncalc.report import Report
 
+if TYPE_CHECKING:
+    from cnncalc.memory import Memory
+
 
 class Options(Record):
-    """What the user asked to see, beyond the format."""
+    """What the user asked to see, beyond the format. Build it by keyword."""
 
     compare: bool = False
     rf: bool = False
@@ -30,57 +39,121 @@ class Options(Record):
     """Table: as wide as it needs, whatever the terminal's width."""
     columns: tuple[str, ...] | None = None
     """Table, CSV, Markdown: the column keys to show, in order (``--columns``)."""
+    given: frozenset[str] | None = None
+    """The options the user gave (field names), for :meth:`check`; None: those that
+    differ from their defaults (a Python caller's keywords)."""
 
-
-def render(report: Report, fmt: str, options: Options | None = None) -> str:
-    """The whole output document for ``fmt``: table, json, csv, markdown, svg,
-    html (the page of ``--html``), or torch (PyTorch source)."""
-    from cnncalc.memory import Memory, estimate
-
-    options = options or Options()
-    if fmt == "svg":
-        from cnncalc.render import svg
-
-        return svg.render(report)
-    if fmt == "torch":
-        from cnncalc.render import emit_torch
-
-        return emit_torch.render(report)
-
-    def memory() -> Memory:
-        return estimate(
-            report,
-            options.batch,
-            options.dtype,
-            options.optimizer,
-            options.amp,
-            options.inplace_relu,
+    def given_fields(self) -> frozenset[str]:
+        if self.given is not None:
+            return self.given
+        bare = Options()
+        return frozenset(
+            f for f in self._compared if f != "given" and getattr(self, f) != getattr(bare, f)
         )
 
-    if fmt == "html":  # the page's memory is the JSON's, --amp and --no-inplace included
-        from cnncalc.render import html
+    def check(self, fmt: str) -> None:
+        """Refuse an option that ``fmt`` would ignore: one error naming the pair
+        (the CLI's ``--emit torch --explain``; a Python caller's
+        ``Options(depth=1).check("csv")``)."""
+        if fmt not in FORMATS:
+            raise SpecError(f"unknown format '{fmt}': one of {', '.join(FORMATS)}")
+        given = self.given_fields()
+        for field in FIELDS:
+            if field in given and (fmt, field) in REFUSED:
+                raise SpecError(REFUSED[fmt, field].format(fmt=fmt, flag=flag(field)))
 
-        return html.render(report, memory())
 
-    if fmt == "json":
-        from cnncalc.render import json
+FIELDS = tuple(f for f in Options._compared if f not in ("tty", "given"))
+"""The options, in the order their errors name them."""
 
-        return json.render(report, memory(), options.explain)
+_SOURCE = "--emit torch prints source code; {flag} has no effect on it: leave one out"
+_NOT_IN_SOURCE: tuple[str, ...] = ("explain", "depth", "batch", "compare", "rf", "kept")
+_NOT_IN_SOURCE += ("dtype", "optimizer", "amp", "inplace_relu")
+REFUSED: dict[tuple[str, str], str] = {
+    **{
+        (fmt, "explain"): "--explain adds lines under the table (or an 'explain' list to "
+        "--format json); {fmt} has no place for them"
+        for fmt in ("csv", "markdown", "svg")
+    },
+    **{
+        (fmt, "depth"): "--depth folds the table's blocks; {fmt} lists every layer: leave "
+        "--depth out"
+        for fmt in ("csv", "markdown")
+    },
+    **{
+        (fmt, "wide"): "--wide is for the table; --format {fmt} is not one"
+        for fmt in ("json", "csv", "markdown", "torch", "svg", "html")
+    },
+    **{
+        (fmt, "columns"): "--columns picks the columns of the table, CSV or Markdown, not {fmt}"
+        for fmt in ("json", "torch", "svg", "html")
+    },
+    **{("torch", field): _SOURCE for field in _NOT_IN_SOURCE},
+}
+"""Each option a document cannot show, with what to say. JSON holds every column
+and the receptive field whatever --rf, --compare and --memory say (they are
+accepted there, as they always were)."""
+FLAGS = {"kept": "--memory", "inplace_relu": "--no-inplace"}
+
+
+def flag(field: str) -> str:
+    """The CLI option that sets ``field``."""
+    return FLAGS.get(field) or "--" + field.replace("_", "-")
+
+
+def _memory(report: Report, options: Options) -> Memory:
+    from cnncalc.memory import estimate
+
+    return estimate(
+        report, options.batch, options.dtype, options.optimizer, options.amp, options.inplace_relu
+    )
+
+
+def _svg(report: Report, options: Options) -> str:
+    from cnncalc.render import svg
+
+    return svg.render(report)
+
+
+def _torch(report: Report, options: Options) -> str:
+    from cnncalc.render import emit_torch
+
+    return emit_torch.render(report)
+
+
+def _html(report: Report, options: Options) -> str:
+    from cnncalc.render import html
+
+    return html.render(report, _memory(report, options))  # --amp and --no-inplace included
+
+
+def _json(report: Report, options: Options) -> str:
+    from cnncalc.render import json
+
+    return json.render(report, _memory(report, options), options.explain)
+
+
+def _tabular(fmt: str) -> Callable[[Report, Options], str]:
+    def write(report: Report, options: Options) -> str:
+        from cnncalc.render import text
+        from cnncalc.render.columns import columns
+
+        kept = options.kept or "kept_bytes" in (options.columns or ())
+        cols = columns(
+            options.compare, options.rf, _memory(report, options) if kept else None, options.columns
+        )
+        return (text.render_csv if fmt == "csv" else text.render_markdown)(report, cols)
+
+    return write
+
+
+def _table(report: Report, options: Options) -> str:
+    from cnncalc.render import table
     from cnncalc.render.columns import columns
 
     kept = options.kept or "kept_bytes" in (options.columns or ())
-    seen = memory() if kept or fmt == "table" else None
+    seen = _memory(report, options)
     cols = columns(options.compare, options.rf, seen if kept else None, options.columns)
-    if fmt == "csv":
-        from cnncalc.render.text import render_csv
-
-        return render_csv(report, cols)
-    if fmt == "markdown":
-        from cnncalc.render.text import render_markdown
-
-        return render_markdown(report, cols)
-    from cnncalc.render import table
-
     text = table.render(
         report,
         cols,
@@ -95,3 +168,24 @@ def render(report: Report, fmt: str, options: Options | None = None) -> str:
 
         text += "\nHow each figure is computed\n\n" + explain.render(report) + "\n"
     return text
+
+
+FORMATS: dict[str, Callable[[Report, Options], str]] = {
+    "table": _table,
+    "json": _json,
+    "csv": _tabular("csv"),
+    "markdown": _tabular("markdown"),
+    "svg": _svg,
+    "html": _html,
+    "torch": _torch,
+}
+"""Every document, by the name ``--format`` (or ``--emit``, ``--svg``, ``--html``) gives it."""
+
+
+def render(report: Report, fmt: str, options: Options | None = None) -> str:
+    """The whole output document for ``fmt``: table, json, csv, markdown, svg,
+    html (the page of ``--html``), or torch (PyTorch source)."""
+    write = FORMATS.get(fmt)
+    if write is None:
+        raise SpecError(f"unknown format '{fmt}': one of {', '.join(FORMATS)}")
+    return write(report, options or Options())
