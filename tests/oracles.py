@@ -9,7 +9,12 @@ these.
 from __future__ import annotations
 
 import importlib
+import json
 from typing import Any
+
+from click.testing import CliRunner
+
+from cnncalc.cli import cli
 
 from conftest import need_torch
 
@@ -39,3 +44,37 @@ def emitted_net(source: str) -> Any:
     namespace: dict[str, Any] = {"__name__": "emitted"}
     exec(compile(source, "<emitted>", "exec"), namespace)
     return namespace["Net"]()
+
+
+CUSTOM_MACS = ("class Subsample", "class RBF", "class Local")
+"""Helpers that do work FlopCounterMode does not see as MACs (elementwise, unfold+einsum)."""
+
+
+def emitted(args: list[str]) -> tuple[dict[str, Any], str]:
+    """cnncalc's JSON and its --emit torch source for the same arguments."""
+    runner = CliRunner()
+    report = runner.invoke(cli, [*args, "--json"])
+    source = runner.invoke(cli, [*args, "--emit", "torch"])
+    assert report.exit_code == 0 and source.exit_code == 0, (report.output, source.output)
+    return json.loads(report.stdout), source.stdout
+
+
+def check_emitted(args: list[str]) -> None:
+    """The emitted module of ``args``, run by torch on the meta device: its output
+    shape, parameters, trainable parameters and MACs are cnncalc's JSON's."""
+    torch = need_torch()
+    counter_mode = importlib.import_module("torch.utils.flop_counter").FlopCounterMode
+    data, source = emitted(args)
+    namespace: dict[str, Any] = {"__name__": "emitted"}
+    exec(compile(source, "<emitted>", "exec"), namespace)
+    net = namespace["Net"]().to("meta").eval()
+    dtype = torch.long if "class Tokens" in source else torch.float32
+    x = torch.zeros((1, *namespace["INPUT_SHAPE"]), device="meta", dtype=dtype)
+    with counter_mode(display=False) as counter:
+        y = net(x)
+    assert list(y.shape[1:]) == data["output_shape"]
+    assert sum(p.numel() for p in net.parameters()) == data["total"]["params"]
+    trainable = sum(p.numel() for p in net.parameters() if p.requires_grad)
+    assert trainable == data["total"]["trainable_params"]
+    if not any(helper in source for helper in CUSTOM_MACS):
+        assert counter.get_total_flops() // 2 == data["total"]["macs"]

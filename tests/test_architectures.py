@@ -7,44 +7,11 @@ import importlib.util
 from typing import Any
 
 import pytest
+from published import PUBLISHED
 
 from cnncalc import sources
 from cnncalc.engine import analyze
 from cnncalc.report import BlockReport, Report
-
-# torchvision's weights metadata: input size, num_params and _ops (GMACs, which its docs
-# call GFLOPS), as published in each model's Weights.meta
-PUBLISHED = {
-    "alexnet": (224, 61_100_840, 0.714),
-    "vgg11": (224, 132_863_336, 7.609),
-    "vgg16": (224, 138_357_544, 15.47),
-    "vgg16_bn": (224, 138_365_992, 15.47),
-    "vgg19_bn": (224, 143_678_248, 19.632),
-    "resnet18": (224, 11_689_512, 1.814),
-    "resnet34": (224, 21_797_672, 3.664),
-    "resnet50": (224, 25_557_032, 4.089),
-    "resnet101": (224, 44_549_160, 7.801),
-    "resnet152": (224, 60_192_808, 11.514),
-    "resnext50_32x4d": (224, 25_028_904, 4.23),
-    "wide_resnet50_2": (224, 68_883_240, 11.398),
-    "mobilenet_v2": (224, 3_504_872, 0.301),
-    "squeezenet1_0": (224, 1_248_424, 0.819),
-    "squeezenet1_1": (224, 1_235_496, 0.349),
-    "googlenet": (224, 6_624_904, 1.498),
-    "densenet121": (224, 7_978_856, 2.834),
-    "densenet169": (224, 14_149_480, 3.36),
-    "mnasnet1_0": (224, 4_383_312, 0.314),
-    "regnet_x_400mf": (224, 5_495_976, 0.414),
-    "mobilenet_v3_large": (224, 5_483_032, 0.217),
-    "mobilenet_v3_small": (224, 2_542_856, 0.057),
-    "efficientnet_b0": (224, 5_288_548, 0.386),
-    "efficientnet_b3": (300, 12_233_232, 1.827),
-    "efficientnet_v2_s": (384, 21_458_488, 8.366),
-    "regnet_y_400mf": (224, 4_344_144, 0.402),
-    "convnext_tiny": (224, 28_589_128, 4.456),
-    "shufflenet_v2_x1_0": (224, 2_278_604, 0.145),
-}
-
 
 # Nets with side outputs or per-pixel outputs: input size, num_params, _ops (GMACs), the
 # output shape, and whether _ops count the side outputs. Inception-v3's aux head does not

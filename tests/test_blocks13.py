@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from test_emit import check
+from oracles import check_emitted as check
 
 from cnncalc import SpecError, analyze, parse
 from cnncalc.cli import cli

@@ -13,6 +13,9 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracles import check_emitted as check
+from oracles import emitted
+from strategies import sequence
 
 from cnncalc import analyze
 from cnncalc.cli import cli
@@ -24,34 +27,6 @@ from conftest import need_torch
 
 torch = need_torch()
 FlopCounterMode = importlib.import_module("torch.utils.flop_counter").FlopCounterMode
-
-# Helpers that do work FlopCounterMode does not see as MACs (elementwise, unfold+einsum)
-CUSTOM_MACS = ("class Subsample", "class RBF", "class Local")
-
-
-def emitted(args: list[str]) -> tuple[dict[str, Any], str]:
-    runner = CliRunner()
-    report = runner.invoke(cli, [*args, "--json"])
-    source = runner.invoke(cli, [*args, "--emit", "torch"])
-    assert report.exit_code == 0 and source.exit_code == 0, (report.output, source.output)
-    return json.loads(report.stdout), source.stdout
-
-
-def check(args: list[str]) -> None:
-    data, source = emitted(args)
-    namespace: dict[str, Any] = {"__name__": "emitted"}
-    exec(compile(source, "<emitted>", "exec"), namespace)
-    net = namespace["Net"]().to("meta").eval()
-    dtype = torch.long if "class Tokens" in source else torch.float32
-    x = torch.zeros((1, *namespace["INPUT_SHAPE"]), device="meta", dtype=dtype)
-    with FlopCounterMode(display=False) as counter:
-        y = net(x)
-    assert list(y.shape[1:]) == data["output_shape"]
-    assert sum(p.numel() for p in net.parameters()) == data["total"]["params"]
-    trainable = sum(p.numel() for p in net.parameters() if p.requires_grad)
-    assert trainable == data["total"]["trainable_params"]
-    if not any(helper in source for helper in CUSTOM_MACS):
-        assert counter.get_total_flops() // 2 == data["total"]["macs"]
 
 
 @pytest.mark.parametrize("name", names())
@@ -82,8 +57,6 @@ def test_embedding_network() -> None:
 @given(st.data())
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_random_specs(data: Any) -> None:
-    from test_torch import sequence
-
     channels = data.draw(st.integers(1, 4))
     spec, _, _ = data.draw(sequence(channels, depth=2))
     check([spec, "--input", f"{channels}x9x9"])

@@ -112,8 +112,8 @@ def test_presets_lists_each_with_its_own_description_and_input() -> None:
 
 def test_presets_listing_groups_by_family_with_published_figures() -> None:
     """Every preset has a family (none falls to 'other'); the torchvision presets
-    show torchvision's num_params and _ops (tests/test_architectures.PUBLISHED)."""
-    from test_architectures import PUBLISHED
+    show torchvision's num_params and _ops (tests/published.py)."""
+    from published import PUBLISHED
 
     groups = listing()
     assert "other" not in groups
