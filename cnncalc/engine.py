@@ -554,11 +554,7 @@ def _cropped_fields(inputs: list[State], sizes: Shape) -> list[Field]:
     fields = []
     for shape, seen in inputs:
         cut = [(w - s) // 2 for w, s in zip(shape[1:], sizes, strict=True)]
-        if seen.whole or not any(cut):
-            fields.append(seen)
-            continue
-        starts = tuple(a + c * j for a, c, j in zip(seen.starts, cut, seen.jumps, strict=True))
-        fields.append(Field(seen.sizes, seen.jumps, starts))
+        fields.append(receptive.cropped(seen, cut))
     return fields
 
 
