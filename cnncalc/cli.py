@@ -522,7 +522,7 @@ def solve_command(
     """
     from itertools import islice
 
-    from cnncalc.solve import Bounds, SearchTooWide, solve
+    from cnncalc.solve import LISTED, Bounds, SearchTooWide, solve
 
     def pin(value: int | None, default: range) -> range:
         return range(value, value + 1) if value is not None else default
@@ -533,8 +533,9 @@ def solve_command(
         paddings=pin(padding, range(0)) if padding is not None else None,
         dilations=pin(dilation, range(1, 2)),
     )
+    listed = min(limit, LISTED)  # islice takes at most sys.maxsize
     try:
-        solutions = list(islice(solve(size_in, size_out, bounds, transposed, exact), limit + 1))
+        solutions = list(islice(solve(size_in, size_out, bounds, transposed, exact), listed + 1))
     except SearchTooWide as stop:
         fail(
             SpecError(
@@ -555,15 +556,11 @@ def solve_command(
         )
     from cnncalc.render import solutions as answer
 
-    shown = solutions[:limit]
+    shown = solutions[:listed]
     if as_json:
         write(answer.render_json(shown))
         return
-    more = (
-        f"… more: pin --kernel/--stride or raise --limit ({limit})"
-        if len(solutions) > limit
-        else ""
-    )
+    more = answer.more(limit) if len(solutions) > listed else ""
     write(answer.render_text(size_in, size_out, shown, transposed, more))
 
 

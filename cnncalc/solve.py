@@ -20,6 +20,9 @@ from cnncalc import arith
 
 BUDGET = 100_000
 """Kernel and stride candidates that may be looked at without finding a solution."""
+LISTED = 100_000
+"""The most solutions one call lists, whatever ``--limit`` says: with :data:`BUDGET`,
+what bounds a call's work (``--limit 1000000`` took 3.9 s and 418 MB)."""
 
 
 @dataclass(frozen=True)
