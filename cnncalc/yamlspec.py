@@ -827,7 +827,10 @@ class _Template:
     def make_divisible(self) -> Any:
         """torchvision's ``_make_divisible(v, divisor, min_value=None)``: v rounded
         to the nearest multiple of the divisor (at least ``min_value``, which
-        defaults to the divisor), one divisor more if that lost over 10% of v."""
+        defaults to the divisor), one divisor more if that lost over 10% of v.
+        Its formula, ``max(min_value, int(v + divisor / 2) // divisor * divisor)``
+        then ``+ divisor`` if below ``0.9 * v``, in exact fractions: the same as
+        torchvision's floats on ordinary values, and exact past 2^53."""
         self.take("(")
         args = [self.expr()]
         while self.peek() == ",":
@@ -836,12 +839,12 @@ class _Template:
         self.take(")")
         if len(args) not in (2, 3) or any(a.denominator != 1 or a < 1 for a in args[1:]):
             raise self.fail("make_divisible takes (value, divisor[, least]), whole and at least 1")
-        v, divisor = float(args[0]), int(args[1])
+        v, divisor = args[0], int(args[1])
         least = int(args[2]) if len(args) == 3 else divisor
-        new = max(least, int(v + divisor / 2) // divisor * divisor)
-        if new < 0.9 * v:
+        new = max(least, int(v + self.fraction(divisor, 2)) // divisor * divisor)  # int truncates
+        if new < self.fraction(9, 10) * v:
             new += divisor
-        return self.fraction(new)
+        return self.bounded(self.fraction(new))
 
 
 def _resolve(value: Any, env: Env) -> Any:
