@@ -319,23 +319,42 @@ class _Reader:
         )
 
     def weight(self, node: yaml.Node, memo: dict[int, int], depth: int) -> int:
-        """How many layer items reading ``node`` would visit, aliases and block uses
-        expanded, counted in time linear in the distinct nodes (memoised by node)."""
+        """How many layer items reading the layer list ``node`` would count (as
+        :meth:`item` does), aliases and block uses expanded, in time linear in the
+        distinct nodes (memoised by node). A layer's fields are values, not items:
+        ``conv: {filters: 8, kernel: [1, 1]}`` is one (it once counted five)."""
         if id(node) in memo:
             return memo[id(node)]
         if depth > self.max_depth:  # a block that uses itself: reading it reports that
             return 0
-        total = 1
+        total = 1  # a stage string, or what reading refuses
         if isinstance(node, yaml.SequenceNode):
-            total = sum(self.weight(child, memo, depth) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            if len(node.value) == 1 and str(node.value[0][0].value) in self.blocks:
-                body = self.blocks[str(node.value[0][0].value)][1]
-                total = 1 + self.weight(body, memo, depth + 1)
-            else:
-                total = 1 + sum(self.weight(v, memo, depth + 1) for _, v in node.value)
+            total = sum(1 + self.inside(child, memo, depth) for child in node.value)
         memo[id(node)] = total
         return total
+
+    def inside(self, item: yaml.Node, memo: dict[int, int], depth: int) -> int:
+        """The items inside one item of a layer list: those of a block's layer lists
+        (its parts, its branches, a used block's body); none in a layer."""
+        if not isinstance(item, yaml.MappingNode) or len(item.value) != 1:
+            return 0
+        key_node, value = item.value[0]
+        word = str(key_node.value)
+        if word in self.blocks:
+            return self.weight(self.blocks[word][1], memo, depth + 1)
+        if word not in BLOCK_KEYS or _reads_names(word, value):
+            return 0
+        kind = BLOCK_KEYS[word]
+        if isinstance(value, yaml.SequenceNode):  # mul: [...], side: [...], cat: [[...], ...]
+            lists = list(value.value) if kind in _BRANCHED else [value]
+        elif isinstance(value, yaml.MappingNode):
+            parts = {str(k.value): v for k, v in value.value}
+            lists = [parts[p] for p in _BLOCK_PARTS[kind] if p in parts and p in _LISTS]
+            if isinstance(parts.get("branches"), yaml.SequenceNode):
+                lists += parts["branches"].value
+        else:
+            return 0
+        return sum(self.weight(part, memo, depth + 1) for part in lists)
 
     def define(self, node: yaml.Node) -> None:
         """``blocks: {name: {params: {...}, layers: [...]}}``"""
@@ -696,6 +715,8 @@ _BLOCK_PARTS = {
     BlockKind.SIDE: ("layers",),
 }
 _BRANCHED = (BlockKind.CAT, BlockKind.SPLIT, BlockKind.CROP)
+_LISTS = ("layers", "body", "shortcut", "trunk")
+"""The block parts that hold a list of layers (``branches`` holds lists of them)."""
 _BLOCK_HELP = {
     BlockKind.SEQ: "group: {name: ..., layers: [...]}",
     BlockKind.REPEAT: "repeat: {times: N, layers: [...]}",
