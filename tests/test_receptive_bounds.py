@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from fractions import Fraction
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -152,3 +153,14 @@ def test_the_bound_never_misses_a_value_past_it(layers: list[tuple[int, int, int
         assert field.beyond == past
         if not past:
             assert (field.sizes, field.jumps, field.starts) == ((size,), (jump,), (start,))
+
+
+def test_the_page_says_beyond_the_bound(tmp_path: Path) -> None:
+    """The page embeds the JSON document (with the new key) and its script shows
+    such a field as >10^30 instead of reading a size that is null."""
+    page = tmp_path / "page.html"
+    code, _, err = invoke(f"[conv 1x1 s{BIG}]*3", "--input", "1x1", "--html", str(page))
+    assert code == 0, err
+    text = page.read_text(encoding="utf-8")
+    assert text.count('"exceeds_1e30": true') == 2  # layers 2 and 3
+    assert 'l.receptive_field.exceeds_1e30 ? ">10^30"' in text
