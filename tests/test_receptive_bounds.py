@@ -164,3 +164,27 @@ def test_the_page_says_beyond_the_bound(tmp_path: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert text.count('"exceeds_1e30": true') == 2  # layers 2 and 3
     assert 'l.receptive_field.exceeds_1e30 ? ">10^30"' in text
+
+
+STEPS = st.integers(1, 10**31) | st.integers(1, 10**31).map(lambda s: Fraction(1, s))
+
+
+@given(st.lists(st.tuples(st.integers(1, 10**31), STEPS, INTS), min_size=1, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_the_bound_never_misses_a_fraction_past_it(
+    layers: list[tuple[int, int | Fraction, int]],
+) -> None:
+    """As above with transposed steps (1/S): a numerator or a denominator past
+    10^30 makes the field beyond, from that layer on."""
+    size, jump, start = Fraction(1), Fraction(1), Fraction(0)
+    field = receptive.start(1)
+    past = False
+    for span, step, begin in layers:
+        size, jump, start = size + (span - 1) * jump, jump * step, start + begin * jump
+        numbers = [abs(v.numerator) for v in (size, jump, start)]
+        numbers += [v.denominator for v in (size, jump, start)]
+        past = past or max(numbers) > LIMIT
+        field = receptive.step(field, Reach((span,), (step,), (begin,)), (1,))
+        assert field.beyond == past
+        if not past:
+            assert (field.sizes, field.jumps, field.starts) == ((size,), (jump,), (start,))
