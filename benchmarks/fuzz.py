@@ -1,4 +1,4 @@
-"""Mutation fuzzing of the CLI: N character-level mutations of real specs.
+"""Mutation fuzzing of the CLI: N character-level mutations of real specs, and shapes.
 
     python benchmarks/fuzz.py               # 100,000 cases (about 15 minutes here)
     python benchmarks/fuzz.py -n 2000       # a quick look
@@ -6,9 +6,11 @@
 Every case runs the CLI in process (click's test runner) with a 2-second alarm.
 A case must end in exit 0 or exit 2 (bad input, one ``error:`` line); an exit 1
 (an internal error), a traceback, or a case still running at the alarm is a
-failure, and its input is written to ``fuzz-failures.txt`` (spec<TAB>input,
-escaped) to become a regression. The seeds and mutations are in
-``tests/mutate.py``; ``tests/test_mutations.py`` runs a few hundred each CI run.
+failure, and its input is written to ``fuzz-failures.txt`` (spec<TAB>input<TAB>options,
+escaped) to become a regression. The seeds, mutations and hand-made shapes
+(huge strides under repeats, names on every construct, options with NaN,
+infinite and huge values, ``solve``) are in ``tests/mutate.py``;
+``tests/test_mutations.py`` runs a few hundred each CI run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import collections
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -25,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from click.testing import CliRunner  # noqa: E402
-from mutate import cases  # noqa: E402
+from mutate import Case, argv, cases  # noqa: E402
 
 from cnncalc.cli import cli  # noqa: E402
 
@@ -40,15 +43,12 @@ def _alarm(*_: Any) -> None:
     raise Timeout
 
 
-def outcome(spec: str, dims: str) -> str:
+def outcome(case: Case, scratch: str) -> str:
     """``0``, ``2``, ``exit 1``, ``timeout``, ``traceback`` or ``exit N``."""
-    yaml_like = "\n" in spec or "layers:" in spec
-    args = ["-", "--json"] if yaml_like else [spec, "--json"]
-    if dims:
-        args += ["--input", dims]
+    args, stdin = argv(case, scratch)
     signal.alarm(LIMIT_S)
     try:
-        result = CliRunner().invoke(cli, args, input=spec if yaml_like else None)
+        result = CliRunner().invoke(cli, args, input=stdin)
     except Timeout:
         return "timeout"
     finally:
@@ -72,16 +72,19 @@ def main() -> None:
     failures = []
     slowest = (0.0, "")
     start = time.perf_counter()
-    for spec, dims in cases(ROOT, args.n, args.seed):
+    scratch = tempfile.TemporaryDirectory()  # --svg, --html and --png write here
+    for case in cases(ROOT, args.n, args.seed):
+        spec, dims, options = case
         t = time.perf_counter()
-        result = outcome(spec, dims)
+        result = outcome(case, scratch.name)
         took = time.perf_counter() - t
-        slowest = max(slowest, (took, spec[:80]))
+        slowest = max(slowest, (took, f"{spec[:80]} {dims} {' '.join(options)}"))
         counts[result] += 1
         if result not in ("0", "2"):
-            failures.append(f"{spec!r}\t{dims!r}\t{result}")
+            failures.append(f"{spec!r}\t{dims!r}\t{' '.join(options)!r}\t{result}")
+    scratch.cleanup()
     elapsed = time.perf_counter() - start
-    print(f"{args.n:,} mutated specs in {elapsed:.0f} s (seed {args.seed})")
+    print(f"{args.n:,} cases in {elapsed:.0f} s (seed {args.seed})")
     for result, n in sorted(counts.items()):
         print(f"  {result:>10}: {n:,}")
     print(f"slowest case: {slowest[0] * 1000:.0f} ms ({slowest[1]!r})")

@@ -37,6 +37,9 @@ def fail(error: SpecError) -> NoReturn:
     sys.exit(2)
 
 
+MISSING = "a size is missing (expected e.g. 3x224x224)"
+
+
 def parse_input(value: str | None) -> Shape | None:
     """``200x200``, ``3x224x224`` or ``50``: whole numbers of at least 1, in
     ASCII digits, each of at most 30 digits (:mod:`cnncalc.number`). Commas or
@@ -44,13 +47,17 @@ def parse_input(value: str | None) -> Shape | None:
     prints: ``3,224,224``, ``"3 224 224"``, ``(3, 224, 224)``."""
     if value is None:
         return None
-    from cnncalc.errors import LayerError
-    from cnncalc.number import dims, short
+    from cnncalc.errors import LayerError, Location
+    from cnncalc.number import dims, missing, short
 
     shown = short(value, 60)
     text = value.strip()
+    lead = len(value) - len(value.lstrip())  # where text begins in value
     if text[:1] in "([" and text[-1:] in ")]":  # (3, 224, 224), as torch prints a shape
-        text = text[1:-1]
+        text, lead = text[1:-1], lead + 1
+    gap = missing(text) if text.strip() else None
+    if gap is not None:  # 3,,224 / ,3,224 / 3xx224: the caret where the size is missing
+        raise SpecError(f"--input {shown}: {MISSING}", Location(value, lead + gap, lead + gap + 1))
     text = text.replace(",", " ").strip()
     if "x" not in text.lower() and "×" not in text:  # 3,224,224 or "3 224 224"
         text = "x".join(text.split())
@@ -59,7 +66,7 @@ def parse_input(value: str | None) -> Shape | None:
     except LayerError as exc:
         message = exc.message.removeprefix("size: ")
         if message == "a number is missing":
-            message = "a size is missing (expected e.g. 3x224x224)"
+            message = MISSING
         raise SpecError(f"--input {shown}: {message}") from None
     if min(sizes) < 1:
         raise SpecError(f"--input {shown}: sizes must be at least 1, got {min(sizes)}")
@@ -609,7 +616,7 @@ def solve_command(
     """
     from itertools import islice
 
-    from cnncalc.solve import Bounds, SearchTooWide, solve
+    from cnncalc.solve import LISTED, Bounds, SearchTooWide, solve
 
     def pin(value: int | None, default: range) -> range:
         return range(value, value + 1) if value is not None else default
@@ -620,8 +627,9 @@ def solve_command(
         paddings=pin(padding, range(0)) if padding is not None else None,
         dilations=pin(dilation, range(1, 2)),
     )
+    listed = min(limit, LISTED)  # islice takes at most sys.maxsize
     try:
-        solutions = list(islice(solve(size_in, size_out, bounds, transposed, exact), limit + 1))
+        solutions = list(islice(solve(size_in, size_out, bounds, transposed, exact), listed + 1))
     except SearchTooWide as stop:
         fail(
             SpecError(
@@ -642,15 +650,11 @@ def solve_command(
         )
     from cnncalc.render import solutions as answer
 
-    shown = solutions[:limit]
+    shown = solutions[:listed]
     if as_json:
         write(answer.render_json(shown))
         return
-    more = (
-        f"… more: pin --kernel/--stride or raise --limit ({limit})"
-        if len(solutions) > limit
-        else ""
-    )
+    more = answer.more(limit) if len(solutions) > listed else ""
     write(answer.render_text(size_in, size_out, shown, transposed, more))
 
 

@@ -26,6 +26,8 @@ DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 """A decimal number such as a dropout rate: ``0.5``, ``.5``, ``1e-3``."""
 DIMS = re.compile(r"[0-9]+([xX×][0-9]+)+")
 """``3x224x224``: sizes joined by ``x``."""
+_EMPTY = re.compile(r"(?:^|[,xX×])\s*(?=[,xX×]|$)")
+"""A separator with no size before or after it: ``3,,224``, ``,3``, ``3xx224``."""
 
 _SHOWN = 12
 """How many characters of a long number or word a message quotes."""
@@ -117,6 +119,17 @@ def dims(text: str, what: str) -> tuple[int, ...]:
     if text.count("x") >= MAX_DIMS:  # 16 MiB of 1x1x1... is never split
         raise LayerError(f"{what}: more than {MAX_DIMS} sizes in '{short(text)}'")
     return tuple(whole(p, what) for p in text.split("x"))
+
+
+def missing(text: str) -> int | None:
+    """Where a size is missing in a shape written with ``x``, ``×``, commas or
+    spaces (``3,,224``, ``,3,224``, ``3xx224``, ``3x224x``): the position of the
+    separator that follows the gap (``len(text)`` at the end), else None. One
+    trailing comma is no gap, as in Python's ``(50,)``."""
+    body = text.rstrip()
+    body = body[:-1] if body.endswith(",") else body
+    found = _EMPTY.search(body)
+    return None if found is None else found.end()
 
 
 def table_message() -> str:

@@ -20,6 +20,11 @@ from cnncalc import arith
 
 BUDGET = 100_000
 """Kernel and stride candidates that may be looked at without finding a solution."""
+LISTED = 10_000
+"""The most solutions one call lists, whatever ``--limit`` says: with :data:`BUDGET`,
+what bounds a call's work: each kernel and stride looked at gives one of the
+LISTED solutions or counts against BUDGET (``--limit 1000000`` took 3.9 s and
+418 MB)."""
 
 
 @dataclass(frozen=True)

@@ -318,23 +318,42 @@ class _Reader:
         )
 
     def weight(self, node: yaml.Node, memo: dict[int, int], depth: int) -> int:
-        """How many layer items reading ``node`` would visit, aliases and block uses
-        expanded, counted in time linear in the distinct nodes (memoised by node)."""
+        """How many layer items reading the layer list ``node`` would count (as
+        :meth:`item` does), aliases and block uses expanded, in time linear in the
+        distinct nodes (memoised by node). A layer's fields are values, not items:
+        ``conv: {filters: 8, kernel: [1, 1]}`` is one (it once counted five)."""
         if id(node) in memo:
             return memo[id(node)]
         if depth > self.max_depth:  # a block that uses itself: reading it reports that
             return 0
-        total = 1
+        total = 1  # a stage string, or what reading refuses
         if isinstance(node, yaml.SequenceNode):
-            total = sum(self.weight(child, memo, depth) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            if len(node.value) == 1 and str(node.value[0][0].value) in self.blocks:
-                body = self.blocks[str(node.value[0][0].value)][1]
-                total = 1 + self.weight(body, memo, depth + 1)
-            else:
-                total = 1 + sum(self.weight(v, memo, depth + 1) for _, v in node.value)
+            total = sum(1 + self.inside(child, memo, depth) for child in node.value)
         memo[id(node)] = total
         return total
+
+    def inside(self, item: yaml.Node, memo: dict[int, int], depth: int) -> int:
+        """The items inside one item of a layer list: those of a block's layer lists
+        (its parts, its branches, a used block's body); none in a layer."""
+        if not isinstance(item, yaml.MappingNode) or len(item.value) != 1:
+            return 0
+        key_node, value = item.value[0]
+        word = str(key_node.value)
+        if word in self.blocks:
+            return self.weight(self.blocks[word][1], memo, depth + 1)
+        if word not in BLOCK_KEYS or _reads_names(word, value):
+            return 0
+        construct = BLOCK_KEYS[word]
+        if isinstance(value, yaml.SequenceNode):  # mul: [...], side: [...], cat: [[...], ...]
+            lists = list(value.value) if construct.max_paths is None else [value]
+        elif isinstance(value, yaml.MappingNode):
+            parts = {str(k.value): v for k, v in value.value}
+            lists = [parts[p] for p in construct.yaml_paths if p in parts]
+            if isinstance(parts.get("branches"), yaml.SequenceNode):
+                lists += parts["branches"].value
+        else:
+            return 0
+        return sum(self.weight(part, memo, depth + 1) for part in lists)
 
     def define(self, node: yaml.Node) -> None:
         """``blocks: {name: {params: {...}, layers: [...]}}``"""
@@ -795,7 +814,10 @@ class _Template:
     def make_divisible(self) -> Any:
         """torchvision's ``_make_divisible(v, divisor, min_value=None)``: v rounded
         to the nearest multiple of the divisor (at least ``min_value``, which
-        defaults to the divisor), one divisor more if that lost over 10% of v."""
+        defaults to the divisor), one divisor more if that lost over 10% of v.
+        Its formula, ``max(min_value, int(v + divisor / 2) // divisor * divisor)``
+        then ``+ divisor`` if below ``0.9 * v``, in exact fractions: the same as
+        torchvision's floats on ordinary values, and exact past 2^53."""
         self.take("(")
         args = [self.expr()]
         while self.peek() == ",":
@@ -804,12 +826,12 @@ class _Template:
         self.take(")")
         if len(args) not in (2, 3) or any(a.denominator != 1 or a < 1 for a in args[1:]):
             raise self.fail("make_divisible takes (value, divisor[, least]), whole and at least 1")
-        v, divisor = float(args[0]), int(args[1])
+        v, divisor = args[0], int(args[1])
         least = int(args[2]) if len(args) == 3 else divisor
-        new = max(least, int(v + divisor / 2) // divisor * divisor)
-        if new < 0.9 * v:
+        new = max(least, int(v + self.fraction(divisor, 2)) // divisor * divisor)  # int truncates
+        if new < self.fraction(9, 10) * v:
             new += divisor
-        return self.fraction(new)
+        return self.bounded(self.fraction(new))
 
 
 def _resolve(value: Any, env: Env) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, ClassVar
 
-from cnncalc import joining
+from cnncalc import joining, receptive
 from cnncalc.constructs.base import Construct, Graph, State, end_shape, rank_note, shown, widest
 from cnncalc.joining import Misfit
 from cnncalc.layer import Block, BlockKind, Shape
@@ -223,16 +223,11 @@ class CropConcat(Concat):
 
 def cropped_fields(inputs: list[State], sizes: Shape) -> list[Field]:
     """Each input's field once centre-cropped to ``sizes``: a crop moves where the
-    first unit's field starts, not its size."""
-    fields = []
-    for shape, seen in inputs:
-        cut = [(w - s) // 2 for w, s in zip(shape[1:], sizes, strict=True)]
-        if seen.whole or not any(cut):
-            fields.append(seen)
-            continue
-        starts = tuple(a + c * j for a, c, j in zip(seen.starts, cut, seen.jumps, strict=True))
-        fields.append(Field(seen.sizes, seen.jumps, starts))
-    return fields
+    first unit's field starts, not its size (:func:`cnncalc.receptive.cropped`)."""
+    return [
+        receptive.cropped(seen, [(w - s) // 2 for w, s in zip(shape[1:], sizes, strict=True)])
+        for shape, seen in inputs
+    ]
 
 
 CONSTRUCTS = (Concat(), Split(), CropConcat(), Sum())

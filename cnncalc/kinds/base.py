@@ -70,10 +70,11 @@ class Reach(Record):
     positions between neighbouring output units (1/S when transposed);
     ``starts``: where output unit 0's window begins, in input positions.
     ``whole`` marks layers whose every output reads the whole input (fc).
+    ``growth`` is :func:`cnncalc.receptive.step`'s own, worked out there on first use.
     """
 
     _compared = ("spans", "steps", "starts", "whole")
-    __slots__ = _compared
+    __slots__ = (*_compared, "growth")
 
     def __init__(
         self,
@@ -81,11 +82,13 @@ class Reach(Record):
         steps: tuple[Rational, ...] = (),
         starts: tuple[Rational, ...] = (),
         whole: bool = False,
+        growth: int = 0,
     ) -> None:
         self.spans = spans
         self.steps = steps
         self.starts = starts
         self.whole = whole
+        self.growth = growth
 
 
 WHOLE = Reach(whole=True)

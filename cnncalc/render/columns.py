@@ -48,10 +48,17 @@ COMPARE = (
 )
 
 
+BEYOND = ">10^30"
+"""The receptive field of a layer where one of its numbers passed 10^30 (no
+longer worked out, see :mod:`cnncalc.receptive`)."""
+
+
 def _field(layer: LayerReport) -> Cell:
     seen = layer.field
     if seen is None:
         return ""
+    if seen.beyond:
+        return BEYOND
     sizes = "×".join(fraction(v) for v in seen.sizes)
     return f"{sizes} (all)" if seen.whole else sizes
 

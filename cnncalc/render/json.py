@@ -52,6 +52,8 @@ def _number(value: Rational) -> int | float:
 def _field(seen: Field | None) -> dict[str, Any] | None:
     if seen is None:
         return None
+    if seen.beyond:  # a number passed 10^30: not worked out (the key only here)
+        return {"size": None, "jump": None, "start": None, "exceeds_1e30": True}
     if seen.whole:
         return {"size": [_number(v) for v in seen.sizes], "jump": None, "start": None}
     return {
@@ -148,7 +150,8 @@ def _field_json(seen: Field | None, dump: Any) -> str:
     """The receptive field by hand: ints are the common case and cheap to print."""
     if seen is None:
         return "null"
-    if seen.whole or not all(type(v) is int for v in (*seen.sizes, *seen.jumps, *seen.starts)):
+    values = (*seen.sizes, *seen.jumps, *seen.starts)
+    if seen.whole or seen.beyond or not all(type(v) is int for v in values):
         return str(dump(_field(seen)))
     sizes = ", ".join(map(str, seen.sizes))
     jumps = ", ".join(map(str, seen.jumps))

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
-from cnncalc.solve import Solution
+from cnncalc.solve import LISTED, Solution
 
 
 def render_json(solutions: list[Solution]) -> str:
-    return json.dumps([asdict(s) for s in solutions], indent=2) + "\n"
+    """A list of objects, one a line (each through the C encoder: ``indent=`` would
+    switch to the pure Python one, and ``asdict`` copies deeply)."""
+    if not solutions:
+        return "[]\n"
+    dump = json.JSONEncoder().encode
+    rows = ",\n".join("  " + dump(dict(vars(s))) for s in solutions)
+    return f"[\n{rows}\n]\n"
+
+
+def more(limit: int) -> str:
+    """The line that ends a list cut short by ``--limit`` (or by :data:`LISTED`)."""
+    if limit < LISTED:
+        return f"… more: pin --kernel/--stride or raise --limit ({limit})"
+    return f"… more: pin --kernel/--stride (at most {LISTED:,} are listed)"
 
 
 def render_text(

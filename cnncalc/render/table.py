@@ -111,11 +111,13 @@ def bar(part: int, whole: int, width: int = 8) -> str:
 
 
 def _field_text(row: LayerReport | BlockReport | None) -> str:
-    from cnncalc.render.columns import fraction
+    from cnncalc.render.columns import BEYOND, fraction
 
     seen = row.field if row is not None else None
     if seen is None:
         return ""
+    if seen.beyond:
+        return BEYOND
     sizes = "×".join(fraction(v) for v in seen.sizes)
     return f"{sizes} (all)" if seen.whole else sizes
 

@@ -383,7 +383,8 @@
     box.append(factList([["shape", shape(l.input_shape) + " → " + shape(l.output_shape)],
       ["params", num(l.params), "params"], ["MACs", num(l.macs), "macs"],
       ["output", bytes(l.activation_bytes)], ["kept for backward", bytes(l.kept_bytes)],
-      ["receptive field", l.receptive_field ? shape(l.receptive_field.size) : ""]]));
+      ["receptive field", !l.receptive_field ? ""
+        : l.receptive_field.exceeds_1e30 ? ">10^30" : shape(l.receptive_field.size)]]));
     if (l.warnings && l.warnings.length) {
       const ul = el("ul", "warnings");
       for (const w of l.warnings) ul.append(el("li", null, w));
