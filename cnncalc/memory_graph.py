@@ -66,6 +66,7 @@ def _seq(rows: tuple[Row, ...], x: int, graph: Graph) -> int:
     prod = math.prod
     named: dict[str, tuple[int, Shape]] | None = None
     for row in rows:
+        before = x
         if type(row) is LayerReport:
             if row.layer is not None and row.layer.ref is not None:
                 named = named or {}
@@ -80,7 +81,9 @@ def _seq(rows: tuple[Row, ...], x: int, graph: Graph) -> int:
             x = _block(row, x, graph)  # type: ignore[arg-type]
         if row.name is not None:
             named = named or {}
-            named[row.name] = (x, row.output_shape)
+            # a side output's name is the tensor it hands on: its input, not the view
+            # the join makes of it (torch runs no op there)
+            named[row.name] = (before if _side(row) else x, _passed(row))
             if row.path in graph.leaving:
                 graph.unread.append((x, row))
     return x
@@ -129,9 +132,19 @@ def _join(
     return len(graph.layers)
 
 
-def _end(part: tuple[Row, ...], block: BlockReport) -> tuple[int, ...]:
+def _side(row: Row) -> bool:
+    return type(row) is BlockReport and row.kind == "side"
+
+
+def _passed(row: Row) -> Shape:
+    """The shape of the tensor a row hands on: a side output's row shows its
+    branch's shape, but hands on its input."""
+    return row.input_shape if _side(row) else row.output_shape
+
+
+def _end(part: tuple[Row, ...], block: BlockReport) -> Shape:
     """The shape a path ends with (an empty one hands on the block's input)."""
-    return part[-1].output_shape if part else block.input_shape
+    return _passed(part[-1]) if part else block.input_shape
 
 
 def _block(block: BlockReport, x: int, graph: Graph) -> int:
