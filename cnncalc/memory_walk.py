@@ -139,7 +139,7 @@ class _Sig:
         self.passes = False
 
 
-def _join(kind: str, dtype: int, numel: int, batch: int) -> _Sig:
+def _join(kind: str, dtype: int, numel: int, batch: int, needs: bool = True) -> _Sig:
     """A residual add or a concatenation (``ADD``, ``CAT``): a new tensor in its
     inputs' widest dtype, nothing kept, the incoming gradient handed on.
 
@@ -147,13 +147,14 @@ def _join(kind: str, dtype: int, numel: int, batch: int) -> _Sig:
     and makes a gradient for each (the gate's through a full-size product summed
     down to its broadcast shape: a temporary); ``chunk`` (a split's share) and
     ``side`` (a side output's trunk) are views that hand the gradient on;
-    ``crop`` is a view whose backward makes a gradient of its whole input."""
+    ``crop`` is a view whose backward makes a gradient of its whole input.
+    ``needs``: some input needs a gradient (else the join keeps nothing)."""
     rule = JOINS[kind]
     sig = _Sig()
-    sig.grads_input = rule.grads_input
+    sig.grads_input = rule.grads_input and needs
     sig.dtype = dtype
     sig.out_alloc = allocated(numel * batch * dtype)
-    sig.saves_all = rule.saves_input
+    sig.saves_all = rule.saves_input and needs
     sig.passes = not rule.saves_input and kind != "crop"
     if rule.view:
         sig.shared_train = sig.shared_infer = True
@@ -186,7 +187,11 @@ def _layer(
     size: int,
     amp: bool,
     inplace_relu: bool,
+    needs: bool = True,
 ) -> _Sig:
+    """One layer's op; ``needs``: its input needs a gradient. Where it does not and
+    the op has no trainable parameters, autograd records nothing: the op keeps
+    nothing, and what it makes besides its output is dropped at once."""
     rule = KINDS[layer.kind].memory
     sig = _Sig()
     half_op = amp and rule.autocast == "half"
@@ -255,6 +260,12 @@ def _layer(
             sig.temps = halves
     if rule.workspace == "layout" and spec is not None:
         sig.work = _workspace(spec, in_numel * batch * in_dtype, out * dtype)
+    if not needs:
+        sig.grads_input = False
+        if not costs.trainable_params:
+            sig.passing += sig.own
+            sig.own = sig.kept = 0
+            sig.saves_in = sig.saves_out = False
     return sig
 
 
@@ -306,6 +317,9 @@ class _Plan:
         infer = list(range(n + 1))
         uses_train = [0] * (n + 1)
         uses_infer = [0] * (n + 1)
+        # the network's input needs no gradient; a value needs one where an input
+        # of its op does or the op has trainable parameters
+        grad = [False] * (n + 1)
         sigs: list[_Sig] = []
         known: dict[tuple[object, ...], _Sig] = {}
         params = buffers = trainable = 0
@@ -313,10 +327,12 @@ class _Plan:
             layer = layers[i]
             ins = inputs[i]
             o = i + 1
+            needs = any(grad[v] for v in ins)
             if layer is None:
-                sig = _join(graph.joins[i], max(of[v] for v in ins), numel[o], batch)
+                sig = _join(graph.joins[i], max(of[v] for v in ins), numel[o], batch, needs)
                 if sig.shared_train:  # a view of its first input
                     train[o], infer[o] = train[ins[0]], infer[ins[0]]
+                grad[o] = needs
             else:
                 v = ins[0]
                 key = (
@@ -326,13 +342,15 @@ class _Plan:
                     layer.output_shape,
                     numel[v],
                     of[v],
+                    needs,
                 )
                 found = known.get(key)
                 if found is None:
                     found = known[key] = _layer(
-                        layer, numel[v], of[v], numel[o], batch, size, amp, inplace_relu
+                        layer, numel[v], of[v], numel[o], batch, size, amp, inplace_relu, needs
                     )
                 sig = found
+                grad[o] = needs or sig.trainable > 0
                 params += sig.params
                 buffers += sig.buffers
                 trainable += sig.trainable
@@ -345,8 +363,11 @@ class _Plan:
             for v in ins:
                 uses_train[train[v]] += 1
                 uses_infer[infer[v]] += 1
+        uses_train[train[n]] += 1  # the loss reads the output (a view of it too)
+        uses_infer[infer[n]] += 1
         self.n = n
         self.of = of
+        self.grad = grad
         self.sigs = sigs
         self.train, self.infer = train, infer
         self.uses_train, self.uses_infer = uses_train, uses_infer
@@ -425,6 +446,7 @@ def _train(
 ) -> tuple[Peak, int, dict[int, int]]:
     """One training step's peak; the exact bytes autograd keeps, in all and by layer."""
     n, sigs, of, numel, inputs = plan.n, plan.sigs, plan.of, graph.numel, graph.inputs
+    wants = plan.grad
     storage, uses = plan.train, plan.uses_train[:]
     layers = graph.layers
     block = [0] * (n + 1)
@@ -449,9 +471,11 @@ def _train(
             top, at = live + sig.work, i
         live -= sig.passing
         mine = sig.kept
-        if sig.saves_all:  # a gate's multiply: both factors
+        if sig.saves_all:  # a gate's multiply: each factor another one's gradient needs
             keep = []
-            for v in dict.fromkeys(ins):
+            for k, v in enumerate(ins):
+                if v in ins[:k] or not any(wants[u] for j, u in enumerate(ins) if j != k):
+                    continue
                 s = storage[v]
                 holders[s] += 1
                 keep.append(s)
@@ -525,6 +549,7 @@ def _backward(
     gradient of (views, the two sides of an add, a concat's slices): ``size``
     and ``refs`` per gradient, ``grad_of`` per value waiting for its."""
     n, sigs, of, numel, inputs = plan.n, plan.sigs, plan.of, graph.numel, graph.inputs
+    wants = plan.grad
     y = n
     # the loss's gradient, expanded from one scalar, or .float()'s backward
     seed = allocated(numel[y] * batch * of[y] if amp and of[y] != 4 else 4)
@@ -541,8 +566,8 @@ def _backward(
         ins = inputs[i]
         outs: list[tuple[int, int]] = []
         if sig.grads_input:
-            for v in ins if len(ins) == 1 else dict.fromkeys(ins):
-                if not v:  # the network's input gets no gradient
+            for v in ins:  # a value read twice gets two gradients, which the engine adds
+                if not wants[v]:  # the network's input, or a view of it: no gradient
                     continue
                 if sig.passes:
                     outs.append((v, incoming))
