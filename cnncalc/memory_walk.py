@@ -210,6 +210,8 @@ def _layer(
     clone = rule.inplace and shared  # autograd keeps a clone instead of the input
     sig.saves_in = rule.saves_input and not mean and not cast and not clone
     sig.saves_out = rule.saves_output
+    if not needs and rule.input_for_input_grad:
+        sig.saves_in = False
     # what the op makes besides its output: the clone, indices, a mask, statistics
     made = 0
     exact = 0
@@ -223,6 +225,18 @@ def _layer(
         exact += 2 * layer.output_shape[0] * 4
         made += 2 * allocated(layer.output_shape[0] * 4)
     own, kept, sig.infer_made = made, exact, made
+    if rule.saved is not None:
+        # a composite op's tensors, all kept in training; in a no-grad forward
+        # each is dropped once the next op has read it: the largest one counts
+        saved = rule.saved(layer)
+        blocks = [allocated(values * batch * (nbytes or dtype)) for values, nbytes in saved.tensors]
+        kept += sum(values * batch * (nbytes or dtype) for values, nbytes in saved.tensors)
+        own += sum(blocks)
+        sig.infer_made += max(blocks, default=0)
+        if needs:  # an index's backward scatters into the input's gradient
+            kept += sum(saved.fixed)
+            own += _total(list(saved.fixed))
+        sig.saves_in = sig.saves_in and saved.input
     if rule.inplace and rule.saves_input:  # the clone, where the op is in place
         clone_bytes = out * dtype
         if shared:
