@@ -85,8 +85,8 @@ class Behaviour(Record):
     channel), ``"pair"`` (γ and β). ``running_stats``: the buffers are a running
     mean and variance, plus torch's int64 ``num_batches_tracked``.
     ``saved``: the other tensors the op keeps, given its layer (:class:`Saved`):
-    a composite op's intermediates (sepconv's depthwise output, LRN's squares,
-    a layer norm's channels-last copy of its input), a norm's mean and inverse
+    a composite op's intermediates (sepconv's depthwise output, LRN's squares),
+    a norm's mean and inverse
     std per sample, group or position, an embedding's int64 indices.
     ``input_for_input_grad``: the kept input serves only
     the input's gradient, so where the input needs none it is not kept (the

@@ -225,10 +225,10 @@ def _layer(
         exact += 2 * layer.output_shape[0] * 4
         made += 2 * allocated(layer.output_shape[0] * 4)
     own, kept, sig.infer_made = made, exact, made
-    if rule.saved is not None:
+    saved = rule.saved(layer) if rule.saved is not None else None
+    if saved is not None:
         # a composite op's tensors, all kept in training; in a no-grad forward
         # each is dropped once the next op has read it: the largest one counts
-        saved = rule.saved(layer)
         blocks = [allocated(values * batch * (nbytes or dtype)) for values, nbytes in saved.tensors]
         kept += sum(values * batch * (nbytes or dtype) for values, nbytes in saved.tensors)
         own += sum(blocks)
@@ -246,9 +246,9 @@ def _layer(
             sig.infer_made += allocated(clone_bytes)
     if cast:  # autocast's copy of the input in the lower precision
         copy = allocated(in_numel * batch * dtype)
-        if rule.saves_input:
+        if rule.saves_input and (saved is None or saved.input):  # else it keeps a copy of it
             own += copy
-            kept += in_numel * batch * HALF
+            kept += in_numel * batch * dtype
         else:
             sig.passing = copy
         sig.infer_made += copy

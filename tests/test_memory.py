@@ -255,3 +255,12 @@ def test_a_no_op_changes_no_figure(plain: str, noop: str) -> None:
         b.inference_peak_bytes,
         b.kept_bytes,
     )
+
+
+def test_layernorm_under_autocast_keeps_its_float32_copy() -> None:
+    """CUDA's autocast runs layer_norm in float32: it casts the bf16 input to a
+    float32 copy, which layer_norm keeps: 2·6·10·9·4 = 4320 (not 2 bytes a value),
+    and a float32 mean and inverse std per position, 2 · 2·10·9·4 = 1440. The conv
+    before keeps its input's bf16 copy 2·6·10·9·2 = 2160 and its bf16 weight 36·2 = 72."""
+    memory = estimate(run("conv 6x1x1 | layernorm", 6, 10, 9), batch=2, amp="bfloat16")
+    assert memory.kept_by_layer == {1: 2160 + 72, 2: 4320 + 1440}

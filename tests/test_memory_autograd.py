@@ -41,6 +41,9 @@ def saved(spec: str, dims: tuple[int, ...]) -> tuple[int, int]:
     namespace: dict[str, Any] = {"__name__": "emitted"}
     exec(compile(source, "<emitted>", "exec"), namespace)
     net = namespace["Net"]()
+    for module in net.modules():  # the model's default: ReLUs in place, as torchvision's
+        if isinstance(module, torch.nn.ReLU | torch.nn.ReLU6):
+            module.inplace = True
     skip = {p.untyped_storage().data_ptr() for p in [*net.parameters(), *net.buffers()]}
     seen: dict[int, int] = {}
 
@@ -83,6 +86,7 @@ def _specs() -> list[tuple[str, tuple[int, ...]]]:
         body = example(kind, 2)
         cases += [
             (f"conv 6x1x1 | {body}", shape),  # after a conv: the input needs a gradient
+            (f"conv 6x1x1 | relu | {body}", shape),  # its input kept by the relu too
             (f"conv 6x1x1 | identity | {body} | identity", shape),
             (f"conv 6x1x1 | reshape {same} | {body} | flatten", shape),
             (body, shape),  # on the network's input, which needs none

@@ -144,13 +144,9 @@ def _moments(per_sample: int, nbytes: int) -> tuple[tuple[int, int], ...]:
 
 
 def _per_position(layer: LayerReport) -> Saved:
-    """layer_norm's mean and inverse std, float32 (CUDA's accumulation type). The
-    emitted ChannelNorm moves the channels last (``movedim``): with spatial axes
-    ``layer_norm`` keeps a contiguous copy of its input, not the input."""
-    moments = _moments(math.prod(layer.input_shape[1:]), 4)
-    if len(layer.input_shape) == 1:
-        return Saved(moments)
-    return Saved(((math.prod(layer.input_shape), 0), *moments), input=False)
+    """layer_norm's mean and inverse std, float32 (CUDA's accumulation type). It
+    keeps its input as given: the emitted ChannelNorm's ``movedim`` view of it."""
+    return Saved(_moments(math.prod(layer.input_shape[1:]), 4))
 
 
 def _per_group(layer: LayerReport) -> Saved:
