@@ -30,20 +30,21 @@ torch = need_torch()
 BATCH = 2
 
 
-def saved(spec: str, dims: tuple[int, ...]) -> tuple[int, int]:
+def saved(spec: str, dims: tuple[int, ...], inplace: bool = True) -> tuple[int, int]:
     """cnncalc's kept bytes for ``spec`` at batch 2, and the bytes autograd's
     saved tensors hold (distinct storages, not parameters or buffers), on the
     emitted module in training mode, less the CPU allowance (:func:`_cpu`).
-    No ``dims``: ``spec`` is a preset, on its own input."""
+    No ``dims``: ``spec`` is a preset, on its own input. ``inplace``: the ReLUs
+    work in place (the model's default, as torchvision's) or not (``--no-inplace``)."""
     shape = ("--input", "x".join(map(str, dims))) if dims else ()
     code, source, err = invoke(spec, *shape, "--emit", "torch")
     assert code == 0, err
     namespace: dict[str, Any] = {"__name__": "emitted"}
     exec(compile(source, "<emitted>", "exec"), namespace)
     net = namespace["Net"]()
-    for module in net.modules():  # the model's default: ReLUs in place, as torchvision's
+    for module in net.modules():
         if isinstance(module, torch.nn.ReLU | torch.nn.ReLU6):
-            module.inplace = True
+            module.inplace = inplace
     skip = {p.untyped_storage().data_ptr() for p in [*net.parameters(), *net.buffers()]}
     seen: dict[int, int] = {}
 
@@ -58,7 +59,7 @@ def saved(spec: str, dims: tuple[int, ...]) -> tuple[int, int]:
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         net(x)
     report = run(spec, *dims) if dims else analyze(sources.load(spec))
-    memory = estimate(report, batch=BATCH)
+    memory = estimate(report, batch=BATCH, inplace_relu=inplace)
     return memory.kept_bytes, sum(seen.values()) - _cpu(report, memory.kept_by_layer)
 
 
@@ -95,9 +96,12 @@ def _specs() -> list[tuple[str, tuple[int, ...]]]:
     return cases
 
 
+@pytest.mark.parametrize("inplace", [True, False])
 @pytest.mark.parametrize(("spec", "dims"), _specs())
-def test_every_kind_keeps_what_autograd_keeps(spec: str, dims: tuple[int, ...]) -> None:
-    predicted, kept = saved(spec, dims)
+def test_every_kind_keeps_what_autograd_keeps(
+    spec: str, dims: tuple[int, ...], inplace: bool
+) -> None:
+    predicted, kept = saved(spec, dims, inplace)
     assert predicted == kept
 
 

@@ -138,6 +138,8 @@ KINDS = (
         "dropout",
         no_lines,
         _with_value("Dropout", "rate", 0.5),
+        # CUDA's fused native_dropout keeps a bool mask, one byte a value (the model
+        # follows CUDA); the CPU's dropout keeps a float noise tensor instead
         memory=Behaviour(mask=True, eval_identity=True),
     ),
     Kind(
