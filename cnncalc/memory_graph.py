@@ -32,7 +32,17 @@ class Graph:
     """The ops in run order: for each, its layer (None for a join), its path,
     the values it reads; and each value's elements per sample."""
 
-    __slots__ = ("inputs", "joins", "layers", "leaving", "numel", "paths", "readers", "unread")
+    __slots__ = (
+        "inputs",
+        "joins",
+        "layers",
+        "leaving",
+        "numel",
+        "paths",
+        "readers",
+        "tokens",
+        "unread",
+    )
 
     def __init__(self, input_numel: int) -> None:
         self.layers: list[LayerReport | None] = []
@@ -43,6 +53,7 @@ class Graph:
         self.leaving: set[str] = set()  # paths of the named outputs nothing reads
         self.unread: list[tuple[int, Row]] = []  # their values, and their rows
         self.readers: dict[int, LayerReport] = {}  # a join op → the layer that reads names
+        self.tokens = False  # the input is int64 token ids (an embedding reads it)
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -53,12 +64,23 @@ def ops(report: Report) -> Graph:
     that nothing reads (:attr:`Report.outputs`) are read at the end, as a loss
     over every output would (a ``side`` join each)."""
     graph = Graph(math.prod(report.input_shape))
+    graph.tokens = tokens(report)
     graph.leaving = {path for _, path, _ in report.outputs}
     # a report made without a tree is a plain chain of its layers
     x = _seq(report.tree or report.layers, 0, graph)
     for value, row in graph.unread:
         x = _join(graph, "side", row, (x, value), graph.numel[x])
     return graph
+
+
+def tokens(report: Report) -> bool:
+    """Whether the network's input is token ids, int64 (its first layer takes tokens)."""
+    return bool(report.layers) and KINDS[report.layers[0].kind].takes_tokens
+
+
+def input_value_bytes(report: Report, size: int) -> int:
+    """Bytes per value of the network's input: 8 for token ids, else ``size``."""
+    return 8 if tokens(report) else size
 
 
 def _seq(rows: tuple[Row, ...], x: int, graph: Graph) -> int:

@@ -198,6 +198,8 @@ def _layer(
     # autocast: half for conv and fc, float32 for softmax, else the input's dtype
     dtype = in_dtype if not amp or rule.autocast == "input" else HALF if half_op else 4
     cast = amp and rule.autocast != "input" and in_dtype != dtype
+    if KINDS[layer.kind].takes_tokens:  # int64 ids in, the weights' values out
+        dtype, cast = size, False
     out = out_numel * batch
     sig.dtype = dtype
     sig.out_alloc = allocated(out * dtype)
@@ -327,6 +329,7 @@ class _Plan:
         n = len(graph)
         numel, inputs, layers = graph.numel, graph.inputs, graph.layers
         of = [size] * (n + 1)
+        of[0] = INDEX if graph.tokens else size  # token ids are int64
         train = list(range(n + 1))
         infer = list(range(n + 1))
         uses_train = [0] * (n + 1)
@@ -395,7 +398,7 @@ def _walk(
     plan = _Plan(graph, batch, size, amp, inplace_relu)
     params, buffers, gradients = plan.params, plan.buffers, plan.trainable
     state = STATE[optimizer] * gradients
-    data = allocated(graph.numel[0] * batch * size)
+    data = allocated(graph.numel[0] * batch * plan.of[0])
     base = params + buffers + state + data + 2 * CUBLAS_WORKSPACE
     training, kept, kept_by_layer = _train(graph, plan, batch, amp, base, gradients, optimizer)
     inference = _infer(graph, plan, params + buffers + data + CUBLAS_WORKSPACE)
@@ -637,7 +640,7 @@ class Peaks:
 
     def _plan(self, batch: int) -> tuple[_Plan, int, int]:
         plan = _Plan(self.graph, batch, self.size, self.amp, self.inplace_relu)
-        data = allocated(self.graph.numel[0] * batch * self.size)
+        data = allocated(self.graph.numel[0] * batch * plan.of[0])
         return plan, plan.params + plan.buffers + data, plan.trainable
 
     def training(self, batch: int) -> Peak:

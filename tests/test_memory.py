@@ -264,3 +264,17 @@ def test_layernorm_under_autocast_keeps_its_float32_copy() -> None:
     before keeps its input's bf16 copy 2·6·10·9·2 = 2160 and its bf16 weight 36·2 = 72."""
     memory = estimate(run("conv 6x1x1 | layernorm", 6, 10, 9), batch=2, amp="bfloat16")
     assert memory.kept_by_layer == {1: 2160 + 72, 2: 4320 + 1440}
+
+
+def test_token_ids_are_int64() -> None:
+    """An embedding's input is int64 token ids (the emitted module's Tokens): 8
+    bytes a value, whatever --dtype says; the embedding keeps them (that storage)."""
+    torch = need_torch()
+    tokens = torch.zeros((2, 12), dtype=torch.long)  # batch 2 of the --input 12
+    for dtype in ("float32", "float16"):
+        memory = estimate(run("embed 20x4", 12), batch=2, dtype=dtype)
+        assert memory.input_bytes == memory.kept_bytes == tokens.nbytes == 2 * 12 * 8
+    # a no-grad forward at batch 128: the weight 20·4·4 = 320 → 512, the ids
+    # 128·12·8 = 12288, one cuBLAS workspace, and the output 128·4·12·4 = 24576
+    memory = estimate(run("embed 20x4", 12), batch=128)
+    assert memory.inference_peak_bytes == 512 + 12288 + CUBLAS_WORKSPACE + 24576

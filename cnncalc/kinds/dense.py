@@ -127,10 +127,6 @@ def _rbf_saved(layer: LayerReport) -> Saved:
     return Saved(((layer.output_shape[0] * math.prod(layer.input_shape), 0),), input=False)
 
 
-def _indices_saved(layer: LayerReport) -> Saved:
-    return Saved(((math.prod(layer.input_shape), 8),))
-
-
 KINDS = (
     Kind(
         "fc",
@@ -167,6 +163,6 @@ KINDS = (
         frozenset({"trainable"}),
         takes_tokens=True,
         # the backward reads the int64 indices (the input) to scatter the gradient
-        memory=Behaviour(grads_input=False, saved=_indices_saved),
+        memory=Behaviour(saves_input=True, grads_input=False),
     ),
 )
