@@ -344,14 +344,15 @@ class _Plan:
             layer = layers[i]
             ins = inputs[i]
             o = i + 1
-            needs = any(grad[v] for v in ins)
             if layer is None:
+                needs = any(grad[v] for v in ins)
                 sig = _join(graph.joins[i], max(of[v] for v in ins), numel[o], batch, needs)
                 if sig.shared_train:  # a view of its first input
                     train[o], infer[o] = train[ins[0]], infer[ins[0]]
                 grad[o] = needs
             else:
                 v = ins[0]
+                needs = grad[v]
                 key = (
                     layer.kind,
                     id(layer.costs),
