@@ -66,6 +66,7 @@ def estimate(
 
     ``amp`` (``bfloat16`` or ``float16``) runs the forward under autocast with
     float32 parameters (``dtype`` then must be float32)."""
+    from cnncalc.memory_graph import input_value_bytes
     from cnncalc.memory_walk import walk
 
     size = DTYPES[dtype]
@@ -75,7 +76,7 @@ def estimate(
         dtype=dtype,
         batch=batch,
         optimizer=optimizer,
-        input_bytes=math.prod(report.input_shape) * batch * size,
+        input_bytes=math.prod(report.input_shape) * batch * input_value_bytes(report, size),
         param_bytes=report.total.params * size,
         buffer_bytes=report.total.buffers * size,
         activation_bytes=outputs,

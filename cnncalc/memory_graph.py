@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 
 from cnncalc.constructs import of
+from cnncalc.constructs.base import handed_on, passed
 from cnncalc.kinds import KINDS
 from cnncalc.kinds.base import How
 from cnncalc.layer import Shape
@@ -32,7 +33,17 @@ class Graph:
     """The ops in run order: for each, its layer (None for a join), its path,
     the values it reads; and each value's elements per sample."""
 
-    __slots__ = ("inputs", "joins", "layers", "leaving", "numel", "paths", "readers", "unread")
+    __slots__ = (
+        "inputs",
+        "joins",
+        "layers",
+        "leaving",
+        "numel",
+        "paths",
+        "readers",
+        "tokens",
+        "unread",
+    )
 
     def __init__(self, input_numel: int) -> None:
         self.layers: list[LayerReport | None] = []
@@ -43,6 +54,7 @@ class Graph:
         self.leaving: set[str] = set()  # paths of the named outputs nothing reads
         self.unread: list[tuple[int, Row]] = []  # their values, and their rows
         self.readers: dict[int, LayerReport] = {}  # a join op → the layer that reads names
+        self.tokens = False  # the input is int64 token ids (an embedding reads it)
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -53,6 +65,7 @@ def ops(report: Report) -> Graph:
     that nothing reads (:attr:`Report.outputs`) are read at the end, as a loss
     over every output would (a ``side`` join each)."""
     graph = Graph(math.prod(report.input_shape))
+    graph.tokens = tokens(report)
     graph.leaving = {path for _, path, _ in report.outputs}
     # a report made without a tree is a plain chain of its layers
     x = _seq(report.tree or report.layers, 0, graph)
@@ -61,11 +74,22 @@ def ops(report: Report) -> Graph:
     return graph
 
 
+def tokens(report: Report) -> bool:
+    """Whether the network's input is token ids, int64 (its first layer takes tokens)."""
+    return bool(report.layers) and KINDS[report.layers[0].kind].takes_tokens
+
+
+def input_value_bytes(report: Report, size: int) -> int:
+    """Bytes per value of the network's input: 8 for token ids, else ``size``."""
+    return 8 if tokens(report) else size
+
+
 def _seq(rows: tuple[Row, ...], x: int, graph: Graph) -> int:
     layers, paths, inputs, numel = graph.layers, graph.paths, graph.inputs, graph.numel
     prod = math.prod
     named: dict[str, tuple[int, Shape]] | None = None
     for row in rows:
+        before = x
         if type(row) is LayerReport:
             if row.layer is not None and row.layer.ref is not None:
                 named = named or {}
@@ -80,7 +104,9 @@ def _seq(rows: tuple[Row, ...], x: int, graph: Graph) -> int:
             x = _block(row, x, graph)  # type: ignore[arg-type]
         if row.name is not None:
             named = named or {}
-            named[row.name] = (x, row.output_shape)
+            # a side output's name is the tensor it hands on: its input, not the view
+            # the join makes of it (torch runs no op there)
+            named[row.name] = (before if handed_on(row) else x, passed(row))
             if row.path in graph.leaving:
                 graph.unread.append((x, row))
     return x

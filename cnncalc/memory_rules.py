@@ -17,7 +17,13 @@ measurements for the workspace rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from cnncalc.record import Record
+
+if TYPE_CHECKING:
+    from cnncalc.report import LayerReport
 
 BLOCK = 512
 """The caching allocator rounds every block up to a multiple of 512 bytes."""
@@ -36,6 +42,18 @@ def allocated(nbytes: int) -> int:
     if nbytes <= 0:
         return 0
     return -(-nbytes // BLOCK) * BLOCK
+
+
+class Saved(Record):
+    """What an op keeps besides its input and output, for one layer: ``tensors``
+    each as (values per sample, bytes per value; 0: the op's dtype), ``fixed``
+    tensors of so many bytes whatever the batch (the index lists of an indexing
+    of the input, kept only where the input needs a gradient); ``input``: whether
+    it keeps its input too (where it does not, what it reads is a copy it keeps)."""
+
+    tensors: tuple[tuple[int, int], ...] = ()
+    fixed: tuple[int, ...] = ()
+    input: bool = True
 
 
 class Behaviour(Record):
@@ -66,6 +84,13 @@ class Behaviour(Record):
     own): ``"one"``, ``"bias"`` (a weight and, with a bias, one value per output
     channel), ``"pair"`` (γ and β). ``running_stats``: the buffers are a running
     mean and variance, plus torch's int64 ``num_batches_tracked``.
+    ``saved``: the other tensors the op keeps, given its layer (:class:`Saved`):
+    a composite op's intermediates (sepconv's depthwise output, LRN's squares),
+    a norm's mean and inverse
+    std per sample, group or position, an embedding's int64 indices.
+    ``input_for_input_grad``: the kept input serves only
+    the input's gradient, so where the input needs none it is not kept (the
+    parameters' gradients read other tensors).
     """
 
     saves_input: bool = False
@@ -82,6 +107,8 @@ class Behaviour(Record):
     grads_input: bool = True
     weights: str = "one"
     running_stats: bool = False
+    saved: Callable[[LayerReport], Saved] | None = None
+    input_for_input_grad: bool = False
 
 
 SAVES_INPUT = Behaviour(saves_input=True)

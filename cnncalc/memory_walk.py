@@ -139,7 +139,7 @@ class _Sig:
         self.passes = False
 
 
-def _join(kind: str, dtype: int, numel: int, batch: int) -> _Sig:
+def _join(kind: str, dtype: int, numel: int, batch: int, needs: bool = True) -> _Sig:
     """A residual add or a concatenation (``ADD``, ``CAT``): a new tensor in its
     inputs' widest dtype, nothing kept, the incoming gradient handed on.
 
@@ -147,13 +147,14 @@ def _join(kind: str, dtype: int, numel: int, batch: int) -> _Sig:
     and makes a gradient for each (the gate's through a full-size product summed
     down to its broadcast shape: a temporary); ``chunk`` (a split's share) and
     ``side`` (a side output's trunk) are views that hand the gradient on;
-    ``crop`` is a view whose backward makes a gradient of its whole input."""
+    ``crop`` is a view whose backward makes a gradient of its whole input.
+    ``needs``: some input needs a gradient (else the join keeps nothing)."""
     rule = JOINS[kind]
     sig = _Sig()
-    sig.grads_input = rule.grads_input
+    sig.grads_input = rule.grads_input and needs
     sig.dtype = dtype
     sig.out_alloc = allocated(numel * batch * dtype)
-    sig.saves_all = rule.saves_input
+    sig.saves_all = rule.saves_input and needs
     sig.passes = not rule.saves_input and kind != "crop"
     if rule.view:
         sig.shared_train = sig.shared_infer = True
@@ -186,13 +187,19 @@ def _layer(
     size: int,
     amp: bool,
     inplace_relu: bool,
+    needs: bool = True,
 ) -> _Sig:
+    """One layer's op; ``needs``: its input needs a gradient. Where it does not and
+    the op has no trainable parameters, autograd records nothing: the op keeps
+    nothing, and what it makes besides its output is dropped at once."""
     rule = KINDS[layer.kind].memory
     sig = _Sig()
     half_op = amp and rule.autocast == "half"
     # autocast: half for conv and fc, float32 for softmax, else the input's dtype
     dtype = in_dtype if not amp or rule.autocast == "input" else HALF if half_op else 4
     cast = amp and rule.autocast != "input" and in_dtype != dtype
+    if KINDS[layer.kind].takes_tokens:  # int64 ids in, the weights' values out
+        dtype, cast = size, False
     out = out_numel * batch
     sig.dtype = dtype
     sig.out_alloc = allocated(out * dtype)
@@ -205,6 +212,8 @@ def _layer(
     clone = rule.inplace and shared  # autograd keeps a clone instead of the input
     sig.saves_in = rule.saves_input and not mean and not cast and not clone
     sig.saves_out = rule.saves_output
+    if not needs and rule.input_for_input_grad:
+        sig.saves_in = False
     # what the op makes besides its output: the clone, indices, a mask, statistics
     made = 0
     exact = 0
@@ -218,6 +227,18 @@ def _layer(
         exact += 2 * layer.output_shape[0] * 4
         made += 2 * allocated(layer.output_shape[0] * 4)
     own, kept, sig.infer_made = made, exact, made
+    saved = rule.saved(layer) if rule.saved is not None else None
+    if saved is not None:
+        # a composite op's tensors, all kept in training; in a no-grad forward
+        # each is dropped once the next op has read it: the largest one counts
+        blocks = [allocated(values * batch * (nbytes or dtype)) for values, nbytes in saved.tensors]
+        kept += sum(values * batch * (nbytes or dtype) for values, nbytes in saved.tensors)
+        own += sum(blocks)
+        sig.infer_made += max(blocks, default=0)
+        if needs:  # an index's backward scatters into the input's gradient
+            kept += sum(saved.fixed)
+            own += _total(list(saved.fixed))
+        sig.saves_in = sig.saves_in and saved.input
     if rule.inplace and rule.saves_input:  # the clone, where the op is in place
         clone_bytes = out * dtype
         if shared:
@@ -227,9 +248,9 @@ def _layer(
             sig.infer_made += allocated(clone_bytes)
     if cast:  # autocast's copy of the input in the lower precision
         copy = allocated(in_numel * batch * dtype)
-        if rule.saves_input:
+        if rule.saves_input and (saved is None or saved.input):  # else it keeps a copy of it
             own += copy
-            kept += in_numel * batch * HALF
+            kept += in_numel * batch * dtype
         else:
             sig.passing = copy
         sig.infer_made += copy
@@ -255,6 +276,12 @@ def _layer(
             sig.temps = halves
     if rule.workspace == "layout" and spec is not None:
         sig.work = _workspace(spec, in_numel * batch * in_dtype, out * dtype)
+    if not needs:
+        sig.grads_input = False
+        if not costs.trainable_params:
+            sig.passing += sig.own
+            sig.own = sig.kept = 0
+            sig.saves_in = sig.saves_out = False
     return sig
 
 
@@ -302,10 +329,14 @@ class _Plan:
         n = len(graph)
         numel, inputs, layers = graph.numel, graph.inputs, graph.layers
         of = [size] * (n + 1)
+        of[0] = INDEX if graph.tokens else size  # token ids are int64
         train = list(range(n + 1))
         infer = list(range(n + 1))
         uses_train = [0] * (n + 1)
         uses_infer = [0] * (n + 1)
+        # the network's input needs no gradient; a value needs one where an input
+        # of its op does or the op has trainable parameters
+        grad = [False] * (n + 1)
         sigs: list[_Sig] = []
         known: dict[tuple[object, ...], _Sig] = {}
         params = buffers = trainable = 0
@@ -314,11 +345,14 @@ class _Plan:
             ins = inputs[i]
             o = i + 1
             if layer is None:
-                sig = _join(graph.joins[i], max(of[v] for v in ins), numel[o], batch)
+                needs = any(grad[v] for v in ins)
+                sig = _join(graph.joins[i], max(of[v] for v in ins), numel[o], batch, needs)
                 if sig.shared_train:  # a view of its first input
                     train[o], infer[o] = train[ins[0]], infer[ins[0]]
+                grad[o] = needs
             else:
                 v = ins[0]
+                needs = grad[v]
                 key = (
                     layer.kind,
                     id(layer.costs),
@@ -326,13 +360,15 @@ class _Plan:
                     layer.output_shape,
                     numel[v],
                     of[v],
+                    needs,
                 )
                 found = known.get(key)
                 if found is None:
                     found = known[key] = _layer(
-                        layer, numel[v], of[v], numel[o], batch, size, amp, inplace_relu
+                        layer, numel[v], of[v], numel[o], batch, size, amp, inplace_relu, needs
                     )
                 sig = found
+                grad[o] = needs or sig.trainable > 0
                 params += sig.params
                 buffers += sig.buffers
                 trainable += sig.trainable
@@ -345,8 +381,11 @@ class _Plan:
             for v in ins:
                 uses_train[train[v]] += 1
                 uses_infer[infer[v]] += 1
+        uses_train[train[n]] += 1  # the loss reads the output (a view of it too)
+        uses_infer[infer[n]] += 1
         self.n = n
         self.of = of
+        self.grad = grad
         self.sigs = sigs
         self.train, self.infer = train, infer
         self.uses_train, self.uses_infer = uses_train, uses_infer
@@ -360,7 +399,7 @@ def _walk(
     plan = _Plan(graph, batch, size, amp, inplace_relu)
     params, buffers, gradients = plan.params, plan.buffers, plan.trainable
     state = STATE[optimizer] * gradients
-    data = allocated(graph.numel[0] * batch * size)
+    data = allocated(graph.numel[0] * batch * plan.of[0])
     base = params + buffers + state + data + 2 * CUBLAS_WORKSPACE
     training, kept, kept_by_layer = _train(graph, plan, batch, amp, base, gradients, optimizer)
     inference = _infer(graph, plan, params + buffers + data + CUBLAS_WORKSPACE)
@@ -425,6 +464,7 @@ def _train(
 ) -> tuple[Peak, int, dict[int, int]]:
     """One training step's peak; the exact bytes autograd keeps, in all and by layer."""
     n, sigs, of, numel, inputs = plan.n, plan.sigs, plan.of, graph.numel, graph.inputs
+    wants = plan.grad
     storage, uses = plan.train, plan.uses_train[:]
     layers = graph.layers
     block = [0] * (n + 1)
@@ -449,9 +489,11 @@ def _train(
             top, at = live + sig.work, i
         live -= sig.passing
         mine = sig.kept
-        if sig.saves_all:  # a gate's multiply: both factors
+        if sig.saves_all:  # a gate's multiply: each factor another one's gradient needs
             keep = []
-            for v in dict.fromkeys(ins):
+            for k, v in enumerate(ins):
+                if v in ins[:k] or not any(wants[u] for j, u in enumerate(ins) if j != k):
+                    continue
                 s = storage[v]
                 holders[s] += 1
                 keep.append(s)
@@ -525,6 +567,7 @@ def _backward(
     gradient of (views, the two sides of an add, a concat's slices): ``size``
     and ``refs`` per gradient, ``grad_of`` per value waiting for its."""
     n, sigs, of, numel, inputs = plan.n, plan.sigs, plan.of, graph.numel, graph.inputs
+    wants = plan.grad
     y = n
     # the loss's gradient, expanded from one scalar, or .float()'s backward
     seed = allocated(numel[y] * batch * of[y] if amp and of[y] != 4 else 4)
@@ -541,8 +584,8 @@ def _backward(
         ins = inputs[i]
         outs: list[tuple[int, int]] = []
         if sig.grads_input:
-            for v in ins if len(ins) == 1 else dict.fromkeys(ins):
-                if not v:  # the network's input gets no gradient
+            for v in ins:  # a value read twice gets two gradients, which the engine adds
+                if not wants[v]:  # the network's input, or a view of it: no gradient
                     continue
                 if sig.passes:
                     outs.append((v, incoming))
@@ -598,7 +641,7 @@ class Peaks:
 
     def _plan(self, batch: int) -> tuple[_Plan, int, int]:
         plan = _Plan(self.graph, batch, self.size, self.amp, self.inplace_relu)
-        data = allocated(self.graph.numel[0] * batch * self.size)
+        data = allocated(self.graph.numel[0] * batch * plan.of[0])
         return plan, plan.params + plan.buffers + data, plan.trainable
 
     def training(self, batch: int) -> Peak:

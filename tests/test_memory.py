@@ -20,7 +20,7 @@ from cnncalc.memory import estimate, torchinfo_bytes
 from cnncalc.memory_rules import CUBLAS_WORKSPACE, allocated
 from cnncalc.report import Report
 
-from conftest import kept_by_autograd, run
+from conftest import kept_by_autograd, need_torch, run
 
 DATA = Path(__file__).parent / "data"
 NET = "conv 4x3x3 p1 nobias | bn | relu | pool 2 | flatten | fc 10"
@@ -216,3 +216,65 @@ def test_against_torchinfo(name: str) -> None:
     with_params = sum(layer["activation_bytes"] for layer in data["layers"] if layer["params"])
     assert memory["input_bytes"] + overhead + 2 * with_params + memory["param_bytes"] == theirs
     assert torchinfo_bytes(analyze(sources.load(name))) + overhead == theirs
+
+
+def test_views_of_the_input_get_no_gradient() -> None:
+    """Issue 20, item 6: the network's input needs no gradient, nor does a view of
+    it (nn.Identity returns its input, flatten is a view) or an op without
+    parameters on it (a ReLU: autograd records nothing). ``fc 10`` on 3x8x8 at
+    batch 2 with SGD: parameters 10·192·4 = 7680 and the bias 40 → 512, the input
+    2·3·8·8·4 = 1536; the peak is fc's backward: the output y, the loss, its
+    gradient (512 each) and the parameters' gradients 8192, no gradient for the
+    input. Before, the identity, flatten or relu in front added one, 1536."""
+    torch = need_torch()
+    x = torch.randn(2, 3, 8, 8)
+    assert not torch.nn.Identity()(x).requires_grad and not x.flatten(1).requires_grad
+    base = 8192 + 1536 + 2 * CUBLAS_WORKSPACE
+    for spec in ("fc 10", "identity | fc 10", "flatten | fc 10", "relu | fc 10"):
+        memory = estimate(run(spec, 3, 8, 8), batch=2, optimizer="sgd")
+        assert memory.training_bytes == base + 512 * 3 + 8192, spec
+        assert memory.kept_bytes == 1536, spec  # fc keeps the input
+
+
+@pytest.mark.parametrize(
+    ("plain", "noop"),
+    [
+        ("conv 64x3x3 p1 | fc 10", "identity | conv 64x3x3 p1 | fc 10"),
+        ("fc 10", "flatten | fc 10"),
+        ("cat[ ; conv 64x3x3 p1 ]", "cat[ ; conv 64x3x3 p1 ] | identity"),
+        ("conv 64x3x3 p1 | relu", "conv 64x3x3 p1 | relu | identity | flatten"),
+    ],
+)
+def test_a_no_op_changes_no_figure(plain: str, noop: str) -> None:
+    """Each pair is one graph in torch (identity returns its input, flatten and a
+    trailing view share its storage: the output stays alive for the loss)."""
+    a = estimate(run(plain, 128, 56, 56), batch=32)
+    b = estimate(run(noop, 128, 56, 56), batch=32)
+    assert (a.training_bytes, a.inference_peak_bytes, a.kept_bytes) == (
+        b.training_bytes,
+        b.inference_peak_bytes,
+        b.kept_bytes,
+    )
+
+
+def test_layernorm_under_autocast_keeps_its_float32_copy() -> None:
+    """CUDA's autocast runs layer_norm in float32: it casts the bf16 input to a
+    float32 copy, which layer_norm keeps: 2·6·10·9·4 = 4320 (not 2 bytes a value),
+    and a float32 mean and inverse std per position, 2 · 2·10·9·4 = 1440. The conv
+    before keeps its input's bf16 copy 2·6·10·9·2 = 2160 and its bf16 weight 36·2 = 72."""
+    memory = estimate(run("conv 6x1x1 | layernorm", 6, 10, 9), batch=2, amp="bfloat16")
+    assert memory.kept_by_layer == {1: 2160 + 72, 2: 4320 + 1440}
+
+
+def test_token_ids_are_int64() -> None:
+    """An embedding's input is int64 token ids (the emitted module's Tokens): 8
+    bytes a value, whatever --dtype says; the embedding keeps them (that storage)."""
+    torch = need_torch()
+    tokens = torch.zeros((2, 12), dtype=torch.long)  # batch 2 of the --input 12
+    for dtype in ("float32", "float16"):
+        memory = estimate(run("embed 20x4", 12), batch=2, dtype=dtype)
+        assert memory.input_bytes == memory.kept_bytes == tokens.nbytes == 2 * 12 * 8
+    # a no-grad forward at batch 128: the weight 20·4·4 = 320 → 512, the ids
+    # 128·12·8 = 12288, one cuBLAS workspace, and the output 128·4·12·4 = 24576
+    memory = estimate(run("embed 20x4", 12), batch=128)
+    assert memory.inference_peak_bytes == 512 + 12288 + CUBLAS_WORKSPACE + 24576

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cnncalc import sources
+from cnncalc import parse, sources
 from cnncalc.cli import cli
 from cnncalc.engine import analyze
 from cnncalc.memory import estimate
@@ -253,3 +253,32 @@ def test_search_is_bounded() -> None:
     assert len(set(calls)) < 200
     step = largest(lambda b: Peak("forward", None, None, 100 if b < 5 else 10**9), 1000)
     assert step.batch == 4
+
+
+SIDE_NAMED = "identity as b | side[ fc 3 ] as c | mul c,b"
+"""Issue 20, item 5: ``c`` names the tensor the side block hands on (8×4×4), not
+its branch's output (3)."""
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"], ["--fit", "1GiB"], ["--memory"]])
+def test_a_named_side_block_hands_on_its_input(extra: list[str]) -> None:
+    result = invoke(SIDE_NAMED, "--input", "8x4x4", *extra)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_side_blocks_name_is_its_input() -> None:
+    """The same graph in torch, the name on the side block or on the layer before
+    (what torch runs: x * x, cat(x, x), x + x): one figure."""
+    pairs = [
+        ("side[ fc 3 ] as c | mul c,c", "identity as c | side[ fc 3 ] | mul c,c"),
+        ("side[ fc 3 ] as c | catcrop c", "identity as c | side[ fc 3 ] | catcrop c"),
+        ("side[ fc 3 ] as c | from c | add c", "identity as c | side[ fc 3 ] | from c | add c"),
+    ]
+    for on_side, before in pairs:
+        a = estimate(analyze(parse(f"conv 8x1x1 | identity | {on_side}"), (8, 4, 4)), batch=2)
+        b = estimate(analyze(parse(f"conv 8x1x1 | {before}"), (8, 4, 4)), batch=2)
+        assert (a.training_bytes, a.kept_bytes, a.inference_peak_bytes) == (
+            b.training_bytes,
+            b.kept_bytes,
+            b.inference_peak_bytes,
+        ), on_side

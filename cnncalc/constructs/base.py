@@ -146,9 +146,26 @@ def widest(fields: list[Field]) -> Field:
     return receptive.widest(fields)
 
 
+def handed_on(row: Row) -> bool:
+    """Whether a row hands on its input (a side output), not what its row shows."""
+    from cnncalc.report import BlockReport
+
+    return type(row) is BlockReport and CONSTRUCT_OF[row.kind].side_output
+
+
+def passed(row: Row) -> Shape:
+    """The shape of the tensor a row hands on: a side output's row shows its
+    branch's shape, but hands on its input."""
+    return row.input_shape if handed_on(row) else row.output_shape
+
+
 def end_shape(part: tuple[Row, ...], block: BlockReport) -> Shape:
     """The shape a path ends with (an empty one hands on the block's input)."""
-    return part[-1].output_shape if part else block.input_shape
+    return passed(part[-1]) if part else block.input_shape
+
+
+CONSTRUCT_OF: dict[BlockKind, Construct] = {}
+"""Filled by :mod:`cnncalc.constructs` with its registry (a base module cannot import it)."""
 
 
 def shown(shape: Shape) -> str:

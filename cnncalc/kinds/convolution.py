@@ -25,7 +25,7 @@ from cnncalc.kinds.base import (
 )
 from cnncalc.kinds.window import expand, kernel_for, slide, spatial_of
 from cnncalc.layer import LayerSpec, Shape, shape_text
-from cnncalc.memory_rules import CONV, Behaviour
+from cnncalc.memory_rules import CONV, Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -472,6 +472,40 @@ def deconv_torch(layer: LayerReport) -> Module:
 
 _WINDOW = frozenset({"stride", "padding", "dilation", "bias", "trainable"})
 
+
+def _local_saved(layer: LayerReport) -> Saved:
+    """The emitted module's einsum keeps the unfolded patches (C·k values per output
+    position), not the input."""
+    kernel = window.resolved(layer)[0]
+    patches = layer.input_shape[0] * math.prod(kernel) * math.prod(layer.output_shape[1:])
+    return Saved(((patches, 0),), input=False)
+
+
+def _depthwise_saved(layer: LayerReport) -> Saved:
+    """The depthwise conv keeps its input (or its padded copy, behind an uneven
+    pad), the pointwise one the depthwise output."""
+    depthwise = (layer.input_shape[0] * math.prod(layer.output_shape[1:]), 0)
+    padded = window.padded_input(layer)
+    return Saved(((padded, 0), depthwise), input=False) if padded else Saved((depthwise,))
+
+
+def _conv_saved(layer: LayerReport) -> Saved:
+    """Behind an uneven pad the conv keeps the padded copy, not its input. A
+    connection table's emitted TableConv runs one conv per output map on
+    ``x[:, row]``: each keeps that copy of its maps, and the indexing keeps its
+    int64 index list; the input itself is not kept."""
+    spec = layer.layer
+    if spec is None or spec.table is None:
+        return window.padded_saved(layer)
+    padded = window.padded_input(layer) or math.prod(layer.input_shape)
+    spatial = padded // layer.input_shape[0]
+    return Saved(
+        tuple((len(row) * spatial, 0) for row in spec.table),
+        tuple(len(row) * 8 for row in spec.table),
+        input=False,
+    )
+
+
 KINDS = (
     Kind(
         "conv",
@@ -482,7 +516,7 @@ KINDS = (
         conv_torch,
         ("convolution",),
         _WINDOW | {"groups", "depthwise", "table"},
-        memory=CONV,
+        memory=CONV.replace(saved=_conv_saved),
     ),
     Kind(
         "sepconv",
@@ -493,7 +527,12 @@ KINDS = (
         sepconv_torch,
         ("separableconv",),
         _WINDOW,
-        memory=Behaviour(saves_input=True, autocast="half"),
+        # the depthwise conv keeps its input, the pointwise one the depthwise output
+        memory=Behaviour(
+            saves_input=True,
+            autocast="half",
+            saved=_depthwise_saved,
+        ),
     ),
     Kind(
         "local",
@@ -503,7 +542,8 @@ KINDS = (
         local_explain,
         local_torch,
         options=_WINDOW,
-        memory=Behaviour(saves_input=True, autocast="half", weights="bias"),
+        # the emitted einsum keeps the unfolded patches: C·k values per output position
+        memory=Behaviour(autocast="half", weights="bias", saved=_local_saved),
     ),
     Kind(
         "deconv",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from cnncalc.errors import LayerError
 from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome, connection_lines
 from cnncalc.layer import LayerSpec, Shape, shape_text
-from cnncalc.memory_rules import SAVES_INPUT, Behaviour
+from cnncalc.memory_rules import Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -122,6 +122,11 @@ def embed_torch(layer: LayerReport) -> Module:
     return Module(f"Tokens({spec.vocab}, {spec.dim})", (TOKENS,), tokens=True)
 
 
+def _rbf_saved(layer: LayerReport) -> Saved:
+    """(x − w)² keeps its base, the differences (units × inputs), not the input."""
+    return Saved(((layer.output_shape[0] * math.prod(layer.input_shape), 0),), input=False)
+
+
 KINDS = (
     Kind(
         "fc",
@@ -143,7 +148,8 @@ KINDS = (
         rbf_explain,
         rbf_torch,
         options=frozenset({"trainable"}),
-        memory=SAVES_INPUT,
+        # (x − w)² keeps its base, the differences: units × inputs values
+        memory=Behaviour(saved=_rbf_saved),
         sets_rank=True,
     ),
     Kind(
@@ -156,6 +162,7 @@ KINDS = (
         ("embedding",),
         frozenset({"trainable"}),
         takes_tokens=True,
-        memory=Behaviour(grads_input=False),
+        # the backward reads the int64 indices (the input) to scatter the gradient
+        memory=Behaviour(saves_input=True, grads_input=False),
     ),
 )

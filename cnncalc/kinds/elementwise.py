@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, no_lines
 from cnncalc.layer import LayerSpec, Shape
-from cnncalc.memory_rules import SAVES_INPUT, SAVES_OUTPUT, Behaviour
+from cnncalc.memory_rules import SAVES_INPUT, SAVES_OUTPUT, Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -113,6 +113,14 @@ ACTIVATIONS = {
 }
 """Each activation's module and what it keeps for its backward."""
 
+
+def _per_sample(layer: LayerReport) -> Saved:
+    """x · noise keeps the noise, one value per sample; at rate 0 the emitted
+    module returns x."""
+    spec = layer.layer
+    return Saved(((1, 0),)) if spec is not None and spec.rate else Saved()
+
+
 KINDS = (
     Kind(
         "identity",
@@ -130,6 +138,8 @@ KINDS = (
         "dropout",
         no_lines,
         _with_value("Dropout", "rate", 0.5),
+        # CUDA's fused native_dropout keeps a bool mask, one byte a value (the model
+        # follows CUDA); the CPU's dropout keeps a float noise tensor instead
         memory=Behaviour(mask=True, eval_identity=True),
     ),
     Kind(
@@ -149,7 +159,7 @@ KINDS = (
         no_lines,
         droppath_torch,
         ("stochasticdepth",),
-        memory=Behaviour(eval_identity=True),
+        memory=Behaviour(eval_identity=True, saved=_per_sample),
     ),
     Kind(
         "layerscale",

@@ -12,7 +12,7 @@ from cnncalc.errors import LayerError
 from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, no_lines
 from cnncalc.kinds.window import spatial_of
 from cnncalc.layer import LayerSpec, Shape
-from cnncalc.memory_rules import Behaviour
+from cnncalc.memory_rules import Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -136,6 +136,45 @@ def lrn_torch(layer: LayerReport) -> Module:
 
 _NORM = frozenset({"affine", "trainable"})
 
+
+def _moments(per_sample: int, nbytes: int) -> tuple[tuple[int, int], ...]:
+    """A norm's mean and inverse std, kept for backward: ``per_sample`` values
+    each (per position, group or channel), float32 (``nbytes`` 4) or the op's dtype (0)."""
+    return ((per_sample, nbytes), (per_sample, nbytes))
+
+
+def _per_position(layer: LayerReport) -> Saved:
+    """layer_norm's mean and inverse std, float32 (CUDA's accumulation type). It
+    keeps its input as given: the emitted ChannelNorm's ``movedim`` view of it."""
+    return Saved(_moments(math.prod(layer.input_shape[1:]), 4))
+
+
+def _per_group(layer: LayerReport) -> Saved:
+    """group_norm's, in its input's dtype (as CUDA's kernel allocates them)."""
+    spec = layer.layer
+    return Saved(_moments((spec.groups or 1) if spec is not None else 1, 0))
+
+
+def _per_channel(layer: LayerReport) -> Saved:
+    """instance norm runs as batch norm over N·C channels: float32 per sample and
+    channel; with γ and β it keeps γ repeated per sample (``weight.repeat(N)``)."""
+    channels = layer.input_shape[0]
+    repeated = ((channels, 0),) if layer.costs.params else ()
+    return Saved((*_moments(channels, 4), *repeated))
+
+
+def _lrn_saved(layer: LayerReport) -> Saved:
+    """What ``F.local_response_norm``'s ops keep besides its input (which the
+    square and the division read): the channel-padded squares (average-pooled
+    over the neighbourhood: C + size − 1 channels), the ``k + α·mean`` that
+    ``pow`` reads, and the ``pow`` result the division reads."""
+    spec = layer.layer
+    size = (spec.size or 1) if spec is not None else 1
+    channels, *spatial = layer.input_shape
+    numel = math.prod(layer.input_shape)
+    return Saved((((channels + size - 1) * math.prod(spatial), 0), (numel, 0), (numel, 0)))
+
+
 KINDS = (
     Kind(
         "bn",
@@ -156,7 +195,12 @@ KINDS = (
         norm_explain,
         layernorm_torch,
         options=_NORM,
-        memory=Behaviour(saves_input=True, autocast="float", weights="pair"),
+        memory=Behaviour(
+            saves_input=True,
+            autocast="float",
+            weights="pair",
+            saved=_per_position,
+        ),
     ),
     Kind(
         "groupnorm",
@@ -166,7 +210,12 @@ KINDS = (
         norm_explain,
         groupnorm_torch,
         options=_NORM,
-        memory=Behaviour(saves_input=True, autocast="float", weights="pair"),
+        memory=Behaviour(
+            saves_input=True,
+            autocast="float",
+            weights="pair",
+            saved=_per_group,
+        ),
     ),
     Kind(
         "instancenorm",
@@ -176,7 +225,7 @@ KINDS = (
         norm_explain,
         instancenorm_torch,
         options=_NORM,
-        memory=Behaviour(saves_input=True, stats=True, weights="pair"),
+        memory=Behaviour(saves_input=True, weights="pair", saved=_per_channel),
     ),
     Kind(
         "lrn",
@@ -185,6 +234,6 @@ KINDS = (
         "local response normalisation",
         no_lines,
         lrn_torch,
-        memory=Behaviour(saves_input=True, saves_output=True),
+        memory=Behaviour(saves_input=True, saved=_lrn_saved),
     ),
 )

@@ -22,7 +22,7 @@ from cnncalc.kinds.base import (
 )
 from cnncalc.kinds.window import expand, kernel_for, pads_for, slide, spatial_of
 from cnncalc.layer import LayerSpec, Shape, shape_text
-from cnncalc.memory_rules import SAVES_INPUT, Behaviour
+from cnncalc.memory_rules import Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -244,6 +244,19 @@ def adaptive_torch(layer: LayerReport) -> Module:
     return Module(f"nn.AdaptiveAvgPool{rank}d({layer.output_shape[1:]!r})")
 
 
+def _stochastic_saved(layer: LayerReport) -> Saved:
+    """What the emitted StochasticPool keeps besides its input (which the clamp
+    reads): ``gather``'s int64 pick, one per output, and its source, the windows
+    copied out flat (one value per window position per output)."""
+    kernel = window.resolved(layer)[0]
+    outputs = math.prod(layer.output_shape)
+    return Saved(((outputs, 8), (outputs * math.prod(kernel), 0)))
+
+
+def _outputs_saved(layer: LayerReport) -> Saved:
+    return Saved(((math.prod(layer.output_shape), 0),))
+
+
 KINDS = (
     Kind(
         "pool",
@@ -254,7 +267,7 @@ KINDS = (
         pool_torch,
         ("maxpool",),
         frozenset({"stride", "padding", "dilation", "ceil"}),
-        memory=Behaviour(saves_input=True, indices=True),
+        memory=Behaviour(saves_input=True, indices=True, saved=window.padded_saved),
     ),
     Kind(
         "avgpool",
@@ -264,7 +277,7 @@ KINDS = (
         window.size_lines,
         avgpool_torch,
         options=frozenset({"stride", "padding", "ceil"}),
-        memory=SAVES_INPUT,
+        memory=Behaviour(saves_input=True, saved=window.padded_saved),
     ),
     Kind(
         "subsample",
@@ -274,7 +287,13 @@ KINDS = (
         subsample_explain,
         subsample_torch,
         options=frozenset({"stride", "bias", "trainable"}),
-        memory=SAVES_INPUT,
+        # the average pool keeps its input; the product with the coefficient its
+        # other factor, the scaled window sums (one per output)
+        memory=Behaviour(
+            saves_input=True,
+            input_for_input_grad=True,
+            saved=_outputs_saved,
+        ),
     ),
     Kind(
         "stochasticpool",
@@ -284,7 +303,7 @@ KINDS = (
         window.size_lines,
         stochasticpool_torch,
         options=frozenset({"stride"}),
-        memory=SAVES_INPUT,
+        memory=Behaviour(saves_input=True, saved=_stochastic_saved),
     ),
     Kind(
         "gap",

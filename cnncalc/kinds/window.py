@@ -6,6 +6,7 @@ formula written out for ``--explain``, and the padding PyTorch needs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from cnncalc import arith
 from cnncalc.errors import LayerError
 from cnncalc.kinds.base import NOUNS, axis_names
 from cnncalc.layer import LayerSpec, Shape, shape_text
+from cnncalc.memory_rules import Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -265,3 +267,22 @@ def padded(pads: Pads, code: str, value: str = "0.0") -> str:
     if symmetric(pads):
         return code
     return f"nn.Sequential({pad_module(pads, value)}, {code})"
+
+
+def padded_input(layer: LayerReport) -> int:
+    """Memory: the values per sample of the explicitly padded copy of the input
+    that :func:`padded` puts before the op where the pads are uneven (the op keeps
+    it instead of its input); 0 where they are even (the op pads inside)."""
+    pads = torch_padding(layer)[0]
+    if symmetric(pads):
+        return 0
+    channels, *spatial = layer.input_shape
+    return channels * math.prod(
+        n + left + right for n, (left, right) in zip(spatial, pads, strict=True)
+    )
+
+
+def padded_saved(layer: LayerReport) -> Saved:
+    """What a window op behind :func:`padded` keeps of its input: the padded copy."""
+    values = padded_input(layer)
+    return Saved(((values, 0),), input=False) if values else Saved()
