@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from cnncalc import sources  # noqa: E402
 from cnncalc.engine import analyze  # noqa: E402
 from cnncalc.memory import estimate, naive_bytes, torchinfo_bytes  # noqa: E402
-from cnncalc.memory_walk import walk  # noqa: E402
+from cnncalc.memory.walk import walk  # noqa: E402
 from cnncalc.report import BlockReport, Report  # noqa: E402
 
 DATA = ROOT / "tests" / "data"

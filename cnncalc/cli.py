@@ -17,12 +17,10 @@ import click
 from cnncalc import collector, sources
 from cnncalc.errors import SpecError
 from cnncalc.layer import DEFAULT_MAX_LAYERS, DEPTH_CEILING, MAX_DEPTH, Shape
-from cnncalc.memory import DTYPES, OPTIMIZERS
+from cnncalc.memory.model import AMP, DTYPES, OPTIMIZERS
 
 FORMATS = ("table", "json", "csv", "markdown")
 F = TypeVar("F", bound=Callable[..., Any])
-AMP = {"bf16": "bfloat16", "fp16": "float16"}
-"""``--amp``'s choices and the autocast dtypes they name."""
 
 
 def complain(text: str) -> None:
@@ -392,7 +390,7 @@ def show(spec: str, input_: str | None, **given: Any) -> None:
     except SpecError as exc:
         fail(exc)
     if limit is not None:
-        from cnncalc.memory_fit import fit
+        from cnncalc.memory.fit import fit
         from cnncalc.render import fit as fit_render
 
         found = fit(report, limit, dtype, options.optimizer, options.amp, options.inplace_relu)
@@ -536,7 +534,7 @@ def _memory_options(
         return None
     if emit:
         raise SpecError("--fit prints batch sizes, --emit source code: give one of them")
-    from cnncalc.memory_fit import parse_size
+    from cnncalc.memory.fit import parse_size
 
     return parse_size(fit_size)
 

@@ -17,7 +17,7 @@ from cnncalc import sources
 from cnncalc.cli import cli
 from cnncalc.engine import analyze
 from cnncalc.memory import estimate, torchinfo_bytes
-from cnncalc.memory_rules import CUBLAS_WORKSPACE, allocated
+from cnncalc.memory.rules import CUBLAS_WORKSPACE, allocated
 from cnncalc.report import Report
 
 from conftest import kept_by_autograd, need_torch, run

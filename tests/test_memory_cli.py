@@ -17,9 +17,9 @@ from cnncalc import parse, sources
 from cnncalc.cli import cli
 from cnncalc.engine import analyze
 from cnncalc.memory import estimate
-from cnncalc.memory_fit import largest, parse_size
-from cnncalc.memory_rules import CUBLAS_WORKSPACE
-from cnncalc.memory_walk import Peak
+from cnncalc.memory.fit import largest, parse_size
+from cnncalc.memory.rules import CUBLAS_WORKSPACE
+from cnncalc.memory.walk import Peak
 
 DATA = Path(__file__).parent / "data"
 NET = "conv 4x3x3 p1 nobias | bn | relu | pool 2 | flatten | fc 10"

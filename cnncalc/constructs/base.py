@@ -27,7 +27,7 @@ State = tuple[Shape, Field]
 
 
 class Graph(Protocol):
-    """What a construct adds its ops to (:mod:`cnncalc.memory_graph`): values are ints."""
+    """What a construct adds its ops to (:mod:`cnncalc.memory.graph`): values are ints."""
 
     def seq(self, rows: tuple[Row, ...], x: int) -> int:
         """Run a path's rows on value ``x``; its end."""

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 from cnncalc import arith
 from cnncalc.kinds.grammar import Arg as Arg
 from cnncalc.layer import LayerSpec, Shape
-from cnncalc.memory_rules import SAVES_INPUT, Behaviour
+from cnncalc.memory.rules import SAVES_INPUT, Behaviour
 from cnncalc.record import Record
 
 
@@ -214,7 +214,7 @@ class Kind(Record):
     positional argument and ``options`` the LayerSpec fields its options may set;
     ``rule`` its arithmetic; ``explain`` and ``torch`` its two renderings that
     depend on the kind; ``memory`` what it keeps and borrows in PyTorch (see
-    :mod:`cnncalc.memory_rules`). ``takes_tokens``: its input is a token sequence;
+    :mod:`cnncalc.memory.rules`). ``takes_tokens``: its input is a token sequence;
     ``sets_rank``: its output's rank does not follow its input's (fc, flatten,
     reshape), so layers after it say nothing about the network input's rank.
     ``join``: it reads earlier outputs by name (``add p5``, :mod:`.joins`); its

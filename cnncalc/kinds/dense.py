@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from cnncalc.errors import LayerError
 from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome, connection_lines
 from cnncalc.layer import LayerSpec, Shape, shape_text
-from cnncalc.memory_rules import Behaviour, Saved
+from cnncalc.memory.rules import Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, no_lines
 from cnncalc.layer import LayerSpec, Shape
-from cnncalc.memory_rules import SAVES_INPUT, SAVES_OUTPUT, Behaviour, Saved
+from cnncalc.memory.rules import SAVES_INPUT, SAVES_OUTPUT, Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport

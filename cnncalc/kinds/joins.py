@@ -32,7 +32,7 @@ from cnncalc.kinds.base import (
     Outcome,
 )
 from cnncalc.layer import LayerSpec, Shape, shape_text
-from cnncalc.memory_rules import ADD, CAT, Behaviour
+from cnncalc.memory.rules import ADD, CAT, MUL, Behaviour
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -215,10 +215,6 @@ def _torch(helper: str) -> Callable[[LayerReport], Module]:
         return Module(f"{helper}()", (Helper(helper, _HELPERS[helper]), *needs))
 
     return torch
-
-
-MUL = Behaviour(saves_input=True)
-"""x · g keeps both factors for its backward (each one's gradient needs the other)."""
 
 
 def _kind(

@@ -12,7 +12,7 @@ from cnncalc.errors import LayerError
 from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, no_lines
 from cnncalc.kinds.window import spatial_of
 from cnncalc.layer import LayerSpec, Shape
-from cnncalc.memory_rules import Behaviour, Saved
+from cnncalc.memory.rules import Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport

@@ -22,7 +22,7 @@ from cnncalc.kinds.base import (
 )
 from cnncalc.kinds.window import expand, kernel_for, pads_for, slide, spatial_of
 from cnncalc.layer import LayerSpec, Shape, shape_text
-from cnncalc.memory_rules import Behaviour, Saved
+from cnncalc.memory.rules import Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport

@@ -25,7 +25,7 @@ from cnncalc.kinds.base import (
 )
 from cnncalc.kinds.window import expand, spatial_of
 from cnncalc.layer import LayerSpec, Shape, shape_text
-from cnncalc.memory_rules import Behaviour
+from cnncalc.memory.rules import Behaviour
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport

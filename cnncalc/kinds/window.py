@@ -14,7 +14,7 @@ from cnncalc import arith
 from cnncalc.errors import LayerError
 from cnncalc.kinds.base import NOUNS, axis_names
 from cnncalc.layer import LayerSpec, Shape, shape_text
-from cnncalc.memory_rules import Saved
+from cnncalc.memory.rules import Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from cnncalc.escape import json_text, printable
-from cnncalc.memory_fit import Fit, Found
+from cnncalc.memory.fit import Fit, Found
 from cnncalc.render.columns import nbytes, number
 from cnncalc.report import Report
 

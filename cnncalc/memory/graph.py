@@ -5,7 +5,7 @@ A block is the ops its construct says torch runs (``Construct.memory`` in
 concat its branches and a ``cat``; a split a ``chunk`` (a view) per branch; a
 side output its branch and a ``side`` op that hands the input on (a view of it)
 while reading the branch's end, as an auxiliary loss would. The walk in
-:mod:`cnncalc.memory_walk` replays these ops.
+:mod:`cnncalc.memory.walk` replays these ops.
 
 A layer that reads named outputs (``add p5``, :mod:`cnncalc.kinds.joins`) is
 its kind's join on the current value and the named ones (``mul a,b`` one

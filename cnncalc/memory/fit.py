@@ -16,8 +16,8 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from cnncalc.errors import SpecError
-from cnncalc.memory import DTYPES
-from cnncalc.memory_walk import Peak, Peaks
+from cnncalc.memory.model import DTYPES
+from cnncalc.memory.walk import Peak, Peaks
 from cnncalc.number import MAX_DIGITS, short
 from cnncalc.record import Record
 from cnncalc.report import Report

@@ -6,7 +6,7 @@ whether it works in place or is a view, what autocast does to it, what cuDNN
 borrows while it runs. This module holds the record, the allocator's rounding
 and the library allowances. Every rule
 is per kind or per op, never per network, so it holds for networks nobody
-measured. The walk that uses it is :mod:`cnncalc.memory_walk`; the README's
+measured. The walk that uses it is :mod:`cnncalc.memory.walk`; the README's
 Memory section states the same rules in prose.
 
 Sources: PyTorch's ``tools/autograd/derivatives.yaml`` (which tensors each
@@ -123,3 +123,8 @@ ADD = Behaviour()
 its sum is a new tensor."""
 CAT = Behaviour()
 """A concatenation keeps nothing (its backward hands out slices of the gradient)."""
+MUL = Behaviour(saves_input=True)
+"""``x · g`` (a gate, ``mul NAME``): the backward reads both factors (each one's
+gradient is the incoming one times the other), so both are kept."""
+VIEW = Behaviour(view=True)
+"""A split's chunk, a crop's slice, a side output's trunk: no new storage."""

@@ -1,7 +1,7 @@
 """A live-set walk of one training step and of one no-grad forward, as PyTorch's
 eager mode and its caching allocator would run them.
 
-Every tensor is a block of :func:`~cnncalc.memory_rules.allocated` bytes. The
+Every tensor is a block of :func:`~cnncalc.memory.rules.allocated` bytes. The
 training step follows the shared measurement's method: the base (parameters,
 buffers, Adam's two moments, the input, two cuBLAS workspaces), the forward
 (each op's output, what it keeps for backward, cuDNN's workspace while it runs),
@@ -15,7 +15,7 @@ Speed: what an op allocates, keeps and frees depends only on its layer, its
 input's size and dtype, so it is worked out once per distinct layer
 (:class:`_Sig`; a repeated layer reuses it, as the engine reuses its figures);
 the walks then only add and subtract running sums, over flat lists indexed by
-value (:mod:`cnncalc.memory_graph`), with no object made per op.
+value (:mod:`cnncalc.memory.graph`), with no object made per op.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from functools import lru_cache
 from cnncalc import collector
 from cnncalc.kinds import KINDS
 from cnncalc.layer import LayerSpec
-from cnncalc.memory_graph import Graph, ops
-from cnncalc.memory_rules import ADD, BLOCK, CAT, CUBLAS_WORKSPACE, Behaviour, allocated
+from cnncalc.memory.graph import Graph, ops
+from cnncalc.memory.model import OPTIMIZERS
+from cnncalc.memory.rules import ADD, BLOCK, CAT, CUBLAS_WORKSPACE, MUL, VIEW, allocated
 from cnncalc.record import Record
 from cnncalc.report import LayerReport, Report
 
 HALF = 2
 INDEX = 8  # int64 indices
-STATE = {"sgd": 0, "momentum": 1, "adam": 2}
 LOSS = allocated(4)  # the loss: one float32 scalar
 
 
@@ -163,11 +163,6 @@ def _join(kind: str, dtype: int, numel: int, batch: int, needs: bool = True) -> 
     return sig
 
 
-MUL = Behaviour(saves_input=True)
-"""A gate's ``x * g``: the backward reads both factors (each one's gradient is the
-incoming one times the other), so both are kept."""
-VIEW = Behaviour(view=True)
-"""A split's chunk, a crop's slice, a side output's trunk: no new storage."""
 JOINS = {
     "add": ADD,
     "cat": CAT,
@@ -398,7 +393,7 @@ def _walk(
     graph = ops(report)
     plan = _Plan(graph, batch, size, amp, inplace_relu)
     params, buffers, gradients = plan.params, plan.buffers, plan.trainable
-    state = STATE[optimizer] * gradients
+    state = OPTIMIZERS[optimizer] * gradients
     data = allocated(graph.numel[0] * batch * plan.of[0])
     base = params + buffers + state + data + 2 * CUBLAS_WORKSPACE
     training, kept, kept_by_layer = _train(graph, plan, batch, amp, base, gradients, optimizer)
@@ -631,7 +626,7 @@ def _backward(
 
 class Peaks:
     """A network's training and inference peaks at any batch, its graph built once
-    (for :func:`cnncalc.memory_fit.fit`, which asks for many batches)."""
+    (for :func:`cnncalc.memory.fit.fit`, which asks for many batches)."""
 
     def __init__(
         self, report: Report, size: int, optimizer: str, amp: bool, inplace_relu: bool
@@ -646,7 +641,7 @@ class Peaks:
 
     def training(self, batch: int) -> Peak:
         plan, held, gradients = self._plan(batch)
-        base = held + STATE[self.optimizer] * gradients + 2 * CUBLAS_WORKSPACE
+        base = held + OPTIMIZERS[self.optimizer] * gradients + 2 * CUBLAS_WORKSPACE
         return _train(self.graph, plan, batch, self.amp, base, gradients, self.optimizer)[0]
 
     def inference(self, batch: int) -> Peak:

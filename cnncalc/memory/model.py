@@ -2,9 +2,9 @@
 
 The model is PyTorch's eager execution on a CUDA device (stated in the README's
 Memory section): what each kind keeps for its backward pass and whether it
-works in place (:mod:`cnncalc.memory_rules`), a walk of one training step and
+works in place (:mod:`cnncalc.memory.rules`), a walk of one training step and
 of one no-grad forward over the live tensors, rounded as the caching allocator
-rounds them (:mod:`cnncalc.memory_walk`). torchinfo's estimate, which cnncalc
+rounds them (:mod:`cnncalc.memory.walk`). torchinfo's estimate, which cnncalc
 reproduced before, stays available as :func:`torchinfo_bytes`.
 """
 
@@ -19,8 +19,8 @@ from cnncalc.report import LayerReport, Report
 DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2}
 """Values of optimiser state kept per trainable parameter."""
-AMP = ("bfloat16", "float16")
-"""Autocast's lower precisions (``--amp``)."""
+AMP = {"bf16": "bfloat16", "fp16": "float16"}
+"""Autocast's lower precisions: ``--amp``'s choices and the dtypes they name."""
 
 
 class Memory(Record):
@@ -66,8 +66,8 @@ def estimate(
 
     ``amp`` (``bfloat16`` or ``float16``) runs the forward under autocast with
     float32 parameters (``dtype`` then must be float32)."""
-    from cnncalc.memory_graph import input_value_bytes
-    from cnncalc.memory_walk import walk
+    from cnncalc.memory.graph import input_value_bytes
+    from cnncalc.memory.walk import walk
 
     size = DTYPES[dtype]
     seen = walk(report, batch, size, optimizer, amp is not None, inplace_relu)
