@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cnncalc.engine import analyze
     from cnncalc.errors import SpecError
-    from cnncalc.spec import parse
+    from cnncalc.readers.spec import parse
 
 __all__ = ["SpecError", "analyze", "parse"]
 __version__ = "0.1.0"
 
-_HOMES = {"analyze": "cnncalc.engine", "SpecError": "cnncalc.errors", "parse": "cnncalc.spec"}
+_HOMES = {
+    "analyze": "cnncalc.engine",
+    "SpecError": "cnncalc.errors",
+    "parse": "cnncalc.readers.spec",
+}
 
 
 def __getattr__(name: str) -> object:

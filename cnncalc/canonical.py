@@ -1,5 +1,5 @@
 """The canonical spec string of a layer or a network: the inverse of
-:mod:`cnncalc.spec`, which reads it back to the same model.
+:mod:`cnncalc.readers.spec`, which reads it back to the same model.
 
 Apart from the parser so that a call which prints specs but parses none (a
 preset, a YAML file) need not import it.

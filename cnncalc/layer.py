@@ -1,7 +1,7 @@
 """The parsed form of a network: what the spec said, before any shape is known.
 
-Both front ends (the string syntax in :mod:`cnncalc.spec` and YAML in
-:mod:`cnncalc.yamlspec`) produce these objects, so everything downstream is
+Both front ends (the string syntax in :mod:`cnncalc.readers.spec` and YAML in
+:mod:`cnncalc.readers.yamlspec`) produce these objects, so everything downstream is
 blind to which one the user wrote.
 """
 

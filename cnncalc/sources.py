@@ -5,16 +5,13 @@ from __future__ import annotations
 import codecs
 import io
 import os
-import re
 import sys
 from typing import BinaryIO
 
-from cnncalc import presets
+from cnncalc import presets, readers
 from cnncalc.errors import Location, SpecError
 from cnncalc.layer import DEFAULT_MAX_LAYERS, MAX_DEPTH, Model
 from cnncalc.record import Record
-
-_LOOKS_LIKE_YAML = r"^\s*(layers|name|input|blocks)\s*:"  # compiled by re on first use
 
 DEFAULT_MAX_BYTES = 16 * 2**20
 """The largest spec or YAML text read (16 MiB); ``--max-bytes`` raises it."""
@@ -91,22 +88,27 @@ def load(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_depth: int = MAX_DEPTH,
 ) -> Model:
-    """The model ``argument`` names (see :func:`resolve`): YAML from a file, a
-    preset, stdin (YAML or a spec string) or a spec string."""
+    """The model ``argument`` names (see :func:`resolve`): a file in the form its
+    suffix names (:data:`cnncalc.readers.FORMS`; else its text says), a preset,
+    stdin (YAML or a spec string) or a spec string."""
     source = resolve(argument)
     if source.kind == "stdin":
         text = read_stdin(max_bytes)
         return from_text(text, "<stdin>", max_layers, max_bytes, max_depth)
     if source.kind == "file":
         text = read_file(argument, max_bytes)
-        return from_yaml(text, argument, max_layers, max_bytes, max_depth)
+        form = readers.for_file(argument)
+        if form is None:
+            return from_text(text, argument, max_layers, max_bytes, max_depth)
+        check_size(text, argument, max_bytes)
+        return form.read(text, argument, max_layers, max_depth)
     if source.kind == "preset":
         name = os.path.basename(source.path or "")[: -len(".yaml")]
         return presets.load(name, max_layers)
     check_size(argument, "the spec", max_bytes)
     if not argument.strip():
         raise SpecError(_EMPTY)
-    return _parse_string(argument, max_depth, max_layers)
+    return readers.SPEC.read(argument, "", max_layers, max_depth)
 
 
 _EMPTY = (
@@ -122,18 +124,15 @@ def from_text(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_depth: int = MAX_DEPTH,
 ) -> Model:
+    """Text whose source names no form (stdin, a file named otherwise): YAML or a
+    spec string, as the text says (:func:`cnncalc.readers.for_text`)."""
     check_size(text, where, max_bytes)
-    if re.search(_LOOKS_LIKE_YAML, text, re.MULTILINE):
-        return from_yaml(text, where, max_layers, max_bytes, max_depth)
+    form = readers.for_text(text)
+    if form is readers.YAML:
+        return form.read(text, where, max_layers, max_depth)
     if not text.strip():
         raise SpecError(f"{where} is empty: expected a spec string or YAML")
-    return _parse_string(text.strip(), max_depth, max_layers)
-
-
-def _parse_string(text: str, max_depth: int, max_layers: int) -> Model:
-    from cnncalc import spec  # the parser is imported only when a string is read
-
-    return spec.parse(text, max_depth=max_depth, max_layers=max_layers)
+    return form.read(text, "", max_layers, max_depth)
 
 
 def from_yaml(
@@ -143,10 +142,8 @@ def from_yaml(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_depth: int = MAX_DEPTH,
 ) -> Model:
-    from cnncalc import yamlspec  # PyYAML is imported only when YAML is read
-
     check_size(text, where, max_bytes)
-    return yamlspec.load(text, where, max_layers, max_depth)
+    return readers.YAML.read(text, where, max_layers, max_depth)
 
 
 def check_size(text: str, where: str, max_bytes: int) -> None:

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from cnncalc import SpecError, analyze, parse
 from cnncalc.cli import cli
 from cnncalc.layer import Block, BlockKind
+from cnncalc.readers.yamlspec import load
 from cnncalc.report import BlockReport
-from cnncalc.yamlspec import load
 
 from conftest import run
 

@@ -17,9 +17,9 @@ from cnncalc.cli import cli
 from cnncalc.codec import decode, encode
 from cnncalc.layer import Block, BlockKind
 from cnncalc.memory import estimate
+from cnncalc.readers.yamlspec import load
 from cnncalc.render import svg
 from cnncalc.report import BlockReport
-from cnncalc.yamlspec import load
 
 from conftest import kept_by_autograd, need_torch, run
 

@@ -274,7 +274,7 @@ def test_kept_bytes_are_what_autograd_saves(
 def test_the_string_form_round_trips() -> None:
     """Each construct prints itself back as it reads (the canonical spec)."""
     from cnncalc.canonical import format_nodes
-    from cnncalc.spec import parse
+    from cnncalc.readers.spec import parse
 
     for cases in CASES.values():
         for case in cases:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from cnncalc import SpecError
 from cnncalc.cli import cli
-from cnncalc.yamlspec import VALUE_LIMIT, _Reader, load
+from cnncalc.readers.yamlspec import VALUE_LIMIT, _Reader, load
 
 
 def check(text: str) -> str:

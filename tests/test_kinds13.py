@@ -16,8 +16,8 @@ import pytest
 from cnncalc import SpecError
 from cnncalc.canonical import format_layer
 from cnncalc.layer import LayerSpec
-from cnncalc.spec import parse
-from cnncalc.yamlspec import load
+from cnncalc.readers.spec import parse
+from cnncalc.readers.yamlspec import load
 
 from conftest import error, invoke, need_torch, run
 

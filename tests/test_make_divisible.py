@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from cnncalc import yamlspec
 from cnncalc.errors import LayerError
+from cnncalc.readers import yamlspec
 
 
 def torchvision(v: float, divisor: int, min_value: int | None = None) -> int:

@@ -13,7 +13,7 @@ import pytest
 from cnncalc import SpecError
 from cnncalc.memory import estimate
 from cnncalc.presets import load
-from cnncalc.spec import parse
+from cnncalc.readers.spec import parse
 
 from conftest import error, invoke, kept_by_autograd, need_torch, run
 

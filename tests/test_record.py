@@ -7,8 +7,8 @@ from operator import attrgetter
 import pytest
 
 from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Origin
+from cnncalc.readers.spec import parse
 from cnncalc.record import Record
-from cnncalc.spec import parse
 
 
 class Point(Record):

@@ -17,9 +17,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnncalc import engine, yamlspec
+from cnncalc import engine
 from cnncalc.cli import cli
 from cnncalc.kinds import KINDS, NAMES
+from cnncalc.readers import yamlspec
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 

@@ -139,7 +139,7 @@ MIB = 2**20
 
 def counting_tokens(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count every token the parser makes (``spec.tokens`` is its one source)."""
-    from cnncalc import spec
+    from cnncalc.readers import spec
 
     made = [0]
     original = spec.tokens
@@ -174,7 +174,7 @@ def test_too_many_items_is_refused_before_tokenizing(
 
 
 def test_the_item_count_and_its_limit() -> None:
-    from cnncalc.spec import count_items, parse_stages
+    from cnncalc.readers.spec import count_items, parse_stages
 
     # cat[;;] : 1 block, 3 branches (all empty): [ + 2 × ; + 1
     assert count_items("cat[;;]") == 4
@@ -192,7 +192,7 @@ def test_deep_nesting_tokenizes_only_what_the_parser_reads(
 ) -> None:
     """16 MiB of ``[`` under a raised item limit: refused at depth 65, having
     made one chunk of tokens, not 16 million."""
-    from cnncalc.spec import parse_stages
+    from cnncalc.readers.spec import parse_stages
 
     made = counting_tokens(monkeypatch)
     with pytest.raises(SpecError, match="nest deeper than 64"):
@@ -204,7 +204,7 @@ def test_deep_nesting_tokenizes_only_what_the_parser_reads(
 def test_a_stage_of_millions_of_words_reads_thirteen(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cnncalc.spec import MAX_STAGE_WORDS
+    from cnncalc.readers.spec import MAX_STAGE_WORDS
 
     made = counting_tokens(monkeypatch)
     with pytest.raises(SpecError):

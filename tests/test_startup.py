@@ -38,7 +38,14 @@ def modules_after(*args: str, stdin: str | None = None) -> set[str]:
 
 def heavy(modules: set[str]) -> set[str]:
     """Libraries or parts of cnncalc that a call may only load when it uses them."""
-    watched = ("rich", "yaml", "cnncalc.spec", "cnncalc.yamlspec", "locale", "difflib")
+    watched = (
+        "rich",
+        "yaml",
+        "cnncalc.readers.spec",
+        "cnncalc.readers.yamlspec",
+        "locale",
+        "difflib",
+    )
     return {m for m in modules if m.split(".")[0] in watched or m in watched}
 
 
@@ -50,7 +57,7 @@ def test_preset_as_json_loads_neither_rich_nor_yaml_nor_the_parser() -> None:
 
 def test_string_spec_loads_the_parser_only() -> None:
     loaded = heavy(modules_after("conv 6x5x5 | pool 2 | fc 10", "--input", "1x32x32", "--json"))
-    assert loaded == {"cnncalc.spec"}
+    assert loaded == {"cnncalc.readers.spec"}
 
 
 def test_yaml_file_loads_yaml_and_the_table_loads_rich(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from cnncalc import SpecError, analyze, parse
 from cnncalc.canonical import format_layer
-from cnncalc.yamlspec import load
+from cnncalc.readers.yamlspec import load
 
 
 def layers_of(body: str):  # type: ignore[no-untyped-def]

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from cnncalc import yamlspec
 from cnncalc.errors import SpecError
+from cnncalc.readers import yamlspec
 
 from conftest import invoke
 

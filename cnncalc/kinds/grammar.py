@@ -1,7 +1,7 @@
 """The words of a layer: its positional argument and its options, stated once.
 
-The string parser (:mod:`cnncalc.spec`), the YAML reader
-(:mod:`cnncalc.yamlspec`), the canonical printer (:mod:`cnncalc.canonical`)
+The string parser (:mod:`cnncalc.readers.spec`), the YAML reader
+(:mod:`cnncalc.readers.yamlspec`), the canonical printer (:mod:`cnncalc.canonical`)
 and the checks (:func:`build`) all read these two tables:
 
 * :data:`FORMS`: for each :class:`Arg`, the LayerSpec fields the positional

@@ -110,7 +110,7 @@ def load(name: str, max_layers: int = DEFAULT_MAX_LAYERS) -> Model:
 
 
 def parse(path: str, text: str, max_layers: int = DEFAULT_MAX_LAYERS) -> Model:
-    from cnncalc import yamlspec
+    from cnncalc.readers import yamlspec
 
     return yamlspec.load(text, f"preset {os.path.basename(path)[: -len(_SUFFIX)]}", max_layers)
 

@@ -51,7 +51,7 @@ from cnncalc.layer import (
     leaves,
 )
 from cnncalc.number import MAX_DIGITS, WHOLE, bounded, whole
-from cnncalc.spec import (
+from cnncalc.readers.spec import (
     StageCache,
     count_items,
     depth_message,
@@ -98,6 +98,11 @@ def load(
             f"of {max_layers:,} layers needs (raise the limit with --max-layers)"
         )
     return _Reader(text, where, max_layers, max_depth).model()
+
+
+def read(text: str, where: str, max_layers: int, max_depth: int) -> Model:
+    """The reader of :data:`cnncalc.readers.YAML`: :func:`load`."""
+    return load(text, where, max_layers, max_depth)
 
 
 LINES_PER_LAYER = 10

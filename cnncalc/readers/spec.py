@@ -106,6 +106,11 @@ def parse(
     return Model(layers=layers, name=name)
 
 
+def read(text: str, where: str, max_layers: int, max_depth: int) -> Model:
+    """The reader of :data:`cnncalc.readers.SPEC`: a spec string's model."""
+    return parse(text.strip(), where, max_depth=max_depth, max_layers=max_layers)
+
+
 def parse_stages(
     text: str,
     where: str = "",
