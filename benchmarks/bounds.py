@@ -73,6 +73,16 @@ CASES: dict[str, Case] = {
         "3x8x8",
         [],
     ),
+    "`[deconv 1x1 s(30 digits)]*9999`: fields past 10^30": (
+        lambda: "[deconv 1x1 s" + "9" * 30 + "]*9999",
+        "1x1",
+        [],
+    ),
+    "`[conv 1x2 s(30 digits) p1]*9999 --rf`": (
+        lambda: "[conv 1x2 s" + "9" * 30 + " p1]*9999",
+        "1x1",
+        ["--rf"],
+    ),
     "9,999 distinct named convs, --html": (
         lambda: " | ".join(f"conv {8 + i % 50}x1x1 as n{i}" for i in range(9999)),
         "8x4x4",

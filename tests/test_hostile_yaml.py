@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from cnncalc import SpecError
 from cnncalc.cli import cli
-from cnncalc.readers.yamlspec import VALUE_LIMIT, _Reader, load
+from cnncalc.readers.yamlsafety import VALUE_LIMIT
+from cnncalc.readers.yamlspec import _Reader, load
 
 
 def check(text: str) -> str:

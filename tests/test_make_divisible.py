@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from cnncalc.errors import LayerError
-from cnncalc.readers import yamlspec
+from cnncalc.readers import templates
 
 
 def torchvision(v: float, divisor: int, min_value: int | None = None) -> int:
@@ -23,7 +23,7 @@ def torchvision(v: float, divisor: int, min_value: int | None = None) -> int:
 
 
 def template(text: str, **env: object) -> object:
-    return yamlspec._resolve(text, env)
+    return templates._resolve(text, env)
 
 
 MULTS = ["0.25", "0.35", "0.5", "0.75", "1.0", "1.3", "1.4", "2"]

@@ -1,0 +1,160 @@
+"""A YAML document's blocks: ``blocks:`` definitions, their uses, and the
+constructs' keys (:mod:`cnncalc.constructs` says which keys, parts and paths)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from cnncalc.constructs import Construct
+from cnncalc.errors import LayerError
+from cnncalc.kinds import lookup
+from cnncalc.layer import (
+    Block,
+    BlockKind,
+    Node,
+    Origin,
+)
+from cnncalc.readers.spec import (
+    depth_message,
+    freeze,
+)
+from cnncalc.readers.templates import _near, _whole
+from cnncalc.readers.yamlsafety import BLOCK_KEYS, Checked, Env, _short
+
+
+class Blocks(Checked):
+    """A document's blocks: the named, parameterised ones of ``blocks:`` (defined
+    once, used by name) and each construct's key (``residual:``, ``concat:`` …)."""
+
+    def define(self, node: yaml.Node) -> None:
+        """``blocks: {name: {params: {...}, layers: [...]}}``"""
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error("'blocks:' maps block names to {params: ..., layers: [...]}", node)
+        for key_node, body in node.value:
+            name = str(key_node.value)
+            if lookup(name) is not None or name in BLOCK_KEYS:
+                raise self.error(
+                    f"block name '{_short(name)}' is already a layer keyword", key_node
+                )
+            if not isinstance(body, yaml.MappingNode):
+                raise self.error(
+                    f"block '{_short(name)}' needs 'layers:' (and optionally 'params:')", body
+                )
+            parts = {str(k.value): v for k, v in body.value}
+            unknown = set(parts) - {"params", "layers", "description"}
+            if unknown or "layers" not in parts:
+                raise self.error(f"block '{_short(name)}' has 'params:' and 'layers:' only", body)
+            defaults: Env = {}
+            if "params" in parts:
+                try:
+                    params = self.plain(parts["params"])
+                except LayerError as exc:
+                    raise self.error(exc.message, parts["params"]) from None
+                if isinstance(params, list):
+                    params = {str(p): None for p in params}
+                if not isinstance(params, dict):
+                    raise self.error("params: a mapping of names to defaults", parts["params"])
+                defaults = {str(k): v for k, v in params.items()}
+            self.blocks[name] = (defaults, parts["layers"])
+
+    def block(self, construct: Construct, key_node: yaml.Node, node: yaml.Node, env: Env) -> Block:
+        """A construct's key (``repeat: {times, layers}``, ``residual: {body, shortcut}``,
+        ``concat: [[...], ...]``…): its paths under the keys its construct names, or a
+        bare list where it takes one; any block with ``trainable: false`` freezes
+        every layer inside."""
+        word = str(key_node.value)
+        self.enter(key_node)
+        if construct.yaml_list is not None and isinstance(node, yaml.SequenceNode):
+            parts = {construct.yaml_list: node}
+        elif isinstance(node, yaml.MappingNode):
+            parts = {str(k.value): v for k, v in node.value}
+        else:
+            raise self.error(construct.yaml_help, node)
+        allowed = {"name", "trainable"} | set(construct.yaml_parts)
+        for key in parts:
+            if key not in allowed:
+                raise self.error(
+                    f"{word} takes {', '.join(sorted(allowed))}; not '{_short(key)}'", node
+                )
+        for needed in construct.yaml_parts[:1]:
+            if needed not in parts:
+                raise self.error(f"{word} needs '{needed}:' — {construct.yaml_help}", node)
+        name = str(self.value(parts["name"], env)) if "name" in parts else None
+        origin = Origin(
+            self.locate(key_node), label=f"{word} at line {key_node.start_mark.line + 1}"
+        )
+        trainable = True
+        if "trainable" in parts:
+            trainable = self.value(parts["trainable"], env)
+            if not isinstance(trainable, bool):
+                raise self.error(
+                    f"trainable is true or false, not {_short(trainable)}", parts["trainable"]
+                )
+        times, shared = 1, False
+        if construct.repeats:
+            times = _whole(self.value(parts["times"], env), "times") if "times" in parts else 1
+            if times < 1:
+                raise self.error(f"times must be at least 1, got {times}", parts["times"])
+            shared = self.value(parts["shared"], env) if "shared" in parts else False
+            if not isinstance(shared, bool):
+                raise self.error(f"shared is true or false, not {_short(shared)}", parts["shared"])
+        if construct.max_paths is None:  # branches: one list of them
+            branches = parts["branches"]
+            if not isinstance(branches, yaml.SequenceNode) or not branches.value:
+                raise self.error(construct.yaml_help, branches)
+            paths = tuple(self.branch(b, env) for b in branches.value)
+        else:
+            paths = tuple(
+                self.sequence(parts[key], env) for key in construct.yaml_paths if key in parts
+            )
+        block = Block(construct.kind, paths, times, name, origin, shared)
+        self.depth -= 1
+        return block if trainable else freeze(block)
+
+    def branch(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
+        """A concat branch: a list of layers; ``[]`` or null is the identity."""
+        if isinstance(node, yaml.SequenceNode) and not node.value:
+            return ()
+        if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null", None):
+            return ()
+        return self.sequence(node, env)
+
+    def use(self, word: str, key_node: yaml.Node, node: yaml.Node, env: Env) -> Block:
+        """``basic: {width: 128, name: layer2.0}``: a named block with its arguments."""
+        defaults, body = self.blocks[word]
+        if isinstance(node, yaml.MappingNode):
+            args = {str(k.value): self.value(v, env) for k, v in node.value}
+        elif isinstance(node, yaml.ScalarNode) and self.plain(node) is None:
+            args = {}
+        else:
+            raise self.error(f"block '{word}' takes a mapping of parameters", node)
+        name = args.pop("name", None)
+        unknown = [k for k in args if k not in defaults]
+        if unknown:
+            raise self.error(
+                f"block '{word}' has no parameter '{_short(unknown[0])}'"
+                f"{_near(unknown[0], list(defaults))}; it takes {', '.join(defaults) or 'none'}",
+                node,
+            )
+        local = {**defaults, **args}
+        missing = [k for k, v in local.items() if v is None]
+        if missing:
+            raise self.error(f"block '{word}' needs a value for '{missing[0]}'", node)
+        self.enter(key_node)
+        nodes = self.sequence(body, local)
+        self.depth -= 1
+        origin = Origin(self.locate(key_node), label=word)
+        return Block(BlockKind.SEQ, (nodes,), 1, None if name is None else str(name), origin)
+
+    def enter(self, node: yaml.Node) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise self.error(f"{depth_message(self.max_depth)}; does a block use itself?", node)
+
+    def sequence(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
+        raise NotImplementedError  # the document reader's
+
+    def value(self, node: yaml.Node, env: Env) -> Any:
+        raise NotImplementedError  # the document reader's
