@@ -7,6 +7,7 @@ CI sets CNNCALC_REQUIRE_TORCH=1 so a missing torch fails instead of skipping.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 from types import ModuleType
 
@@ -75,3 +76,21 @@ def kept_by_autograd(spec: str, inplace: bool) -> tuple[int, int]:
     return estimate(run(spec, 3, 8, 8), batch=2, inplace_relu=inplace).kept_bytes, sum(
         seen.values()
     )
+
+
+def check_outcome(args: list[str], stdin: str | None = None) -> int:
+    """Run the CLI; assert the outcome is a result or a clean error, never a crash."""
+    result = CliRunner().invoke(cli, args, input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        args,
+        result.exception,
+    )
+    assert "Traceback" not in result.output
+    if result.exit_code == 0:
+        if "--json" in args:
+            json.loads(result.stdout)
+        return 0
+    assert result.exit_code == 2, (args, result.exit_code, result.output)
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ") or result.stderr.startswith("Usage:"), result.stderr
+    return 2

@@ -15,6 +15,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from cnncalc.cli import cli
+from cnncalc.solve import Bounds
 
 from conftest import need_torch
 
@@ -78,3 +79,23 @@ def check_emitted(args: list[str]) -> None:
     assert trainable == data["total"]["trainable_params"]
     if not any(helper in source for helper in CUSTOM_MACS):
         assert counter.get_total_flops() // 2 == data["total"]["macs"]
+
+
+def brute(
+    w: int, o: int, bounds: Bounds, transposed: bool, exact: bool
+) -> list[tuple[int, int, int, int, int, bool]]:
+    """Every candidate tried, with torch's documented formulas written out here."""
+    found = []
+    for k in bounds.kernels:
+        for s in bounds.strides:
+            for p in bounds.paddings if bounds.paddings is not None else range(k):
+                for d in bounds.dilations:
+                    if transposed:  # (W−1)·S − 2P + D·(K−1) + OP + 1, OP < max(S, D)
+                        for op in range(max(s, d)):
+                            if (w - 1) * s - 2 * p + d * (k - 1) + op + 1 == o:
+                                found.append((k, s, p, d, op, True))
+                    else:  # floor((W + 2P − D·(K−1) − 1)/S) + 1
+                        span = w + 2 * p - d * (k - 1) - 1
+                        if span >= 0 and span // s + 1 == o and (span % s == 0 or not exact):
+                            found.append((k, s, p, d, 0, span % s == 0))
+    return found

@@ -14,6 +14,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import brute
 
 from cnncalc.kinds.pooling import adaptive_span as _adaptive_span
 from cnncalc.solve import BUDGET, Bounds, SearchTooWide, solve
@@ -57,26 +58,6 @@ def test_adaptive_pool_of_a_billion_answers_at_once() -> None:
 
 
 # --- solve -----------------------------------------------------------------
-
-
-def brute(
-    w: int, o: int, bounds: Bounds, transposed: bool, exact: bool
-) -> list[tuple[int, int, int, int, int, bool]]:
-    """Every candidate tried, with torch's documented formulas written out here."""
-    found = []
-    for k in bounds.kernels:
-        for s in bounds.strides:
-            for p in bounds.paddings if bounds.paddings is not None else range(k):
-                for d in bounds.dilations:
-                    if transposed:  # (W−1)·S − 2P + D·(K−1) + OP + 1, OP < max(S, D)
-                        for op in range(max(s, d)):
-                            if (w - 1) * s - 2 * p + d * (k - 1) + op + 1 == o:
-                                found.append((k, s, p, d, op, True))
-                    else:  # floor((W + 2P − D·(K−1) − 1)/S) + 1
-                        span = w + 2 * p - d * (k - 1) - 1
-                        if span >= 0 and span // s + 1 == o and (span % s == 0 or not exact):
-                            found.append((k, s, p, d, 0, span % s == 0))
-    return found
 
 
 @st.composite

@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 import pytest
-from test_kinds import INPUTS, TOKENS, example
+from kind_examples import INPUTS, TOKENS, example
 
 from cnncalc import sources
 from cnncalc.engine import analyze

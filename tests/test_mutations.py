@@ -23,10 +23,11 @@ from mutate import (
     solve_case,
     views,
 )
-from test_robustness import check
 
 from cnncalc.kinds import KINDS
 from cnncalc.kinds.grammar import example
+
+from conftest import check_outcome as check
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,25 +22,9 @@ from cnncalc.cli import cli
 from cnncalc.kinds import KINDS, NAMES
 from cnncalc.readers import yamlspec
 
+from conftest import check_outcome as check
+
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-def check(args: list[str], stdin: str | None = None) -> int:
-    """Run the CLI; assert the outcome is a result or a clean error, never a crash."""
-    result = CliRunner().invoke(cli, args, input=stdin)
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        args,
-        result.exception,
-    )
-    assert "Traceback" not in result.output
-    if result.exit_code == 0:
-        if "--json" in args:
-            json.loads(result.stdout)
-        return 0
-    assert result.exit_code == 2, (args, result.exit_code, result.output)
-    assert result.stdout == ""
-    assert result.stderr.startswith("error: ") or result.stderr.startswith("Usage:"), result.stderr
-    return 2
 
 
 @given(st.text(max_size=60), st.sampled_from(["3x32x32", "28x28", "1x16000", "50", "1x8x8x8"]))

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from test_bounds import brute
+from oracles import brute
 
 from cnncalc.solve import LISTED, Bounds
 

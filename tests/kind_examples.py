@@ -1,0 +1,38 @@
+"""A spec of every layer kind, from its argument grammar, and the inputs of each
+rank it is tried on: shared by the tests that loop over the registry."""
+
+from __future__ import annotations
+
+import math
+
+from cnncalc.kinds import Arg, Kind
+
+INPUTS = {0: (6,), 1: (6, 10), 2: (6, 10, 9), 3: (6, 6, 7, 5)}
+"""An input of each spatial rank (0: a vector of 6 features), 6 channels."""
+TOKENS = (12,)
+
+
+def example(kind: Kind, rank: int) -> str:
+    """A spec of ``kind`` in the string syntax, from its argument grammar."""
+    arg = {
+        Arg.NONE: "",
+        Arg.FILTERS_KERNEL: "4x" + "x".join("3" * max(rank, 1)),
+        Arg.WINDOW: "2",
+        Arg.OUTPUT_SIZE: "2",
+        Arg.UNITS: "5",
+        Arg.VOCAB_DIM: "20x4",
+        Arg.RATE: "0.25",
+        Arg.SLOPE: "0.25",
+        Arg.NEIGHBOURS: "3",
+        Arg.GROUPS: "3",  # of the 6 channels
+        Arg.FACTOR: "2",
+        # the input's values as (count/2)×2: 3x2 for a vector of 6, 30x2 for 6×10…
+        Arg.PADS: "0:1",
+        Arg.SHAPE: f"{math.prod(INPUTS.get(rank, TOKENS)) // 2}x2",
+        Arg.REF: "x",  # the output named x by the relu before it (see READS)
+    }[kind.arg]
+    return (READS if kind.arg is Arg.REF else "") + f"{kind.name} {arg}".strip()
+
+
+READS = "relu as x | "
+"""What a kind that reads a named output (``add x``) reads: a relu's output, named x."""
