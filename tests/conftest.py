@@ -10,6 +10,7 @@ import importlib
 import json
 import os
 from types import ModuleType
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -50,7 +51,6 @@ def kept_by_autograd(spec: str, inplace: bool) -> tuple[int, int]:
     autograd keeps for backward, and those torch keeps, counted as the shared GPU
     method counts them (distinct storages that are not parameters or buffers), on
     the emitted module with its ReLUs in place or not."""
-    from typing import Any
 
     from cnncalc.memory import estimate
 
@@ -62,6 +62,15 @@ def kept_by_autograd(spec: str, inplace: bool) -> tuple[int, int]:
     for module in net.modules():
         if hasattr(module, "inplace"):
             module.inplace = inplace
+    saved = saved_bytes(net, torch.randn(2, 3, 8, 8))
+    return estimate(run(spec, 3, 8, 8), batch=2, inplace_relu=inplace).kept_bytes, saved
+
+
+def saved_bytes(net: Any, x: Any) -> int:
+    """The bytes autograd keeps for backward when ``net`` runs on ``x``: the
+    distinct storages its saved tensors hold, less parameters and buffers (as the
+    shared GPU method counts them)."""
+    torch = need_torch()
     skip = {p.untyped_storage().data_ptr() for p in [*net.parameters(), *net.buffers()]}
     seen: dict[int, int] = {}
 
@@ -72,10 +81,8 @@ def kept_by_autograd(spec: str, inplace: bool) -> tuple[int, int]:
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        net(torch.randn(2, 3, 8, 8))
-    return estimate(run(spec, 3, 8, 8), batch=2, inplace_relu=inplace).kept_bytes, sum(
-        seen.values()
-    )
+        net(x)
+    return sum(seen.values())
 
 
 def check_outcome(args: list[str], stdin: str | None = None) -> int:

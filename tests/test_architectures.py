@@ -7,11 +7,12 @@ import importlib.util
 from typing import Any
 
 import pytest
-from published import PUBLISHED
 
 from cnncalc import sources
 from cnncalc.engine import analyze
 from cnncalc.report import BlockReport, Report
+
+from published import PUBLISHED
 
 # Nets with side outputs or per-pixel outputs: input size, num_params, _ops (GMACs), the
 # output shape, and whether _ops count the side outputs. Inception-v3's aux head does not

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from oracles import check_emitted as check
 
 from cnncalc import SpecError, analyze, parse
 from cnncalc.cli import cli
@@ -20,6 +19,7 @@ from cnncalc.render import svg
 from cnncalc.report import BlockReport
 
 from conftest import kept_by_autograd, need_torch, run
+from oracles import check_emitted as check
 
 BASIC = "res[conv 64x3x3 p1 nobias | bn | relu | conv 64x3x3 p1 nobias | bn] | relu"
 DOWN = (

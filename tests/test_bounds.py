@@ -14,12 +14,12 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracles import brute
 
 from cnncalc.kinds.pooling import adaptive_span as _adaptive_span
 from cnncalc.solve import BUDGET, Bounds, SearchTooWide, solve
 
 from conftest import invoke, need_torch, run
+from oracles import brute
 
 # --- adaptive pooling ------------------------------------------------------
 

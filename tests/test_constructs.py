@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from oracles import emitted_net, torch_figures
 
 from cnncalc.cli import cli
 from cnncalc.constructs import BY_WORD, BY_YAML_KEY, CONSTRUCTS
 from cnncalc.layer import BlockKind
 
 from conftest import kept_by_autograd, need_torch
+from oracles import emitted_net, torch_figures
 
 torch = need_torch()
 nn = torch.nn

@@ -13,9 +13,6 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracles import check_emitted as check
-from oracles import emitted
-from strategies import sequence
 
 from cnncalc import analyze
 from cnncalc.cli import cli
@@ -24,6 +21,9 @@ from cnncalc.presets import names
 from cnncalc.render.emit_torch import render
 
 from conftest import need_torch
+from oracles import check_emitted as check
+from oracles import emitted
+from strategies import sequence
 
 torch = need_torch()
 FlopCounterMode = importlib.import_module("torch.utils.flop_counter").FlopCounterMode

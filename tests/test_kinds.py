@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from kind_examples import INPUTS, TOKENS, example
 
 from cnncalc import SpecError
 from cnncalc.canonical import format_layer
@@ -29,6 +28,8 @@ from cnncalc.readers.yamlspec import load
 from cnncalc.render import explain, svg
 
 from conftest import error, invoke, need_torch, run
+from kind_examples import INPUTS, TOKENS, example
+from oracles import torch_figures
 
 torch = need_torch()
 nn = torch.nn
@@ -211,22 +212,6 @@ REFERENCE: dict[str, Callable[[int, tuple[int, ...]], Any]] = {
     **{name: (lambda module: lambda r, s: module())(m) for name, m in ACTIVATION.items()},
 }
 """Each kind built independently from torch.nn (not from cnncalc's emitted code)."""
-
-
-def torch_figures(module: Any, shape: tuple[int, ...]) -> dict[str, Any]:
-    module = module.eval()
-    x = torch.rand((2, *shape))
-    with FlopCounterMode(display=False) as counter:
-        y = module(x)
-    buffers = sum(
-        b.numel() for name, b in module.named_buffers() if not name.endswith("num_batches_tracked")
-    )
-    return {
-        "shape": tuple(y.shape[1:]),
-        "params": sum(p.numel() for p in module.parameters()),
-        "buffers": buffers,
-        "macs": counter.get_total_flops() // 2 // 2,  # 2 FLOPs a MAC, a batch of 2
-    }
 
 
 def accepted_ranks(kind: Kind) -> list[int]:

@@ -15,7 +15,6 @@ import math
 from typing import Any
 
 import pytest
-from kind_examples import INPUTS, TOKENS, example
 
 from cnncalc import sources
 from cnncalc.engine import analyze
@@ -23,7 +22,8 @@ from cnncalc.kinds import KINDS
 from cnncalc.memory import estimate
 from cnncalc.report import Report
 
-from conftest import invoke, need_torch, run
+from conftest import invoke, need_torch, run, saved_bytes
+from kind_examples import INPUTS, TOKENS, example
 
 torch = need_torch()
 
@@ -45,22 +45,12 @@ def saved(spec: str, dims: tuple[int, ...], inplace: bool = True) -> tuple[int, 
     for module in net.modules():
         if isinstance(module, torch.nn.ReLU | torch.nn.ReLU6):
             module.inplace = inplace
-    skip = {p.untyped_storage().data_ptr() for p in [*net.parameters(), *net.buffers()]}
-    seen: dict[int, int] = {}
-
-    def pack(t: Any) -> Any:
-        storage = t.untyped_storage()
-        if storage.data_ptr() not in skip:
-            seen[storage.data_ptr()] = storage.nbytes()
-        return t
-
     batch = (BATCH, *namespace["INPUT_SHAPE"])
     x = torch.randint(0, 5, batch) if "class Tokens" in source else torch.randn(batch)
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        net(x)
+    saved = saved_bytes(net, x)
     report = run(spec, *dims) if dims else analyze(sources.load(spec))
     memory = estimate(report, batch=BATCH, inplace_relu=inplace)
-    return memory.kept_bytes, sum(seen.values()) - _cpu(report, memory.kept_by_layer)
+    return memory.kept_bytes, saved - _cpu(report, memory.kept_by_layer)
 
 
 def _cpu(report: Report, kept: dict[int, int]) -> int:

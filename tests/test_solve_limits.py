@@ -8,11 +8,10 @@ import json
 import subprocess
 import sys
 
-from oracles import brute
-
 from cnncalc.solve import LISTED, Bounds
 
 from conftest import invoke
+from oracles import brute
 
 WIDE = ["--in", "1000000", "--out", "3", "--max-kernel", "1000000", "--max-stride", "1000000"]
 

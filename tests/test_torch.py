@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import sequence
 
 from cnncalc import SpecError
 from cnncalc.report import Report
 
 from conftest import need_torch, run
+from strategies import sequence
 
 torch = need_torch()
 nn = torch.nn
