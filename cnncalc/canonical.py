@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cnncalc.constructs import CONSTRUCTS
 from cnncalc.kinds import KINDS
 from cnncalc.kinds.grammar import NAME, write_arg, write_options
 from cnncalc.layer import LayerSpec, Node
@@ -45,5 +44,7 @@ def format_node(
     named = f" as {node.name}" if node.name is not None and node.name in read else ""
     if isinstance(node, LayerSpec):
         return spec_of(node) + named
+    from cnncalc.constructs import CONSTRUCTS  # a network without blocks never needs it
+
     inner = [format_nodes(part, spec_of) for part in node.parts]
     return CONSTRUCTS[node.kind].canonical(inner, node) + named

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from cnncalc import collector, receptive
 from cnncalc.canonical import format_layer, format_nodes
-from cnncalc.constructs import CONSTRUCTS, State
-from cnncalc.constructs.branches import cropped_fields
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.kinds import KINDS, Arg, Kind, Outcome
 from cnncalc.kinds.base import How
@@ -30,7 +28,7 @@ from cnncalc.layer import (
     shape_text,
 )
 from cnncalc.number import LIMIT, MAX_DIGITS
-from cnncalc.receptive import Field
+from cnncalc.receptive import Field, State, cropped_fields
 from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row
 
 
@@ -315,6 +313,8 @@ class _Run:
         first_leaf = len(self.leaves)
         shape = state[0]
         outer_parts, self.parts = self.parts, []
+        from cnncalc.constructs import CONSTRUCTS  # a network without blocks never needs it
+
         construct = CONSTRUCTS[block.kind]
         shown: Shape = ()  # the row's output shape, where it is not what the block hands on
         if construct.repeats:

@@ -134,3 +134,16 @@ def widest(fields: list[Field]) -> Field:
         tuple(min(starts) for starts in zip(*(f.starts for f in fields), strict=True)),
         bound=max(f.bound for f in fields),  # the values are some of theirs
     )
+
+
+State = tuple[Shape, Field]
+"""What flows from layer to layer: the tensor's shape and its units' receptive field."""
+
+
+def cropped_fields(inputs: list[State], sizes: Shape) -> list[Field]:
+    """Each input's field once centre-cropped to ``sizes`` (a crop-concat, block or
+    named): a crop moves where the first unit's field starts, not its size."""
+    return [
+        cropped(seen, [(w - s) // 2 for w, s in zip(shape[1:], sizes, strict=True)])
+        for shape, seen in inputs
+    ]

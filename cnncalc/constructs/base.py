@@ -22,8 +22,7 @@ from cnncalc.receptive import Field
 if TYPE_CHECKING:
     from cnncalc.report import BlockReport, Row
 
-State = tuple[Shape, Field]
-"""What flows from layer to layer: the tensor's shape and its units' receptive field."""
+State = receptive.State
 
 
 class Graph(Protocol):

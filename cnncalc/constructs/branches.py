@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, ClassVar
 
-from cnncalc import joining, receptive
+from cnncalc import joining
 from cnncalc.constructs.base import Construct, Graph, State, end_shape, rank_note, shown, widest
 from cnncalc.joining import Misfit
 from cnncalc.layer import Block, BlockKind, Shape
-from cnncalc.receptive import Field
+from cnncalc.receptive import cropped_fields
 
 if TYPE_CHECKING:
     from cnncalc.report import BlockReport, Row
@@ -219,15 +219,6 @@ class CropConcat(Concat):
                 end = graph.join("crop", block, (end,), shape[0] * math.prod(spatial))
             ends.append(end)
         return graph.join("cat", block, tuple(ends))
-
-
-def cropped_fields(inputs: list[State], sizes: Shape) -> list[Field]:
-    """Each input's field once centre-cropped to ``sizes``: a crop moves where the
-    first unit's field starts, not its size (:func:`cnncalc.receptive.cropped`)."""
-    return [
-        receptive.cropped(seen, [(w - s) // 2 for w, s in zip(shape[1:], sizes, strict=True)])
-        for shape, seen in inputs
-    ]
 
 
 CONSTRUCTS = (Concat(), Split(), CropConcat(), Sum())

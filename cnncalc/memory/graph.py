@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import math
 
-from cnncalc.constructs import of
-from cnncalc.constructs.base import handed_on, passed
 from cnncalc.kinds import KINDS
 from cnncalc.kinds.base import How
 from cnncalc.layer import Shape
@@ -106,7 +104,12 @@ def _seq(rows: tuple[Row, ...], x: int, graph: Graph) -> int:
             named = named or {}
             # a side output's name is the tensor it hands on: its input, not the view
             # the join makes of it (torch runs no op there)
-            named[row.name] = (before if handed_on(row) else x, passed(row))
+            if type(row) is LayerReport:
+                named[row.name] = (x, row.output_shape)
+            else:
+                from cnncalc.constructs.base import handed_on, passed
+
+                named[row.name] = (before if handed_on(row) else x, passed(row))
             if row.path in graph.leaving:
                 graph.unread.append((x, row))
     return x
@@ -177,4 +180,6 @@ class _Ops:
 
 def _block(block: BlockReport, x: int, graph: Graph) -> int:
     """A block's ops, as its construct runs them (:mod:`cnncalc.constructs`)."""
+    from cnncalc.constructs import of  # a network without blocks never needs it
+
     return of(block.kind).memory(block, x, _Ops(graph))

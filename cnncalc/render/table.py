@@ -15,6 +15,7 @@ import io
 import os
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.cells import cell_len
@@ -22,12 +23,15 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.constructs import of
 from cnncalc.escape import printable
+from cnncalc.layer import BlockKind
 from cnncalc.memory import Memory, estimate
 from cnncalc.record import Record
 from cnncalc.render.columns import BASE, Column, cell, nbytes, number, shape_text, share
 from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row, preorder
+
+if TYPE_CHECKING:
+    from cnncalc.constructs import Construct
 
 NO_COLOR = "NO_COLOR" in os.environ
 MAX_NOTES = 12
@@ -190,7 +194,7 @@ class _Builder:
         self.lines.append(Line(cells, ((" ", _words(label)),), 2 * level, None, "bold"))
         if self.depth is not None and inner.depth + 1 > self.depth:
             return
-        labelled = of(inner.kind).path_labels(inner)
+        labelled = _of(inner.kind).path_labels(inner)
         if labelled is not None:
             self.paths(inner, labelled, level, mine)
         else:
@@ -208,7 +212,7 @@ class _Builder:
         (with the path's own subtotal when it holds more than one row), then its rows."""
         for label, path in paths:
             if not path:
-                cells = {"output_shape": shape_text(of(block.kind).reads(block))}
+                cells = {"output_shape": shape_text(_of(block.kind).reads(block))}
                 words = (f"{label}:", "identity")
                 self.lines.append(Line(cells, ((" ", words),), 2 * level + 2, None, "italic"))
                 continue
@@ -224,12 +228,20 @@ class _Builder:
             self.rows(path, level + 2, mine)
 
 
+def _of(kind: BlockKind) -> Construct:
+    """A block's construct (imported on the first block: a table without blocks
+    never needs the registry)."""
+    from cnncalc.constructs import of
+
+    return of(kind)
+
+
 def _merged(row: BlockReport) -> tuple[str, BlockReport]:
     """A block's label, and the block whose paths its rows show. A group or a
     single repetition holding one block is one row with it, labelled for both
     (``inception3a: concat``, ``inverted_res ×1``): one subtotal, once."""
     only = row.parts[0][0] if len(row.parts) == 1 and len(row.parts[0]) == 1 else None
-    construct = of(row.kind)
+    construct = _of(row.kind)
     single = construct.serial and (not construct.repeats or row.count == 1)
     if single and isinstance(only, BlockReport):
         label, inner = _merged(only)
@@ -242,7 +254,7 @@ def _merged(row: BlockReport) -> tuple[str, BlockReport]:
 
 def _label(row: BlockReport) -> str:
     named = f"{printable(row.name)}: " if row.name else ""
-    construct = of(row.kind)
+    construct = _of(row.kind)
     if construct.title is not None:
         return f"{named}{construct.title}"
     if construct.repeats:
@@ -256,7 +268,7 @@ MAX_WHAT = 40
 
 def _named(block: BlockReport, label: str) -> str:
     """How a repeat's label names the block it repeats (``label``: the block's own)."""
-    construct = of(block.kind)
+    construct = _of(block.kind)
     if construct.serial and not construct.repeats:  # a group: its name
         return printable(block.label)
     if construct.repeats:
@@ -271,7 +283,7 @@ def _what(rows: tuple[Row, ...], most: int = 3) -> str:
         only = rows[0]
         if isinstance(only, LayerReport):
             return _layer_text(only)
-        group = of(only.kind).serial and not of(only.kind).repeats
+        group = _of(only.kind).serial and not _of(only.kind).repeats
         return _named(only, "" if group else _merged(only)[0])
     shown = [_what((r,)) for r in rows[:most]]
     return "[" + " | ".join(shown) + (" | …]" if len(rows) > most else "]")
@@ -559,7 +571,7 @@ def _where(report: Report, peak: dict[str, object] | None) -> str:
     if path is None:  # after the forward: y.float() for the loss
         return f"{when}, at the loss"
     row = next((r for r in report.rows if r.path == path), None)
-    join = of(row.kind).footer if isinstance(row, BlockReport) else "the join"
+    join = _of(row.kind).footer if isinstance(row, BlockReport) else "the join"
     where = f"block {path}" if str(path).isdigit() else printable(str(path))
     return f"{when} at {join} of {where}"
 
