@@ -418,7 +418,11 @@ def _hides(node: Node, names: _Names, index: int) -> SpecError:
     read: the newer item would hide that output from every later read."""
     name = node.name or ""
     row = names.left[name][0]
-    what = "a group" if isinstance(row, BlockReport) and row.kind == "seq" else "a block"
+    what = "a block"
+    if isinstance(row, BlockReport):
+        from cnncalc.constructs import of
+
+        what = "a group" if of(row.kind).serial and not of(row.kind).repeats else "a block"
     what = f"layer {row.index}, {row.spec}" if isinstance(row, LayerReport) else what
     label = _label(node, index) if isinstance(node, LayerSpec) else node.origin.title or "[...]"
     return SpecError(
