@@ -300,7 +300,7 @@ memory_options = _options(
         "--fit",
         "fit_size",
         metavar="SIZE",
-        help="Print the largest batch whose memory fits in SIZE (24GiB, 24GB, bytes).",
+        help="Print the largest batch whose memory fits in SIZE (24GiB, 24G, 24GB, bytes).",
     ),
 )
 """The memory estimate: batch, dtypes, optimiser, --fit."""

@@ -147,7 +147,7 @@ def test_sizes(text: str, expected: int) -> None:
     ("text", "message"),
     [
         ("24XB", "unknown unit 'XB'"),
-        ("24G", "unknown unit 'G'"),
+        ("24XB", "unknown unit 'XB'"),
         ("GiB", "expected a size"),
         ("", "expected a size"),
         ("-1GiB", "expected a size"),
@@ -282,3 +282,9 @@ def test_a_side_blocks_name_is_its_input() -> None:
             b.kept_bytes,
             b.inference_peak_bytes,
         ), on_side
+
+
+@pytest.mark.parametrize(("text", "size"), [("24G", 24 * 2**30), ("512M", 512 * 2**20)])
+def test_a_bare_unit_letter_is_binary_as_nvidia_smi_means_it(text: str, size: int) -> None:
+    result = invoke("resnet18", "--fit", text, "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["fit"]["limit_bytes"] == size

@@ -35,9 +35,16 @@ UNITS = {
     "gib": 2**30,
     "tib": 2**40,
     "pib": 2**50,
+    "k": 2**10,
+    "m": 2**20,
+    "g": 2**30,
+    "t": 2**40,
+    "p": 2**50,
 }
 """Decimal (kB, MB, GB: powers of 1000) and binary (KiB, MiB, GiB: powers of
-1024) units, any case. A card sold as "24 GB" usually holds 24 GiB."""
+1024) units, any case. A card sold as "24 GB" usually holds 24 GiB. A bare
+K, M, G, T or P is binary, as ``nvidia-smi``, ``free -h`` and torch's memory
+summary mean it: ``24G`` is 24 GiB."""
 
 _SIZE = re.compile(r"([0-9]*\.?[0-9]*)\s*([A-Za-z]*)")
 
@@ -53,7 +60,8 @@ def parse_size(text: str) -> int:
     if unit.lower() not in UNITS:
         raise SpecError(
             f"--fit {shown}: unknown unit {short(unit, 12)!r}; use B, kB, MB, GB, TB, PB "
-            "(powers of 1000) or KiB, MiB, GiB, TiB, PiB (powers of 1024)"
+            "(powers of 1000) or KiB, MiB, GiB, TiB, PiB (powers of 1024; K, M, G, T, P "
+            "alone mean these)"
         )
     if sum(c.isdigit() for c in number.lstrip("0")) > MAX_DIGITS:
         raise SpecError(f"--fit {shown}: at most {MAX_DIGITS} digits")

@@ -25,6 +25,7 @@ def render_text(report: Report, fit: Fit) -> str:
         f"{nbytes(fit.limit)} ({number(fit.limit)} bytes; {setting})",
         _line("training ", fit.training, fit.limit),
         _line("inference", fit.inference, fit.limit),
+        "(what torch allocates; the CUDA context, a few hundred MiB per process, comes on top)",
     ]
     return "\n".join(lines) + "\n"
 
