@@ -61,6 +61,12 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
                 return (1, *dims)
             label = layer.origin.title or f"layer {index}"
             sizes = f"{rank} size{'s' if rank > 1 else ''}"
+            if len(dims) == rank + 2 and rank >= 2:  # PyTorch's N×C×H×W, pasted
+                raise SpecError(
+                    f"--input {shape_text(dims, 'x')} has {len(dims)} dims, one more than "
+                    f"{label} ({rank}-D) takes: --input leaves the batch out (it is --batch); "
+                    f"give {shape_text(dims[1:], 'x')}"
+                )
             raise SpecError(
                 f"--input {shape_text(dims, 'x')} has {len(dims)} dims, but {label} is {rank}-D: "
                 f"give {sizes}, or {rank + 1} with the channels first"

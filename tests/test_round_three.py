@@ -183,3 +183,29 @@ def test_the_python_api_checks_options_as_the_cli_does(
     with pytest.raises(SpecError, match=said):
         Options(**options).check(fmt)  # type: ignore[arg-type]
     Options(**options).check("table")  # type: ignore[arg-type]  # the table shows them all
+
+
+# --- what a user meets (issue 25): the mistakes students make ------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "said"),
+    [
+        ("conv 64x3x3, relu", "layers are separated by '|': conv 64x3x3 | relu"),
+        ("conv 64x3x3 -> relu", "layers are separated by '|': conv 64x3x3 | relu"),
+        ("conv 64x3x3 -> relu -> pool 2", "conv 64x3x3 | relu | pool 2"),
+        ("conv 64x3x3 p=1", "write: conv 64x3x3 p1"),
+        ("conv 64x3x3 s=2", "write: conv 64x3x3 s2"),
+    ],
+)
+def test_a_mistake_says_what_to_type(spec: str, said: str) -> None:
+    code, _, err = invoke(spec, "--input", "3x32x32")
+    assert code == 2 and said in err.splitlines()[0]
+
+
+def test_a_pasted_nchw_shape_is_told_the_batch_is_left_out() -> None:
+    code, _, err = invoke("conv 8x3x3", "--input", "1x3x32x32")
+    assert code == 2 and "leaves the batch out (it is --batch); give 3x32x32" in err
+    # and a comma-separated one that is not a list of layers is not given that hint
+    code, _, err = invoke("conv 64x3x3, bogus", "--input", "3x32x32")
+    assert code == 2 and "separated by" not in err

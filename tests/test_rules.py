@@ -179,8 +179,12 @@ def test_shape_errors() -> None:
     assert error("deconv 8x3x3 s2 op2", 3, 8, 8).message == (
         "output padding 2 must be smaller than the stride (2) or the dilation (1)"
     )
-    assert error("conv 8x3x3", 4, 3, 8, 8).message == (
-        "--input 4x3x8x8 has 4 dims, but layer 1 'conv 8x3x3' is 2-D: give 2 sizes, "
+    assert error("conv 8x3x3", 4, 3, 8, 8).message == (  # PyTorch's NCHW, pasted
+        "--input 4x3x8x8 has 4 dims, one more than layer 1 'conv 8x3x3' (2-D) takes: "
+        "--input leaves the batch out (it is --batch); give 3x8x8"
+    )
+    assert error("conv 8x3x3", 2, 4, 3, 8, 8).message == (
+        "--input 2x4x3x8x8 has 5 dims, but layer 1 'conv 8x3x3' is 2-D: give 2 sizes, "
         "or 3 with the channels first"
     )
     assert error("conv 8x5", 3, 8, 8).message == (

@@ -433,6 +433,10 @@ def parse_stage(
             texts = [t.text for t in tokens]
             texts[at] = fix
             message += f" — write: {short(' '.join(w for w in texts if w), 80)}"
+        else:
+            layers = _separated(tokens)
+            if layers is not None:
+                message += f" — layers are separated by '|': {short(layers, 80)}"
         raise error(message, tokens[at]) from None
     fields = {f: (tokens[i].start, tokens[i].end) for f, i in places.items()}
     origin = Origin((head.start, tokens[-1].end), fields, "", line, where, index)
@@ -499,6 +503,7 @@ def _near_preset(word: str) -> str:
 
 
 _OPTION_WORDS = {
+    **{letter: letter for letter in ("p", "s", "d", "g", "op")},  # p=1 → p1
     "padding": "p",
     "pad": "p",
     "stride": "s",
@@ -509,6 +514,18 @@ _OPTION_WORDS = {
     "output_padding": "op",
 }
 """``key=value`` options from PyTorch and Keras, to the letter cnncalc writes."""
+
+
+_SEPARATORS = re.compile(r"\s*(?:,|->|=>|→)\s*")
+
+
+def _separated(tokens: list[Token]) -> str | None:
+    """``conv 64x3x3, relu`` or ``conv 64x3x3 -> relu``: layers joined by a comma or
+    an arrow, as ``conv 64x3x3 | relu``; None unless each piece starts with a layer."""
+    pieces = [p for p in _SEPARATORS.split(" ".join(t.text for t in tokens)) if p]
+    if len(pieces) < 2 or not all(lookup(piece.split()[0]) for piece in pieces):
+        return None
+    return " | ".join(pieces)
 
 
 def option_fix(text: str) -> str | None:
