@@ -134,8 +134,17 @@ def _input_checks(model: Model, given: Shape | None, start: Shape) -> tuple[str,
             own = resolve_input(model.layers, model.input_shape)
         except SpecError:
             own = None
-    found = (checks.other_channels(model, given, start, own), checks.channels_last(start))
-    return tuple(f for f in found if f is not None)
+    other, last = checks.other_channels(model, given, start, own), checks.channels_last(start)
+    if other is not None and last is not None:  # one answer, not two
+        assert own is not None
+        if start[-1] == own[0]:  # 224x224x3 for a 3-channel net: the channels came last
+            raise SpecError(
+                f"--input {shape_text(start, 'x')} reads as {start[0]:,} channels, but "
+                f"{model.name} is built for {own[0]:,} ({shape_text(own, 'x')}): cnncalc reads "
+                f"shapes channels first: --input {shape_text((start[-1], *start[:-1]), 'x')}"
+            )
+        return (last,)  # 224x224x4: the channels came last (and differ: said next run)
+    return tuple(f for f in (other, last) if f is not None)
 
 
 _Applied = tuple[Outcome, Costs, str, tuple[str, ...], tuple[str, ...]]

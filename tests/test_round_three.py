@@ -209,3 +209,19 @@ def test_a_pasted_nchw_shape_is_told_the_batch_is_left_out() -> None:
     # and a comma-separated one that is not a list of layers is not given that hint
     code, _, err = invoke("conv 64x3x3, bogus", "--input", "3x32x32")
     assert code == 2 and "separated by" not in err
+
+
+def test_a_preset_given_its_input_channels_last_is_an_error() -> None:
+    # resnet50 is built for 3x224x224: 224x224x3 is that input, channels last
+    code, out, err = invoke("resnet50", "--input", "224x224x3")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: --input 224x224x3 reads as 224 channels, but resnet50 is built")
+    assert err.rstrip().endswith("--input 3x224x224") and err.count("\n") == 1
+    # another channel count, channels last: one suggestion, the channels-first reading
+    code, out, err = invoke("resnet50", "--input", "224x224x4")
+    assert code == 0 and err == ""
+    warned = [line for line in out.splitlines() if line.startswith("⚠ input")]
+    assert warned == [
+        "⚠ input: --input 224x224x4 reads as 224 channels: did you mean 4x224x224? cnncalc "
+        "reads shapes channels first"
+    ]
