@@ -4,6 +4,7 @@ a transposed 'same' convolution torch would refuse, a NaN --scale."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -225,3 +226,32 @@ def test_a_preset_given_its_input_channels_last_is_an_error() -> None:
         "⚠ input: --input 224x224x4 reads as 224 channels: did you mean 4x224x224? cnncalc "
         "reads shapes channels first"
     ]
+
+
+def _blank_ends(w: int, k: int, s: int, p: int, d: int) -> tuple[int, int]:
+    """torch's answer: the output positions at each end of a 1-D convolution of a
+    ones input with a ones kernel that come out 0 (read padding alone)."""
+    torch = need_torch()
+    conv = torch.nn.Conv1d(1, 1, k, stride=s, padding=p, dilation=d, bias=False)
+    conv.weight.data.fill_(1)
+    zero = (conv(torch.ones(1, 1, w))[0, 0] == 0).tolist()
+    first = next((i for i, z in enumerate(zero) if not z), len(zero))
+    last = next((i for i, z in enumerate(reversed(zero)) if not z), len(zero) - first)
+    return first, min(last, len(zero) - first)
+
+
+@pytest.mark.parametrize("w", [1, 5, 8])
+@pytest.mark.parametrize(
+    ("k", "s", "p", "d"),
+    [(3, 1, 3, 1), (3, 2, 5, 1), (1, 1, 1, 1), (3, 3, 4, 1), (2, 1, 3, 2), (3, 1, 2, 1)],
+)
+def test_padding_as_wide_as_the_window_is_warned(w: int, k: int, s: int, p: int, d: int) -> None:
+    first, last = _blank_ends(w, k, s, p, d)
+    code, out, _ = invoke(f"conv 1x{k} s{s} p{p} d{d}", "--input", f"1x{w}", "--json")
+    assert code == 0
+    said = " ".join(json.loads(out)["layers"][0]["warnings"])
+    if first or last:
+        ends = [f"the first {first}" if first else "", f"the last {last}" if last else ""]
+        assert f"{' and '.join(e for e in ends if e)} output positions read only zeros" in said
+    else:
+        assert "read only zeros" not in said

@@ -112,6 +112,9 @@ def slide(
                 field="kernel",
             )
         out.append(n)
+        blank = _blank(w, keff, s, pl, n)
+        if blank:
+            unread.setdefault(blank, []).append(names[i])
         gaps = arith.unread(w, k, s, pl, pr, d, n, ceil)
         if gaps is None:
             continue
@@ -123,6 +126,21 @@ def slide(
     warnings = [_joined(unread)] if unread else []
     notes = [Note(_joined(unused))] if unused else []
     return tuple(out), (*warnings, *notes)
+
+
+def _blank(w: int, keff: int, s: int, pl: int, n: int) -> str:
+    """Padding as wide as the window: output positions that read padding alone
+    (``conv 16x3x3 p3``: the first and last output rows see only zeros). Output
+    i reads from i·S − P_left to i·S − P_left + F_eff − 1."""
+    first = -(-(pl - keff + 1) // s) if pl >= keff else 0  # ends before the input starts
+    last = max(0, n - max(first, -(-(w + pl) // s)))  # starts after the input ends
+    if not first and not last:
+        return ""
+    ends = [f"the first {first}" if first else "", f"the last {last}" if last else ""]
+    return (
+        f"the padding is as wide as the window ({keff}): "
+        f"{' and '.join(e for e in ends if e)} output {{nouns}} read only zeros"
+    )
 
 
 def _arithmetic(
