@@ -199,7 +199,16 @@ def connection_lines(layer: LayerReport) -> list[str]:
     if costs.connections == costs.macs:
         return []
     biased = costs.connections - costs.macs
-    return [f"connections: {costs.macs:,} + {biased:,} biased units = {costs.connections:,}"]
+    return [
+        f"connections: {costs.macs:,} + {counted(biased, 'biased unit')} = {costs.connections:,}"
+    ]
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 bias``, ``324 biases``, ``1 biased unit``: a count with its noun agreeing."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n:,} {noun}es" if noun.endswith(("s", "x")) else f"{n:,} {noun}s"
 
 
 def no_lines(_: LayerReport) -> list[str]:

@@ -20,6 +20,7 @@ from cnncalc.kinds.base import (
     Reach,
     axis_names,
     connection_lines,
+    counted,
     ratio,
     windows,
 )
@@ -134,11 +135,11 @@ def compare_lines(layer: LayerReport) -> list[str]:
     positions = shape_text(layer.output_shape[1:], "·")
     dense, local, shared = cmp.dense, cmp.local, cmp.shared
     return [
-        f"as dense:  ({inputs}) × ({outputs}) = {dense.weights:,} weights "
-        f"+ {dense.biases:,} biases",
-        f"as local:  {positions} positions × {shared.weights:,} = {local.weights:,} weights "
-        f"+ {local.biases:,} biases",
-        f"as shared: {shared.weights:,} weights + {shared.biases:,} biases",
+        f"as dense:  ({inputs}) × ({outputs}) = {counted(dense.weights, 'weight')} "
+        f"+ {counted(dense.biases, 'bias')}",
+        f"as local:  {positions} positions × {shared.weights:,} = "
+        f"{counted(local.weights, 'weight')} + {counted(local.biases, 'bias')}",
+        f"as shared: {counted(shared.weights, 'weight')} + {counted(shared.biases, 'bias')}",
     ]
 
 
