@@ -474,7 +474,7 @@ def _joined_field(kind: Kind, state: State, others: tuple[State, ...], out: Shap
     inputs = [state, *others]
     if join.how is How.CROP:
         return receptive.widest(cropped_fields(inputs, out[1:]))
-    return receptive.widest([seen for _, seen in inputs])
+    return receptive.joined(inputs, out)
 
 
 def _label(layer: LayerSpec, index: int) -> str:

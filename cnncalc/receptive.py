@@ -122,18 +122,30 @@ def cropped(field: Field, cut: list[int]) -> Field:
 
 
 def widest(fields: list[Field]) -> Field:
-    """Where paths meet (res, cat): the largest field on each axis."""
+    """Where paths meet (res, cat, mul): on each axis, the union of what unit 0 of
+    each path sees, from the first start to the last end; the first field's jump
+    (a broadcast operand's comes later: see :func:`joined`)."""
     if any(f.whole or f.beyond for f in fields):  # the widest, or one not worked out
         return next((f for f in fields if f.whole), None) or next(f for f in fields if f.beyond)
     first = fields[0]
     if any(len(f.sizes) != len(first.sizes) for f in fields):
         return first
-    return Field(
-        tuple(max(sizes) for sizes in zip(*(f.sizes for f in fields), strict=True)),
-        first.jumps,
-        tuple(min(starts) for starts in zip(*(f.starts for f in fields), strict=True)),
-        bound=max(f.bound for f in fields),  # the values are some of theirs
+    if len(fields) == 1:
+        return first
+    starts = tuple(min(axis) for axis in zip(*(f.starts for f in fields), strict=True))
+    ends = zip(
+        *([a + n for a, n in zip(f.starts, f.sizes, strict=True)] for f in fields), strict=True
     )
+    sizes = tuple(max(axis) - start for axis, start in zip(ends, starts, strict=True))
+    return _checked(sizes, first.jumps, starts)
+
+
+def joined(states: list[tuple[Shape, Field]], out: Shape) -> Field:
+    """The field of a join's output: :func:`widest`, the inputs of the output's
+    own size first, so that a broadcast operand (a C×1×1 gate) lends no jump."""
+    full = [seen for shape, seen in states if shape[1:] == out[1:]]
+    rest = [seen for shape, seen in states if shape[1:] != out[1:]]
+    return widest(full + rest)
 
 
 State = tuple[Shape, Field]

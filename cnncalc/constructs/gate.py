@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cnncalc import joining
-from cnncalc.constructs.base import Construct, Graph, State, shown, widest
+from cnncalc import joining, receptive
+from cnncalc.constructs.base import Construct, Graph, State, shown
 from cnncalc.joining import Misfit
 from cnncalc.layer import Block, BlockKind, Shape
 
@@ -70,7 +70,7 @@ class Gate(Construct):
                 f"{shown(trunk[0])}; each size must be equal or 1 (torch's broadcasting), as "
                 f"in a gate of {want}",
             ) from None
-        return (out, widest([trunk[1], gate[1]])), out
+        return (out, receptive.joined([trunk, gate], out)), out
 
     def path_labels(self, block: BlockReport) -> list[tuple[str, tuple[Row, ...]]] | None:
         if len(block.parts) < 2:
