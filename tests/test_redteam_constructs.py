@@ -1,0 +1,87 @@
+"""Red-team findings on the block constructs: each test states what should hold
+and fails today (strict xfail), so that a fix turns it into a pass."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import invoke
+
+
+def rf_of_last(spec: str, shape: str) -> dict[str, list[int]]:
+    code, out, err = invoke(spec, "--input", shape, "--json")
+    assert code == 0, err
+    field: dict[str, list[int]] = json.loads(out)["layers"][-1]["receptive_field"]
+    return field
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="receptive.widest keeps the first path's jumps: a broadcast 1x1 operand "
+    "(gap) first in a mul gives the full-size output a jump of 16",
+)
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "conv 4x3x3 p1 as a | gap | mul a | conv 4x3x3 p1",
+        "conv 4x3x3 p1 | mul[ gap ; conv 4x1x1 ] | conv 4x3x3 p1",
+    ],
+)
+def test_broadcast_mul_keeps_the_full_size_operands_jump(spec: str) -> None:
+    # Hand arithmetic on 3x16x16: the product is 16x16, neighbouring units one
+    # input pixel apart (jump 1); it sees the gap's whole padded input (18 from
+    # -1), and the 3x3 p1 conv after it adds 2: size 20, start -2. This is what
+    # the gate-second form, conv 4x3x3 p1 | mul[ gap ] | conv 4x3x3 p1, gives.
+    reference = rf_of_last("conv 4x3x3 p1 | mul[ gap ] | conv 4x3x3 p1", "3x16x16")
+    assert reference == {"size": [20, 20], "jump": [1, 1], "start": [-2, -2]}
+    assert rf_of_last(spec, "3x16x16") == reference
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="YAML accepts an empty path (mul: [], side: [], residual body: [], "
+    "repeat layers: []) that the string form refuses, so the JSON spec does not read back",
+)
+@pytest.mark.parametrize(
+    "block",
+    [
+        "mul: []",
+        "mul: {trunk: [], layers: [gap]}",
+        "side: []",
+        "residual: {body: []}",
+        "residual: {body: [relu], shortcut: []}",
+        "repeat: {times: 2, layers: []}",
+    ],
+)
+def test_yaml_canonical_spec_reads_back(tmp_path: Path, block: str) -> None:
+    net = tmp_path / "net.yaml"
+    net.write_text(f"input: [4, 8, 8]\nlayers:\n  - conv 4x3x3 p1\n  - {block}\n  - relu\n")
+    code, out, err = invoke(str(net), "--json")
+    first = json.loads(out) if code == 0 else None
+    # Either both forms refuse the empty path, or the canonical spec reads back.
+    if first is None:
+        assert code == 2 and err.startswith("error: ")
+        return
+    again_code, again, again_err = invoke(first["spec"], "--input", "4x8x8", "--json")
+    assert again_code == 0, again_err
+    assert json.loads(again)["total"] == first["total"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="table.render counts report.rows (blocks and layers) against RICH_MAX_ROWS, "
+    "not the 'branch k: identity' lines: 10,000 empty branches go through Rich (~3.4 s)",
+)
+@pytest.mark.parametrize("word", ["cat", "sum"])
+def test_many_identity_branches_table_within_2s(word: str) -> None:
+    spec = f"conv 4x3x3 p1 | {word}[" + " ;" * 9990 + " ]"  # 20 kB, under --max-layers
+    begun = time.perf_counter()
+    code, out, err = invoke(spec, "--input", "3x8x8")
+    spent = time.perf_counter() - begun
+    assert code == 0, err
+    assert out.count("identity") == 9991
+    assert spent < 2.0, f"{spent:.2f} s"
