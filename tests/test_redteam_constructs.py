@@ -103,3 +103,17 @@ def test_layers_kept_bytes_add_up_to_the_total_with_a_multiply(spec: str) -> Non
     data = json.loads(out)
     assert data["total"]["memory"]["kept_bytes"] == 768 + 1024 + 16
     assert sum(layer["kept_bytes"] for layer in data["layers"]) == 768 + 1024 + 16
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="render.REFUSED refuses --depth for csv and markdown but not json, whose "
+    "layers list is the same with or without it: the option is silently ignored",
+)
+def test_json_refuses_depth_it_would_ignore() -> None:
+    spec = "conv 4x3x3 p1 | sum[ relu ; ] | side[ gap ]"
+    _, plain, _ = invoke(spec, "--input", "3x8x8", "--json")
+    code, out, err = invoke(spec, "--input", "3x8x8", "--json", "--depth", "1")
+    if code == 0:
+        assert out != plain, "--depth 1 accepted with --json and changed nothing"
+    assert code == 2 and err.startswith("error: --depth")
