@@ -141,3 +141,19 @@ def test_side_branch_weights_do_not_make_the_main_path_need_a_gradient(spec: str
 
     predicted, autograd = kept_by_autograd(spec, inplace=False)
     assert predicted == autograd
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="receptive.widest takes the largest size and the smallest start on each axis "
+    "apart: two fields offset from each other (-2..2 and -1..3) give -2..2, not -2..3",
+)
+@pytest.mark.parametrize("word", ["sum", "cat"])
+def test_paths_fields_join_as_their_union(word: str) -> None:
+    # Hand arithmetic on 3x8x8, rows of output unit 0: the first conv sees -1..1;
+    # branch 1 (conv 3x3 p1) sees -2..2; branch 2 pads 2 after and convolves
+    # unpadded, so its unit 0 sees rows -1..3 (autograd agrees: input rows 0..3
+    # reach the sum's unit 0). Their union is -2..3: size 6 from -2, which the
+    # 1x1 conv after keeps.
+    spec = f"conv 4x3x3 p1 | {word}[ conv 4x3x3 p1 ; pad 0:2x0:2 | conv 4x3x3 ] | conv 4x1x1"
+    assert rf_of_last(spec, "3x8x8") == {"size": [6, 6], "jump": [1, 1], "start": [-2, -2]}
