@@ -83,6 +83,11 @@ CASES: dict[str, Case] = {
         "1x1",
         ["--rf"],
     ),
+    "`sum[` with 9,991 identity branches, the table": (
+        lambda: "conv 4x3x3 p1 | sum[" + " ;" * 9990 + " ]",
+        "3x8x8",
+        ["--format", "table"],
+    ),
     "9,999 distinct named convs, --html": (
         lambda: " | ".join(f"conv {8 + i % 50}x1x1 as n{i}" for i in range(9999)),
         "8x4x4",

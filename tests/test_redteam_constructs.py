@@ -1,10 +1,9 @@
-"""Red-team findings on the block constructs: each test states what should hold
-and fails today (strict xfail), so that a fix turns it into a pass."""
+"""Red-team findings on the block constructs: each test states what should hold;
+the two still open are strict xfails, so that a fix turns them into passes."""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -19,11 +18,6 @@ def rf_of_last(spec: str, shape: str) -> dict[str, list[int]]:
     return field
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="receptive.widest keeps the first path's jumps: a broadcast 1x1 operand "
-    "(gap) first in a mul gives the full-size output a jump of 16",
-)
 @pytest.mark.parametrize(
     "spec",
     [
@@ -41,11 +35,6 @@ def test_broadcast_mul_keeps_the_full_size_operands_jump(spec: str) -> None:
     assert rf_of_last(spec, "3x16x16") == reference
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="YAML accepts an empty path (mul: [], side: [], residual body: [], "
-    "repeat layers: []) that the string form refuses, so the JSON spec does not read back",
-)
 @pytest.mark.parametrize(
     "block",
     [
@@ -71,20 +60,15 @@ def test_yaml_canonical_spec_reads_back(tmp_path: Path, block: str) -> None:
     assert json.loads(again)["total"] == first["total"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="table.render counts report.rows (blocks and layers) against RICH_MAX_ROWS, "
-    "not the 'branch k: identity' lines: 10,000 empty branches go through Rich (~3.4 s)",
-)
 @pytest.mark.parametrize("word", ["cat", "sum"])
-def test_many_identity_branches_table_within_2s(word: str) -> None:
+def test_many_identity_branches_are_a_long_table(word: str) -> None:
+    # every 'branch k: identity' line counts towards the plain layout's threshold
+    # (Rich took 3.4 s for these 10,000 lines; benchmarks/bounds.py times the case)
     spec = f"conv 4x3x3 p1 | {word}[" + " ;" * 9990 + " ]"  # 20 kB, under --max-layers
-    begun = time.perf_counter()
     code, out, err = invoke(spec, "--input", "3x8x8")
-    spent = time.perf_counter() - begun
     assert code == 0, err
     assert out.count("identity") == 9991
-    assert spent < 2.0, f"{spent:.2f} s"
+    assert "┃" not in out  # the plain layout, not Rich's box
 
 
 @pytest.mark.xfail(
@@ -105,11 +89,6 @@ def test_layers_kept_bytes_add_up_to_the_total_with_a_multiply(spec: str) -> Non
     assert sum(layer["kept_bytes"] for layer in data["layers"]) == 768 + 1024 + 16
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render.REFUSED refuses --depth for csv and markdown but not json, whose "
-    "layers list is the same with or without it: the option is silently ignored",
-)
 def test_json_refuses_depth_it_would_ignore() -> None:
     spec = "conv 4x3x3 p1 | sum[ relu ; ] | side[ gap ]"
     _, plain, _ = invoke(spec, "--input", "3x8x8", "--json")
@@ -119,11 +98,6 @@ def test_json_refuses_depth_it_would_ignore() -> None:
     assert code == 2 and err.startswith("error: --depth")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="memory walk: after side[...] the next layer's need for a gradient is taken "
-    "from the side branch's output (which has weights), not from x, the tensor handed on",
-)
 @pytest.mark.parametrize(
     "spec",
     [
@@ -143,11 +117,6 @@ def test_side_branch_weights_do_not_make_the_main_path_need_a_gradient(spec: str
     assert predicted == autograd
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="receptive.widest takes the largest size and the smallest start on each axis "
-    "apart: two fields offset from each other (-2..2 and -1..3) give -2..2, not -2..3",
-)
 @pytest.mark.parametrize("word", ["sum", "cat"])
 def test_paths_fields_join_as_their_union(word: str) -> None:
     # Hand arithmetic on 3x8x8, rows of output unit 0: the first conv sees -1..1;

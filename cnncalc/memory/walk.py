@@ -344,7 +344,9 @@ class _Plan:
                 sig = _join(graph.joins[i], max(of[v] for v in ins), numel[o], batch, needs)
                 if sig.shared_train:  # a view of its first input
                     train[o], infer[o] = train[ins[0]], infer[ins[0]]
-                grad[o] = needs
+                # a view (a side output's hand-on, a chunk, a crop) is its first input:
+                # it needs a gradient where that does, whatever else the op reads
+                grad[o] = grad[ins[0]] if sig.shared_train else needs
             else:
                 v = ins[0]
                 needs = grad[v]

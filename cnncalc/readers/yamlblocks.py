@@ -106,9 +106,15 @@ class Blocks(Checked):
                 raise self.error(construct.yaml_help, branches)
             paths = tuple(self.branch(b, env) for b in branches.value)
         else:
-            paths = tuple(
-                self.sequence(parts[key], env) for key in construct.yaml_paths if key in parts
-            )
+            keys = [key for key in construct.yaml_paths if key in parts]
+            paths = tuple(self.sequence(parts[key], env) for key in keys)
+            for key, path in zip(keys, paths, strict=True):
+                if not path:  # as the string form: only a branch may be empty
+                    raise self.error(
+                        f"{word}: '{key}' is empty: a layer is missing here — "
+                        f"{construct.yaml_help}",
+                        parts[key],
+                    )
         block = Block(construct.kind, paths, times, name, origin, shared)
         self.depth -= 1
         return block if trainable else freeze(block)

@@ -78,7 +78,7 @@ REFUSED: dict[tuple[str, str], str] = {
     **{
         (fmt, "depth"): "--depth folds the table's blocks; {fmt} lists every layer: leave "
         "--depth out"
-        for fmt in ("csv", "markdown")
+        for fmt in ("csv", "markdown", "json", "svg", "html")
     },
     **{
         (fmt, "wide"): "--wide is for the table; --format {fmt} is not one"

@@ -646,7 +646,9 @@ def render(
         from cnncalc.render.columns import SHARES
 
         cols = (*cols, *SHARES)
-    if sum(1 for r in report.rows if depth is None or r.depth <= depth) > RICH_MAX_ROWS:
+    shown = [r for r in report.rows if depth is None or r.depth <= depth]
+    labels = sum(len(r.parts) for r in shown if isinstance(r, BlockReport))  # a line a path
+    if len(shown) + labels > RICH_MAX_ROWS:
         return plain(report, cols, depth, memory)
     fit = None if wide else width if width is not None else _columns() if tty else None
     colour = tty and not NO_COLOR if color is None else color
