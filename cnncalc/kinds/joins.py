@@ -47,58 +47,44 @@ def _shown(shape: Shape) -> str:
     return shape_text(shape, "x")
 
 
-def add_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
-    """x + each named output: every shape the same (:func:`~cnncalc.joining.add_shape`)."""
-    try:
-        return Outcome(layer=layer, shape=joining.add_shape((x, *others)))
-    except Misfit as misfit:
-        name, shape = _named(layer, (x, *others))[misfit.index]
-        raise LayerError(
-            f"cannot add: {name} is {_shown(shape)} but the current tensor is {_shown(x)}; "
-            "shapes must be equal",
-            "ref",
-        ) from None
+def _rule(shape_of: Callable[[tuple[Shape, ...]], Shape], wording: str) -> JoinRule:
+    """A named join's rule: the join's one shape rule (:mod:`cnncalc.joining`, the
+    block form's too), its misfit worded with the input's name."""
+
+    def rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
+        try:
+            return Outcome(layer=layer, shape=shape_of((x, *others)))
+        except Misfit as misfit:
+            name, shape = _named(layer, (x, *others))[misfit.index]
+            message = wording.format(name=name, shape=_shown(shape), x=_shown(x))
+            raise LayerError(message, "ref") from None
+
+    return rule
 
 
-def mul_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
-    """x · each named output, broadcast as torch does: on every axis equal sizes
-    or a size of 1 (:func:`~cnncalc.joining.mul_shape`; a squeeze-and-excitation
-    gate is C×1×1)."""
-    try:
-        return Outcome(layer=layer, shape=joining.mul_shape((x, *others)))
-    except Misfit as misfit:
-        name, shape = _named(layer, (x, *others))[misfit.index]
-        raise LayerError(
-            f"cannot multiply: {name} is {_shown(shape)} but the current tensor is "
-            f"{_shown(x)}; each size must be equal or 1 (torch's broadcasting)",
-            "ref",
-        ) from None
-
-
-def cat_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
-    """[x, named...] on the channel axis: every other size the same."""
-    try:
-        return Outcome(layer=layer, shape=joining.cat_shape((x, *others)))
-    except Misfit as misfit:
-        name, shape = _named(layer, (x, *others))[misfit.index]
-        raise LayerError(
-            f"cannot concatenate: {name} is {_shown(shape)} but the current tensor is "
-            f"{_shown(x)}; all but the channel size must agree (catcrop crops to fit)",
-            "ref",
-        ) from None
-
-
-def catcrop_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
-    """U-Net's skip: each input centre-cropped to the smallest size, then concatenated."""
-    try:
-        return Outcome(layer=layer, shape=joining.crop_cat_shape((x, *others)))
-    except Misfit as misfit:
-        name, shape = _named(layer, (x, *others))[misfit.index]
-        raise LayerError(
-            f"cannot crop and concatenate: {name} is {_shown(shape)} and the current tensor "
-            f"{_shown(x)}; both need channels and the same spatial axes",
-            "ref",
-        ) from None
+add_rule = _rule(
+    joining.add_shape,
+    "cannot add: {name} is {shape} but the current tensor is {x}; shapes must be equal",
+)
+"""x + each named output: every shape the same."""
+mul_rule = _rule(
+    joining.mul_shape,
+    "cannot multiply: {name} is {shape} but the current tensor is {x}; each size must be "
+    "equal or 1 (torch's broadcasting)",
+)
+"""x · each named output, broadcast as torch does (a squeeze-and-excitation gate is C×1×1)."""
+cat_rule = _rule(
+    joining.cat_shape,
+    "cannot concatenate: {name} is {shape} but the current tensor is {x}; all but the "
+    "channel size must agree (catcrop crops to fit)",
+)
+"""[x, named...] on the channel axis: every other size the same."""
+catcrop_rule = _rule(
+    joining.crop_cat_shape,
+    "cannot crop and concatenate: {name} is {shape} and the current tensor {x}; both need "
+    "channels and the same spatial axes",
+)
+"""U-Net's skip: each input centre-cropped to the smallest size, then concatenated."""
 
 
 def from_rule(layer: LayerSpec, x: Shape, others: tuple[Shape, ...]) -> Outcome:
