@@ -437,7 +437,7 @@ def _hides(node: Node, names: _Names, index: int) -> SpecError:
     if isinstance(row, BlockReport):
         from cnncalc.constructs import of
 
-        what = "a group" if of(row.kind).serial and not of(row.kind).repeats else "a block"
+        what = "a group" if of(row.kind).group else "a block"
     what = f"layer {row.index}, {row.spec}" if isinstance(row, LayerReport) else what
     label = _label(node, index) if isinstance(node, LayerSpec) else node.origin.title or "[...]"
     return SpecError(

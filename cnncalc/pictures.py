@@ -65,9 +65,9 @@ def drawings(
     files: list[tuple[str, bytes]] = []
     note = None
     if png_path:
-        fitted = fit_scale(svg, scale)
+        width, height = _size(svg)
+        fitted = fit_scale(width, height, scale)
         if fitted < scale:
-            width, height = _size(svg)
             note = (
                 f"note: the PNG is drawn at scale {fitted:.3g}, not {scale:g}: at {scale:g} it "
                 f"would be {round(width * scale)}×{round(height * scale)} pixels, over the "
@@ -81,10 +81,9 @@ def drawings(
     return files, note
 
 
-def fit_scale(svg: str, scale: float) -> float:
-    """``scale``, or the largest scale at which the picture has at most
-    :data:`MAX_PIXELS` pixels."""
-    width, height = _size(svg)
+def fit_scale(width: int, height: int, scale: float) -> float:
+    """``scale``, or the largest scale at which a ``width`` × ``height`` picture has
+    at most :data:`MAX_PIXELS` pixels."""
     if width * height * scale * scale <= MAX_PIXELS:
         return scale
     return math.floor(math.sqrt(MAX_PIXELS / (width * height)) * 1000) / 1000

@@ -10,7 +10,7 @@ Adding a construct is one class in its family's ``CONSTRUCTS`` and a
 
 from __future__ import annotations
 
-from cnncalc.constructs import base, branches, gate, residual, serial, side
+from cnncalc.constructs import branches, gate, residual, serial, side
 from cnncalc.constructs.base import Construct, State
 from cnncalc.layer import BlockKind
 
@@ -29,7 +29,6 @@ ORDER: tuple[BlockKind, ...] = (
 ORDER += (BlockKind.SUM, BlockKind.SIDE, BlockKind.SEQ, BlockKind.REPEAT)
 CONSTRUCTS: dict[BlockKind, Construct] = {kind: _ALL[kind] for kind in ORDER}
 """Every construct by its kind, in the order the grammar lists them."""
-base.CONSTRUCT_OF.update(CONSTRUCTS)
 
 BY_WORD: dict[str, Construct] = {c.word: c for c in CONSTRUCTS.values() if c.word is not None}
 """The string form's block words (``res``, ``cat``, …)."""

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from cnncalc import receptive
 from cnncalc.errors import SpecError
 from cnncalc.layer import Block, BlockKind, Shape
-from cnncalc.receptive import Field
 
 if TYPE_CHECKING:
     from cnncalc.report import BlockReport, Row
@@ -112,6 +111,11 @@ class Construct:
     def default_label(self, block: Block) -> str:
         return self.label
 
+    @property
+    def group(self) -> bool:
+        """A named group: its one path runs once (a YAML block's body, ``group:``)."""
+        return self.serial and not self.repeats
+
     # --- the renderers ----------------------------------------------------------------
 
     def reads(self, block: BlockReport) -> Shape:
@@ -141,15 +145,12 @@ class Construct:
         raise NotImplementedError
 
 
-def widest(fields: list[Field]) -> Field:
-    return receptive.widest(fields)
-
-
 def handed_on(row: Row) -> bool:
     """Whether a row hands on its input (a side output), not what its row shows."""
+    from cnncalc.constructs import of  # the registry, which imports this module
     from cnncalc.report import BlockReport
 
-    return type(row) is BlockReport and CONSTRUCT_OF[row.kind].side_output
+    return type(row) is BlockReport and of(row.kind).side_output
 
 
 def passed(row: Row) -> Shape:
@@ -161,10 +162,6 @@ def passed(row: Row) -> Shape:
 def end_shape(part: tuple[Row, ...], block: BlockReport) -> Shape:
     """The shape a path ends with (an empty one hands on the block's input)."""
     return passed(part[-1]) if part else block.input_shape
-
-
-CONSTRUCT_OF: dict[BlockKind, Construct] = {}
-"""Filled by :mod:`cnncalc.constructs` with its registry (a base module cannot import it)."""
 
 
 def shown(shape: Shape) -> str:

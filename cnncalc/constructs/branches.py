@@ -15,10 +15,10 @@ import math
 from typing import TYPE_CHECKING, ClassVar
 
 from cnncalc import joining
-from cnncalc.constructs.base import Construct, Graph, State, end_shape, rank_note, shown, widest
+from cnncalc.constructs.base import Construct, Graph, State, end_shape, rank_note, shown
 from cnncalc.joining import Misfit
 from cnncalc.layer import Block, BlockKind, Shape
-from cnncalc.receptive import cropped_fields
+from cnncalc.receptive import Field, cropped_fields, widest
 
 if TYPE_CHECKING:
     from cnncalc.report import BlockReport, Row
@@ -80,16 +80,26 @@ class Concat(Construct):
     def combine(self, block: Block, state: State, ends: list[State]) -> tuple[State, Shape]:
         shapes = tuple(end[0] for end in ends)
         try:
-            out = joining.cat_shape(shapes)
+            out = self.rule(shapes)
         except Misfit as misfit:
-            shape, first = shapes[misfit.index], shapes[0]
-            raise self.error(
-                block,
-                f"cannot concatenate: branch {misfit.index + 1} gives {shown(shape)} but branch "
-                f"1 gives {shown(first)}{rank_note(shape, first)}; all but the channel size "
-                "must agree",
-            ) from None
-        return (out, widest([end[1] for end in ends])), out
+            raise self.error(block, self.misfit(shapes, misfit.index)) from None
+        return (out, self.field(ends, out)), out
+
+    def rule(self, shapes: tuple[Shape, ...]) -> Shape:
+        """The join's one shape rule (:mod:`cnncalc.joining`), the named join's too."""
+        return joining.cat_shape(shapes)
+
+    def misfit(self, shapes: tuple[Shape, ...], j: int) -> str:
+        """What to say when branch ``j`` (from 0) does not fit the rule."""
+        shape, first = shapes[j], shapes[0]
+        return (
+            f"cannot concatenate: branch {j + 1} gives {shown(shape)} but branch 1 gives "
+            f"{shown(first)}{rank_note(shape, first)}; all but the channel size must agree"
+        )
+
+    def field(self, ends: list[State], out: Shape) -> Field:
+        """The output's receptive field: the union of the branches'."""
+        return widest([end[1] for end in ends])
 
     def path_labels(self, block: BlockReport) -> list[tuple[str, tuple[Row, ...]]] | None:
         return [(f"branch {j}", part) for j, part in enumerate(block.parts, 1)]
@@ -130,18 +140,14 @@ class Sum(Concat):
     sign = ("sum", "⊕")
     helper = ("Sum", SUM)
 
-    def combine(self, block: Block, state: State, ends: list[State]) -> tuple[State, Shape]:
-        shapes = tuple(end[0] for end in ends)
-        try:
-            out = joining.add_shape(shapes)
-        except Misfit as misfit:
-            shape, first = shapes[misfit.index], shapes[0]
-            raise self.error(
-                block,
-                f"cannot add: branch {misfit.index + 1} gives {shown(shape)} but branch 1 "
-                f"gives {shown(first)}; every branch must give the same shape",
-            ) from None
-        return (out, widest([end[1] for end in ends])), out
+    def rule(self, shapes: tuple[Shape, ...]) -> Shape:
+        return joining.add_shape(shapes)
+
+    def misfit(self, shapes: tuple[Shape, ...], j: int) -> str:
+        return (
+            f"cannot add: branch {j + 1} gives {shown(shapes[j])} but branch 1 gives "
+            f"{shown(shapes[0])}; every branch must give the same shape"
+        )
 
     def memory(self, block: BlockReport, x: int, graph: Graph) -> int:
         parts = block.parts  # as the helper runs it: each branch, then its add
@@ -197,18 +203,17 @@ class CropConcat(Concat):
 
         return [*super().helpers(), (CROP_CAT.name, CROP_CAT.source)]
 
-    def combine(self, block: Block, state: State, ends: list[State]) -> tuple[State, Shape]:
-        shapes = tuple(end[0] for end in ends)
-        try:
-            out = joining.crop_cat_shape(shapes)
-        except Misfit as misfit:
-            raise self.error(
-                block,
-                f"cannot crop and concatenate: branch {misfit.index + 1} gives "
-                f"{shown(shapes[misfit.index])} and branch 1 gives {shown(shapes[0])}; both "
-                "need channels and the same spatial axes",
-            ) from None
-        return (out, widest(cropped_fields(ends, out[1:]))), out
+    def rule(self, shapes: tuple[Shape, ...]) -> Shape:
+        return joining.crop_cat_shape(shapes)
+
+    def misfit(self, shapes: tuple[Shape, ...], j: int) -> str:
+        return (
+            f"cannot crop and concatenate: branch {j + 1} gives {shown(shapes[j])} and "
+            f"branch 1 gives {shown(shapes[0])}; both need channels and the same spatial axes"
+        )
+
+    def field(self, ends: list[State], out: Shape) -> Field:
+        return widest(cropped_fields(ends, out[1:]))  # a crop moves where a field starts
 
     def memory(self, block: BlockReport, x: int, graph: Graph) -> int:
         spatial = block.output_shape[1:]

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cnncalc import joining
-from cnncalc.constructs.base import Construct, Graph, State, shown, widest
+from cnncalc.constructs.base import Construct, Graph, State, shown
 from cnncalc.joining import Misfit
 from cnncalc.layer import Block, BlockKind, Shape
+from cnncalc.receptive import widest
 
 if TYPE_CHECKING:
     from cnncalc.report import BlockReport, Row

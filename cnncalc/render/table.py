@@ -245,7 +245,7 @@ def _merged(row: BlockReport) -> tuple[str, BlockReport]:
     single = construct.serial and (not construct.repeats or row.count == 1)
     if single and isinstance(only, BlockReport):
         label, inner = _merged(only)
-        if not construct.repeats:  # a group
+        if construct.group:
             return f"{printable(row.label)}: {label}", inner
         named = f"{printable(row.name)}: " if row.name else ""
         return f"{named}{_named(only, label)} ×1", inner
@@ -269,7 +269,7 @@ MAX_WHAT = 40
 def _named(block: BlockReport, label: str) -> str:
     """How a repeat's label names the block it repeats (``label``: the block's own)."""
     construct = _of(block.kind)
-    if construct.serial and not construct.repeats:  # a group: its name
+    if construct.group:  # a group: its name
         return printable(block.label)
     if construct.repeats:
         return f"[{label}]" if len(label) <= MAX_WHAT else "[…]"
@@ -283,8 +283,7 @@ def _what(rows: tuple[Row, ...], most: int = 3) -> str:
         only = rows[0]
         if isinstance(only, LayerReport):
             return _layer_text(only)
-        group = _of(only.kind).serial and not _of(only.kind).repeats
-        return _named(only, "" if group else _merged(only)[0])
+        return _named(only, "" if _of(only.kind).group else _merged(only)[0])
     shown = [_what((r,)) for r in rows[:most]]
     return "[" + " | ".join(shown) + (" | …]" if len(rows) > most else "]")
 
