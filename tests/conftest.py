@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -18,6 +19,14 @@ from click.testing import CliRunner
 from cnncalc import SpecError, analyze, parse
 from cnncalc.cli import cli
 from cnncalc.report import Report
+
+# torchvision's PyPI wheel is a CUDA build: its compiled ops (detection only)
+# cannot load beside the CPU torch, and only the module registering their meta
+# kernels fails at import. An empty stand-in lets every classification,
+# segmentation and video model build.
+sys.modules.setdefault(
+    "torchvision._meta_registrations", ModuleType("torchvision._meta_registrations")
+)
 
 
 def need_torch() -> ModuleType:

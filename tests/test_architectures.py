@@ -185,7 +185,8 @@ def test_side_outputs_against_torchvision(name: str) -> None:
         model = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False)
     else:  # 21 classes by default; the aux head runs in eval mode too
         build = getattr(torchvision.models.segmentation, name)
-        model = build(weights=None, weights_backbone=None, aux_loss=True)
+        aux = {} if name.startswith("lraspp") else {"aux_loss": True}  # LR-ASPP has none
+        model = build(weights=None, weights_backbone=None, **aux)
     model.eval()
     report = preset(name)
     assert report.total.params == sum(p.numel() for p in model.parameters())
