@@ -291,6 +291,14 @@ memory_options = _options(
         help="ReLUs work in place, as torchvision builds them; --no-inplace if not.",
     ),
     click.option(
+        "--attention",
+        type=click.Choice(["auto", "math", "flash", "efficient"]),
+        default="auto",
+        show_default=True,
+        help="The attention kernel memory assumes; auto: flash for 2-byte types, "
+        "memory-efficient for float32, as PyTorch picks on a CUDA GPU.",
+    ),
+    click.option(
         "--memory",
         "kept",
         is_flag=True,
@@ -393,7 +401,15 @@ def show(spec: str, input_: str | None, **given: Any) -> None:
         from cnncalc.memory.fit import fit
         from cnncalc.render import fit as fit_render
 
-        found = fit(report, limit, dtype, options.optimizer, options.amp, options.inplace_relu)
+        found = fit(
+            report,
+            limit,
+            dtype,
+            options.optimizer,
+            options.amp,
+            options.inplace_relu,
+            options.attention,
+        )
         json_out = as_json or fmt == "json"
         write((fit_render.render_json if json_out else fit_render.render_text)(report, found))
         return
@@ -479,6 +495,7 @@ OPTION_FIELDS = {
     "optimizer": "optimizer",
     "explain": "explain",
     "inplace_relu": "inplace_relu",
+    "attention": "attention",
     "kept": "kept",
     "wide": "wide",
     "column_keys": "columns",

@@ -15,10 +15,11 @@ from cnncalc import collector, receptive
 from cnncalc.canonical import format_layer, format_nodes
 from cnncalc.errors import LayerError, SpecError
 from cnncalc.kinds import KINDS, Arg, Kind, Outcome
-from cnncalc.kinds.base import How
+from cnncalc.kinds.base import How, Reads, layout_refusal
 from cnncalc.layer import (
     DEFAULT_MAX_LAYERS,
     Block,
+    Last,
     LayerSpec,
     Model,
     Node,
@@ -101,6 +102,9 @@ def analyze(
     if strict and warnings:
         raise SpecError(f"{warnings[0]} (--strict)")
     spatial = start if _starts_with_tokens(model.layers) else start[1:]
+    if _reads_sequence(model.layers) and len(start) > 1:  # --input 197x768: N×D tokens
+        start = Last(start)
+        spatial = start[:-1]
     run = _Run(strict, spatial)
     with collector.paused():
         out, _ = run.seq(model.layers, (start, receptive.start(len(spatial))), "", 1)
@@ -230,9 +234,9 @@ class _Run:
     ) -> State:
         shape, seen = state
         index = len(self.leaves) + 1
-        key: tuple[object, ...] = (layer, shape)
+        key: tuple[object, ...] = (layer, shape, type(shape))  # a Last equals its tuple
         if others is not None:
-            key = (layer, shape, tuple(other[0] for other in others))
+            key = (layer, shape, type(shape), tuple((o[0], type(o[0])) for o in others))
         known = self.memo.get(key)
         if known is None:  # the same layer on the same shape (a repeat) is worked out once
             known = self.memo[key] = self.apply(layer, shape, index, others)
@@ -276,6 +280,10 @@ class _Run:
         kernel size is warned about first."""
         try:
             kind = KINDS[layer.kind]
+            if kind.reads is not Reads.EITHER:
+                refusal = layout_refusal(kind, shape)
+                if refusal is not None:
+                    raise LayerError(refusal)
             if others is not None and kind.join is not None:
                 out = kind.join.rule(layer, shape, tuple(other[0] for other in others))
             else:
@@ -480,6 +488,13 @@ def _joined_field(kind: Kind, state: State, others: tuple[State, ...], out: Shap
 def _label(layer: LayerSpec, index: int) -> str:
     """How an error names a layer: its own words, else its number and kind."""
     return layer.origin.title or f"layer {index} ({layer.kind})"
+
+
+def _reads_sequence(nodes: tuple[Node, ...]) -> bool:
+    """The first layer reads a token sequence (``attention``, ``cls``…): then
+    ``--input N×D`` is one, the features last."""
+    first = next(leaves(nodes), None)
+    return first is not None and KINDS[first.kind].reads is Reads.LAST
 
 
 def _starts_with_tokens(nodes: tuple[Node, ...]) -> bool:

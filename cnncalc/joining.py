@@ -11,11 +11,16 @@ raises :class:`Misfit` with the position of the first input that does not fit.
 Broadcasting (``mul``) is torch's: the same rank, and on every axis, channels
 included, equal sizes or a size of 1 (a squeeze-and-excitation gate is C×1×1,
 a spatial attention map 1×H×W); the output takes the larger size.
+
+Layouts (:class:`~cnncalc.layer.Last`) must agree: a token sequence adds to a
+token sequence, not to a channels-first map of the same sizes. A concat joins
+channels of channels-first maps only (a features-last input is refused
+before it gets here: :func:`cnncalc.kinds.base.layout_refusal`).
 """
 
 from __future__ import annotations
 
-from cnncalc.layer import Shape
+from cnncalc.layer import Last, Shape, features_last
 
 
 class Misfit(Exception):
@@ -30,7 +35,7 @@ def add_shape(shapes: tuple[Shape, ...]) -> Shape:
     """x + y + …: every shape the same."""
     first = shapes[0]
     for j, shape in enumerate(shapes[1:], 1):
-        if shape != first:
+        if shape != first or type(shape) is not type(first):
             raise Misfit(j)
     return first
 
@@ -39,19 +44,21 @@ def mul_shape(shapes: tuple[Shape, ...]) -> Shape:
     """x · y · …, broadcast as torch does (see the module's note)."""
     out = shapes[0]
     for j, shape in enumerate(shapes[1:], 1):
-        if len(shape) != len(out) or any(
-            a != b and a != 1 and b != 1 for a, b in zip(out, shape, strict=True)
+        if (
+            len(shape) != len(out)
+            or features_last(shape) != features_last(shapes[0])
+            or any(a != b and a != 1 and b != 1 for a, b in zip(out, shape, strict=True))
         ):
             raise Misfit(j)
         out = tuple(max(a, b) for a, b in zip(out, shape, strict=True))
-    return out
+    return Last(out) if features_last(shapes[0]) else out
 
 
 def cat_shape(shapes: tuple[Shape, ...]) -> Shape:
-    """[x, y, …] on the channel axis: every other size the same."""
+    """[x, y, …] on the channel axis: every other size the same, channels first."""
     first = shapes[0]
     for j, shape in enumerate(shapes[1:], 1):
-        if shape[1:] != first[1:]:
+        if shape[1:] != first[1:] or features_last(shape):
             raise Misfit(j)
     return (sum(shape[0] for shape in shapes), *first[1:])
 
@@ -66,7 +73,9 @@ def crop_cat_shape(shapes: tuple[Shape, ...]) -> Shape:
     spatial axis (⌊(W − w)/2⌋ cut before, the rest after), then concatenated;
     every input needs channels and the same spatial axes."""
     first = shapes[0]
+    if features_last(first):
+        raise Misfit(0)
     for j, shape in enumerate(shapes[1:], 1):
-        if len(shape) != len(first) or len(first) < 2:
+        if len(shape) != len(first) or len(first) < 2 or features_last(shape):
             raise Misfit(j)
     return (sum(shape[0] for shape in shapes), *crop_sizes(shapes))

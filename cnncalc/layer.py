@@ -41,7 +41,45 @@ DEPTH_CEILING = 200
 """Beyond this the parsers' recursion would reach Python's own limit."""
 
 Shape = tuple[int, ...]
-"""A tensor shape, channels first, batch excluded: ``(C, H, W)``."""
+"""A tensor shape, batch excluded: channels first, ``(C, H, W)``, unless it is
+:class:`Last`."""
+
+
+class Last(tuple[int, ...]):
+    """A shape whose features are on its last axis: a token sequence ``(N, D)``
+    (``tokens``, a transformer's layout: torch's ``(B, N, D)``), or a map with its
+    channels last, ``(H, W, C)`` (``permute``). Equal to the plain tuple of the
+    same sizes; the layout is the type. A vector ``(D,)`` is never one: it has
+    no positions, so its features are first and last alike."""
+
+    __slots__ = ()
+
+
+def last(values: tuple[int, ...]) -> Shape:
+    """``values`` as a features-last shape (a vector stays a plain one)."""
+    return Last(values) if len(values) > 1 else tuple(values)
+
+
+def features_last(shape: Shape) -> bool:
+    return type(shape) is Last
+
+
+def features(shape: Shape) -> int:
+    """How many features each position has: the channels of a channels-first
+    shape, the last size of a features-last one."""
+    return shape[-1] if type(shape) is Last else shape[0]
+
+
+def positions(shape: Shape) -> Shape:
+    """The sizes of the axes that are not the features'."""
+    return shape[:-1] if type(shape) is Last else shape[1:]
+
+
+def with_features(shape: Shape, count: int) -> Shape:
+    """``shape`` with ``count`` features instead, in its own layout."""
+    if type(shape) is Last:
+        return Last((*shape[:-1], count))
+    return (count, *shape[1:])
 
 
 def shape_text(values: tuple[int, ...], sep: str = "×") -> str:
@@ -168,6 +206,9 @@ class LayerSpec(Record):
         "mode",
         "scale",
         "ref",
+        "heads",
+        "order",
+        "index",
     )
     __slots__ = (*_compared, "origin")
 
@@ -202,6 +243,9 @@ class LayerSpec(Record):
             layer.mode,
             layer.scale,
             layer.ref,
+            layer.heads,
+            layer.order,
+            layer.index,
         )
 
     def __init__(
@@ -233,6 +277,9 @@ class LayerSpec(Record):
         mode: str | None = None,
         scale: tuple[int, ...] | None = None,
         ref: tuple[str, ...] | None = None,
+        heads: int | None = None,
+        order: tuple[int, ...] | None = None,
+        index: int | None = None,
         origin: Origin = NOWHERE,
     ) -> None:
         self.kind = kind
@@ -262,6 +309,9 @@ class LayerSpec(Record):
         self.mode = mode
         self.scale = scale
         self.ref = ref
+        self.heads = heads
+        self.order = order
+        self.index = index
         self.origin = origin
 
 

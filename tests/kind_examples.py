@@ -7,9 +7,15 @@ import math
 
 from cnncalc.kinds import Arg, Kind
 
-INPUTS = {0: (6,), 1: (6, 10), 2: (6, 10, 9), 3: (6, 6, 7, 5)}
-"""An input of each spatial rank (0: a vector of 6 features), 6 channels."""
+INPUTS = {0: (6,), 1: (6, 10), 2: (6, 10, 9), 3: (6, 6, 7, 5), -2: (6, 10)}
+"""An input of each spatial rank (0: a vector of 6 features), 6 channels; at
+:data:`SEQUENCE`, the 1-D input made a token sequence of 10 tokens of 6 features
+by :data:`TO_SEQUENCE`."""
 TOKENS = (12,)
+SEQUENCE = -2
+"""The pseudo-rank of a features-last input: a sequence of 10×6 tokens."""
+TO_SEQUENCE = "permute 1,0 | "
+"""What makes the sequence: (6, 10) channels first to (10, 6) features last."""
 
 
 def example(kind: Kind, rank: int) -> str:
@@ -30,8 +36,14 @@ def example(kind: Kind, rank: int) -> str:
         Arg.PADS: "0:1",
         Arg.SHAPE: f"{math.prod(INPUTS.get(rank, TOKENS)) // 2}x2",
         Arg.REF: "x",  # the output named x by the relu before it (see READS)
+        Arg.HEADS: "3",  # of the 6 features: 3 heads of 2
+        # the features to the other end: 1,2,…,0 channels first, 1,0 from a sequence
+        Arg.ORDER: "1,0" if rank == SEQUENCE else ",".join([*map(str, range(1, rank + 1)), "0"]),
+        Arg.INDEX: "1",
+        Arg.GRID: "2x5",  # the sequence's 10 tokens
     }[kind.arg]
-    return (READS if kind.arg is Arg.REF else "") + f"{kind.name} {arg}".strip()
+    prefix = TO_SEQUENCE if rank == SEQUENCE else ""
+    return prefix + (READS if kind.arg is Arg.REF else "") + f"{kind.name} {arg}".strip()
 
 
 READS = "relu as x | "

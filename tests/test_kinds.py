@@ -22,13 +22,14 @@ from cnncalc import SpecError
 from cnncalc.canonical import format_layer
 from cnncalc.cli import cli
 from cnncalc.kinds import KINDS, NAMES, Arg, Kind
+from cnncalc.kinds.base import Reads
 from cnncalc.layer import LayerSpec
 from cnncalc.readers.spec import parse
 from cnncalc.readers.yamlspec import load
 from cnncalc.render import explain, svg
 
 from conftest import error, invoke, need_torch, run
-from kind_examples import INPUTS, TOKENS, example
+from kind_examples import INPUTS, SEQUENCE, TOKENS, example
 from oracles import torch_figures
 
 torch = need_torch()
@@ -214,9 +215,92 @@ REFERENCE: dict[str, Callable[[int, tuple[int, ...]], Any]] = {
 """Each kind built independently from torch.nn (not from cnncalc's emitted code)."""
 
 
+class Lambda(nn.Module):  # type: ignore[misc]
+    def __init__(self, f: Callable[[Any], Any]):
+        super().__init__()
+        self.f = f
+
+    def forward(self, x: Any) -> Any:
+        return self.f(x)
+
+
+class ClassTokenReference(nn.Module):  # type: ignore[misc]
+    """torchvision's VisionTransformer: ``torch.cat([class_token.expand(n, -1, -1), x], 1)``."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
+
+    def forward(self, x: Any) -> Any:
+        return torch.cat([self.class_token.expand(x.shape[0], -1, -1), x], dim=1)
+
+
+class PositionReference(nn.Module):  # type: ignore[misc]
+    """torchvision's ViT Encoder: ``input + self.pos_embedding``, a (1, N, D) parameter."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        super().__init__()
+        self.pos_embedding = nn.Parameter(torch.zeros(1, *shape))
+
+    def forward(self, x: Any) -> Any:
+        return x + self.pos_embedding
+
+
+class AttentionReference(nn.Module):  # type: ignore[misc]
+    """torch.nn.MultiheadAttention on (x, x, x), as torchvision's ViT EncoderBlock
+    calls it, on SDPA's math path: FlopCounterMode counts its matrix products
+    (the CPU's fused flash kernel it does not count)."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(dim, heads, batch_first=True)
+
+    def forward(self, x: Any) -> Any:
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        with sdpa_kernel(SDPBackend.MATH):
+            return self.attention(x, x, x, need_weights=False)[0]
+
+
+def _permute_reference(rank: int) -> Any:
+    """cnncalc's example ``permute 1,2,…,0``: the channels moved last."""
+    return Lambda(lambda x: x.permute(0, *range(2, rank + 2), 1))
+
+
+REFERENCE["tokens"] = lambda r, s: Lambda(lambda x: x.flatten(2).transpose(1, 2))
+REFERENCE["permute"] = lambda r, s: _permute_reference(r)
+REFERENCE["posembed"] = lambda r, s: PositionReference(s)
+
+SEQUENCE_REFERENCE: dict[str, Callable[[tuple[int, ...]], Any]] = {
+    "fc": lambda s: nn.Linear(s[-1], 5),  # on the last axis: each token alike
+    "layernorm": lambda s: nn.LayerNorm(s[-1]),
+    "layerscale": lambda s: LayerScaleReference(s[-1], 0),
+    "permute": lambda s: Lambda(lambda x: x.transpose(1, 2)),
+    "untokens": lambda s: Lambda(lambda x: x.transpose(1, 2).unflatten(2, (2, 5))),
+    "cls": lambda s: ClassTokenReference(s[-1]),
+    "token": lambda s: Lambda(lambda x: x[:, 1]),
+    "attention": lambda s: AttentionReference(s[-1], 3),
+}
+"""The kinds whose torch module on a token sequence (N×D, features last) differs
+from :data:`REFERENCE`'s; the others (element-wise, the joins) are the same."""
+
+
+def reference(name: str, rank: int, shape: tuple[int, ...]) -> Any:
+    """The torch module of kind ``name``'s example at ``rank`` on ``shape``; at
+    SEQUENCE, after the transpose that makes the (6, 10) input a 10×6 sequence."""
+    if rank != SEQUENCE:
+        return REFERENCE[name](rank, shape)
+    tokens = (shape[1], shape[0])
+    inner = SEQUENCE_REFERENCE.get(name)
+    module = inner(tokens) if inner else REFERENCE[name](1, tokens)
+    return nn.Sequential(Lambda(lambda x: x.transpose(1, 2)), module)
+
+
 def accepted_ranks(kind: Kind) -> list[int]:
     ranks = []
     for rank, shape in INPUTS.items():
+        if kind.reads is Reads.LAST and rank != SEQUENCE:
+            continue  # a channels-first input would be read as a sequence: --input N×D
         if rank == 0 and kind.arg is Arg.FILTERS_KERNEL:
             continue  # a 1-D kernel reads --input 6 as one channel of 6: a rank-1 case
         try:
@@ -241,7 +325,9 @@ def test_every_kind_has_every_facet() -> None:
         assert kind.summary and callable(kind.rule), name
         assert callable(kind.explain) and callable(kind.torch), name
         assert NAMES[name] == name and all(NAMES[a] == name for a in kind.aliases)
-        assert name in REFERENCE or kind.takes_tokens, f"{name}: no torch reference in this test"
+        assert name in REFERENCE or name in SEQUENCE_REFERENCE or kind.takes_tokens, (
+            f"{name}: no torch reference in this test"
+        )
         assert re.search(rf"^\|.*`{name}[ `]", readme, re.M), f"{name}: no README table row"
         if not kind.takes_tokens:
             assert accepted_ranks(kind), f"{name}: the example spec is accepted at no rank"
@@ -253,7 +339,7 @@ def test_kind_agrees_with_torch(name: str, rank: int) -> None:
     kind accepts; where torch refuses the configuration, cnncalc must too."""
     shape = INPUTS[rank]
     report = run(example(KINDS[name], rank), *shape)
-    expected = torch_figures(REFERENCE[name](rank, shape), shape)
+    expected = torch_figures(reference(name, rank, shape), shape)
     ours = {
         "shape": report.output_shape,
         "params": report.total.params,
@@ -286,7 +372,7 @@ ALL = [(name, rank) for name, rank in CASES] + [
 
 def _spec_and_input(name: str, rank: int) -> tuple[str, str]:
     kind = KINDS[name]
-    if rank < 0:
+    if rank == -1:  # the kinds that read token ids (embed)
         return f"{example(kind, 1)} | conv 3x3", "x".join(map(str, TOKENS))
     return example(kind, rank), "x".join(map(str, INPUTS[rank]))
 
@@ -295,8 +381,7 @@ def _spec_and_input(name: str, rank: int) -> tuple[str, str]:
 def test_kind_through_every_output(name: str, rank: int) -> None:
     spec, dims = _spec_and_input(name, rank)
     data = json.loads(_cli(spec, "--input", dims, "--json"))
-    assert data["layers"][-1 if name in READING else 0]["kind"] == name
-    layer = data["layers"][-1 if name in READING else 0]
+    layer = [layer for layer in data["layers"] if layer["kind"] == name][-1]
     table = _cli(spec, "--input", dims)
     assert layer["spec"] in table
     for fmt in ("csv", "markdown"):

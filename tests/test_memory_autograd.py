@@ -16,26 +16,31 @@ from typing import Any
 
 import pytest
 
-from cnncalc import sources
+from cnncalc import SpecError, sources
 from cnncalc.engine import analyze
-from cnncalc.kinds import KINDS
+from cnncalc.kinds import KINDS, Kind
+from cnncalc.kinds.base import Reads
 from cnncalc.memory import estimate
 from cnncalc.report import Report
 
 from conftest import invoke, need_torch, run, saved_bytes
-from kind_examples import INPUTS, TOKENS, example
+from kind_examples import INPUTS, SEQUENCE, TO_SEQUENCE, TOKENS, example
 
 torch = need_torch()
 
 BATCH = 2
 
 
-def saved(spec: str, dims: tuple[int, ...], inplace: bool = True) -> tuple[int, int]:
+def saved(
+    spec: str, dims: tuple[int, ...], inplace: bool = True, attention: str = "math"
+) -> tuple[int, int]:
     """cnncalc's kept bytes for ``spec`` at batch 2, and the bytes autograd's
     saved tensors hold (distinct storages, not parameters or buffers), on the
     emitted module in training mode, less the CPU allowance (:func:`_cpu`).
     No ``dims``: ``spec`` is a preset, on its own input. ``inplace``: the ReLUs
-    work in place (the model's default, as torchvision's) or not (``--no-inplace``)."""
+    work in place (the model's default, as torchvision's) or not (``--no-inplace``).
+    ``attention``: the SDPA kernel, forced on torch's side (``math``), or the
+    CPU's own fused one for float32 (``flash``: it keeps what CUDA's flash keeps)."""
     shape = ("--input", "x".join(map(str, dims))) if dims else ()
     code, source, err = invoke(spec, *shape, "--emit", "torch")
     assert code == 0, err
@@ -47,9 +52,13 @@ def saved(spec: str, dims: tuple[int, ...], inplace: bool = True) -> tuple[int, 
             module.inplace = inplace
     batch = (BATCH, *namespace["INPUT_SHAPE"])
     x = torch.randint(0, 5, batch) if "class Tokens" in source else torch.randn(batch)
-    saved = saved_bytes(net, x)
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    backend = {"math": SDPBackend.MATH, "flash": SDPBackend.FLASH_ATTENTION}[attention]
+    with sdpa_kernel(backend):
+        saved = saved_bytes(net, x)
     report = run(spec, *dims) if dims else analyze(sources.load(spec))
-    memory = estimate(report, batch=BATCH, inplace_relu=inplace)
+    memory = estimate(report, batch=BATCH, inplace_relu=inplace, attention=attention)
     return memory.kept_bytes, saved - _cpu(report, memory.kept_by_layer)
 
 
@@ -65,9 +74,29 @@ def _cpu(report: Report, kept: dict[int, int]) -> int:
     )
 
 
+def _sequence_specs(kind: Kind) -> list[tuple[str, tuple[int, ...]]]:
+    """The kind on a 10×6 token sequence, where it reads one, in the same places."""
+    body = example(kind, SEQUENCE).removeprefix(TO_SEQUENCE)
+    try:
+        run(TO_SEQUENCE + body, *INPUTS[SEQUENCE])
+    except SpecError:
+        return []
+    shape = INPUTS[SEQUENCE]
+    return [
+        (f"conv 6x1 | {TO_SEQUENCE}{body}", shape),
+        (f"conv 6x1 | {TO_SEQUENCE}relu | {body}", shape),
+        (f"conv 6x1 | {TO_SEQUENCE}identity | {body} | identity", shape),
+        (f"{TO_SEQUENCE}{body}", shape),
+        (f"{TO_SEQUENCE}identity | {body} | flatten | fc 3", shape),
+    ]
+
+
 def _specs() -> list[tuple[str, tuple[int, ...]]]:
     cases: list[tuple[str, tuple[int, ...]]] = []
     for kind in KINDS.values():
+        cases += _sequence_specs(kind)
+        if kind.reads is Reads.LAST:
+            continue
         if kind.takes_tokens:
             cases.append((example(kind, 1), TOKENS))
             cases.append((f"{example(kind, 1)} | identity | conv 4x3", TOKENS))

@@ -47,6 +47,9 @@ def every_field_set() -> LayerSpec:
         mode="bilinear",
         scale=(2, 2),
         ref=("a", "b"),
+        heads=3,
+        order=(1, 0),
+        index=1,
         origin=Origin((0, 4), label="here"),
     )
 

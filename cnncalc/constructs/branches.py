@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from cnncalc import joining
 from cnncalc.constructs.base import Construct, Graph, State, end_shape, rank_note, shown
 from cnncalc.joining import Misfit
-from cnncalc.layer import Block, BlockKind, Shape
+from cnncalc.layer import Block, BlockKind, Shape, features_last
 from cnncalc.receptive import Field, cropped_fields, widest
 
 if TYPE_CHECKING:
@@ -79,6 +79,13 @@ class Concat(Construct):
 
     def combine(self, block: Block, state: State, ends: list[State]) -> tuple[State, Shape]:
         shapes = tuple(end[0] for end in ends)
+        for j, shape in enumerate(shapes, 1):
+            if features_last(shape) and self.kind is not BlockKind.SUM:
+                raise self.error(
+                    block,
+                    f"{self.word}[...] joins channels-first maps, but branch {j} gives "
+                    f"{shown(shape)} with its features last: end it with 'untokens'",
+                )
         try:
             out = self.rule(shapes)
         except Misfit as misfit:
@@ -169,6 +176,10 @@ class Split(Concat):
 
     def inputs(self, block: Block, state: State) -> list[State]:
         x, branches = state[0], len(block.parts)
+        if features_last(x):
+            raise self.error(
+                block, f"split[...] shares the channels of a channels-first map, not {shown(x)}'s"
+            )
         if len(x) < 2 or x[0] % branches:
             what = "a vector" if len(x) < 2 else f"{x[0]} channels"
             raise self.error(

@@ -1,7 +1,8 @@
 """The layer kinds: one home per kind, one module per family.
 
 Each family module (:mod:`.convolution`, :mod:`.pooling`, :mod:`.dense`,
-:mod:`.normalisation`, :mod:`.elementwise`, :mod:`.reshaping`, :mod:`.joins`) declares its
+:mod:`.normalisation`, :mod:`.elementwise`, :mod:`.reshaping`, :mod:`.tokens`,
+:mod:`.joins`) declares its
 kinds with everything cnncalc needs of them (:class:`~.base.Kind`): words,
 argument grammar, options, rule, ``--explain`` lines and PyTorch code. Adding a
 kind is one entry in its family's ``KINDS``; this module collects them.
@@ -10,6 +11,7 @@ kind is one entry in its family's ``KINDS``; this module collects them.
 from __future__ import annotations
 
 from cnncalc.kinds import (
+    attention,
     convolution,
     dense,
     elementwise,
@@ -17,6 +19,7 @@ from cnncalc.kinds import (
     normalisation,
     pooling,
     reshaping,
+    tokens,
 )
 from cnncalc.kinds.base import (
     WHOLE,
@@ -46,7 +49,17 @@ __all__ = [
     "lookup",
 ]
 
-FAMILIES = (convolution, pooling, dense, reshaping, normalisation, elementwise, joins)
+FAMILIES = (
+    convolution,
+    pooling,
+    dense,
+    reshaping,
+    tokens,
+    attention,
+    normalisation,
+    elementwise,
+    joins,
+)
 
 KINDS: dict[str, Kind] = {kind.name: kind for family in FAMILIES for kind in family.KINDS}
 """Every kind by its canonical name."""

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 from cnncalc import arith
 from cnncalc.kinds.grammar import Arg as Arg
-from cnncalc.layer import LayerSpec, Shape
+from cnncalc.layer import LayerSpec, Shape, features_last, shape_text
 from cnncalc.memory.rules import SAVES_INPUT, Behaviour
 from cnncalc.record import Record
 
@@ -192,6 +192,46 @@ class Join(Record):
     rule: JoinRule
 
 
+class Reads(str, Enum):
+    """The layout a kind reads (:class:`~cnncalc.layer.Last`): channels first
+    (maps, vectors), features last (token sequences), or either (element-wise
+    ops, and the layers that act on each position's features: ``fc`` on tokens
+    is torch's ``nn.Linear`` on the last axis, ``layernorm`` its ``nn.LayerNorm``)."""
+
+    FIRST = "first"
+    LAST = "last"
+    EITHER = "either"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def layout_refusal(kind: Kind, shape: Shape) -> str | None:
+    """Why ``kind`` cannot read ``shape``'s layout, with what to write instead; None if it can."""
+    text = shape_text(shape, "x")
+    if kind.reads is Reads.FIRST and features_last(shape):
+        back = f"untokens {_grid(shape)}" if len(shape) == 2 else "untokens"
+        return (
+            f"{kind.name} reads channels first, but its input {text} has its features last "
+            f"(a token sequence or a permuted map): '{back}' turns it back"
+        )
+    if kind.reads is Reads.LAST and not features_last(shape):
+        if len(shape) == 1:
+            return f"{kind.name} reads a token sequence (N×D), but its input is a vector of {text}"
+        return (
+            f"{kind.name} reads a token sequence (N×D, features last), but its input {text} "
+            "is channels first: 'tokens' makes one (x.flatten(2).transpose(1, 2))"
+        )
+    return None
+
+
+def _grid(shape: Shape) -> str:
+    """``14x14`` for 196 tokens: the squarest grid, for a hint."""
+    n = shape[0]
+    side = max(d for d in range(1, int(n**0.5) + 1) if n % d == 0)
+    return f"{side}x{n // side}"
+
+
 def connection_lines(layer: LayerReport) -> list[str]:
     """LeCun's connections, where they are more than the MACs: every output unit
     that adds a bias is one more."""
@@ -227,7 +267,8 @@ class Kind(Record):
     ``sets_rank``: its output's rank does not follow its input's (fc, flatten,
     reshape), so layers after it say nothing about the network input's rank.
     ``join``: it reads earlier outputs by name (``add p5``, :mod:`.joins`); its
-    ``rule`` is then never called, the join's is.
+    ``rule`` is then never called, the join's is. ``reads``: the layouts its
+    input may have (:class:`Reads`); the engine refuses the others.
     """
 
     name: str
@@ -242,6 +283,7 @@ class Kind(Record):
     memory: Behaviour = SAVES_INPUT
     sets_rank: bool = False
     join: Join | None = None
+    reads: Reads = Reads.FIRST
 
     @property
     def windowed(self) -> bool:

@@ -7,8 +7,17 @@ import math
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LayerError
-from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome, connection_lines
-from cnncalc.layer import LayerSpec, Shape, shape_text
+from cnncalc.kinds.base import (
+    WHOLE,
+    Arg,
+    Helper,
+    Kind,
+    Module,
+    Outcome,
+    Reads,
+    connection_lines,
+)
+from cnncalc.layer import LayerSpec, Shape, features_last, positions, shape_text, with_features
 from cnncalc.memory.rules import Behaviour, Saved
 
 if TYPE_CHECKING:
@@ -16,8 +25,20 @@ if TYPE_CHECKING:
 
 
 def fc_rule(layer: LayerSpec, shape: Shape) -> Outcome:
-    """Fully connected (torch.nn.Linear after a flatten)."""
+    """Fully connected (torch.nn.Linear after a flatten); on a features-last
+    input, torch.nn.Linear on its last axis: each position (token) on its own,
+    the same weights for all, so the field does not grow."""
     units = layer.units or 0
+    if features_last(shape):
+        weights, bias = shape[-1] * units, units if layer.bias else 0
+        count = math.prod(positions(shape))
+        return Outcome(
+            layer=layer,
+            shape=with_features(shape, units),
+            params=weights + bias,
+            macs=count * weights,
+            bias_units=count * bias,
+        )
     weights = math.prod(shape) * units
     bias = units if layer.bias else 0
     return Outcome(
@@ -40,8 +61,16 @@ def rbf_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 def fc_explain(layer: LayerReport) -> list[str]:
     spec, costs = layer.layer, layer.costs
     assert spec is not None
-    inputs = math.prod(layer.input_shape)
     bias = f" + {spec.units}" if spec.bias else ""
+    if features_last(layer.input_shape):
+        features = layer.input_shape[-1]
+        where = shape_text(positions(layer.input_shape), "·")
+        return [
+            f"params: {features:,} × {spec.units}{bias} = {costs.params:,} (each position alike)",
+            f"MACs: {where} positions × {features:,} × {spec.units} = {costs.macs:,}",
+            *connection_lines(layer),
+        ]
+    inputs = math.prod(layer.input_shape)
     return [
         f"params: {inputs:,} × {spec.units}{bias} = {costs.params:,}",
         f"MACs: {inputs:,} × {spec.units} = {costs.macs:,}",
@@ -53,6 +82,8 @@ def fc_torch(layer: LayerReport) -> Module:
     spec = layer.layer
     assert spec is not None
     shape = layer.input_shape
+    if features_last(shape):  # torch's Linear acts on the last axis
+        return Module(f"nn.Linear({shape[-1]}, {spec.units}, bias={spec.bias})")
     linear = f"nn.Linear({math.prod(shape)}, {spec.units}, bias={spec.bias})"
     return Module(linear if len(shape) == 1 else f"nn.Sequential(nn.Flatten(), {linear})")
 
@@ -137,8 +168,9 @@ KINDS = (
         fc_torch,
         ("dense", "linear"),
         frozenset({"bias", "trainable"}),
-        memory=Behaviour(saves_input=True, autocast="half", weights="bias"),
+        memory=Behaviour(saves_input=True, autocast="half", weights="bias", flattens=True),
         sets_rank=True,
+        reads=Reads.EITHER,
     ),
     Kind(
         "rbf",

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, no_lines
-from cnncalc.layer import LayerSpec, Shape
-from cnncalc.memory.rules import SAVES_INPUT, SAVES_OUTPUT, Behaviour, Saved
+from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, Reads, no_lines
+from cnncalc.layer import LayerSpec, Shape, features, features_last
+from cnncalc.memory.rules import Behaviour, Saved
 
 if TYPE_CHECKING:
     from cnncalc.report import LayerReport
@@ -67,12 +67,14 @@ def droppath_torch(layer: LayerReport) -> Module:
 
 
 def layerscale_rule(layer: LayerSpec, shape: Shape) -> Outcome:
-    """ConvNeXt's layer scale: y = γ·x with one learned γ per channel."""
-    return Outcome(layer=layer, shape=shape, params=shape[0])
+    """ConvNeXt's layer scale: y = γ·x with one learned γ per channel (per
+    feature of a features-last input: timm's ViT LayerScale)."""
+    return Outcome(layer=layer, shape=shape, params=features(shape))
 
 
 def layerscale_explain(layer: LayerReport) -> list[str]:
-    return [f"params: {layer.input_shape[0]} channels × 1 (γ) = {layer.costs.params:,}"]
+    noun = "features" if features_last(layer.input_shape) else "channels"
+    return [f"params: {features(layer.input_shape)} {noun} × 1 (γ) = {layer.costs.params:,}"]
 
 
 LAYER_SCALE = Helper(
@@ -93,15 +95,21 @@ class LayerScale(nn.Module):
 
 def layerscale_torch(layer: LayerReport) -> Module:
     shape = layer.input_shape
+    if features_last(shape):  # γ of shape (D,) broadcasts over the last axis
+        return Module(f"LayerScale({shape[-1]}, 0)", (LAYER_SCALE,))
     return Module(f"LayerScale({shape[0]}, {len(shape) - 1})", (LAYER_SCALE,))
 
+
+SAVES_INPUT = Behaviour(saves_input=True, strides=True)
+"""An element-wise op whose backward reads its input; its output takes the input's strides."""
+SAVES_OUTPUT = Behaviour(saves_output=True, strides=True)
 
 ACTIVATIONS = {
     # threshold_backward reads the result: in place (torchvision's ReLUs) that is the
     # storage of the layer before, kept anyway
-    "relu": ("nn.ReLU()", Behaviour(saves_output=True, inplace=True)),
+    "relu": ("nn.ReLU()", Behaviour(saves_output=True, inplace=True, strides=True)),
     # hardtanh_backward reads the input: in place, autograd keeps a clone of it first
-    "relu6": ("nn.ReLU6()", Behaviour(saves_input=True, inplace=True)),
+    "relu6": ("nn.ReLU6()", Behaviour(saves_input=True, inplace=True, strides=True)),
     "sigmoid": ("nn.Sigmoid()", SAVES_OUTPUT),
     "tanh": ("nn.Tanh()", SAVES_OUTPUT),
     "gelu": ("nn.GELU()", SAVES_INPUT),
@@ -129,7 +137,8 @@ KINDS = (
         "identity: its input, unchanged (a place to name a list's input: identity as x)",
         no_lines,
         _fixed("nn.Identity()"),
-        memory=Behaviour(view=True),  # the same tensor: nothing made, nothing kept
+        memory=Behaviour(view=True, strides=True),  # the same tensor: nothing made or kept
+        reads=Reads.EITHER,
     ),
     Kind(
         "dropout",
@@ -140,7 +149,8 @@ KINDS = (
         _with_value("Dropout", "rate", 0.5),
         # CUDA's fused native_dropout keeps a bool mask, one byte a value (the model
         # follows CUDA); the CPU's dropout keeps a float noise tensor instead
-        memory=Behaviour(mask=True, eval_identity=True),
+        memory=Behaviour(mask=True, eval_identity=True, strides=True),
+        reads=Reads.EITHER,
     ),
     Kind(
         "leakyrelu",
@@ -150,6 +160,7 @@ KINDS = (
         no_lines,
         _with_value("LeakyReLU", "slope", 0.01),
         memory=SAVES_INPUT,
+        reads=Reads.EITHER,
     ),
     Kind(
         "droppath",
@@ -159,7 +170,8 @@ KINDS = (
         no_lines,
         droppath_torch,
         ("stochasticdepth",),
-        memory=Behaviour(eval_identity=True, saved=_per_sample),
+        memory=Behaviour(eval_identity=True, saved=_per_sample, strides=True),
+        reads=Reads.EITHER,
     ),
     Kind(
         "layerscale",
@@ -170,6 +182,7 @@ KINDS = (
         layerscale_torch,
         options=frozenset({"trainable"}),
         memory=SAVES_INPUT,
+        reads=Reads.EITHER,
     ),
     *(
         Kind(
@@ -180,6 +193,8 @@ KINDS = (
             no_lines,
             _fixed(code),
             memory=keeps,
+            # softmax runs on the channels (dim=1), so a features-last input is refused
+            reads=Reads.FIRST if name == "softmax" else Reads.EITHER,
         )
         for name, (code, keeps) in ACTIVATIONS.items()
     ),

@@ -47,6 +47,10 @@ class Arg(Enum):
     SHAPE = "CxHxW"
     PADS = "P[xP…] or A:B[xA:B…]"
     REF = "NAME[,NAME…]"
+    HEADS = "H"
+    ORDER = "A,B,C"
+    INDEX = "[I]"
+    GRID = "[HxW]"
 
 
 # --- reading and printing numbers ----------------------------------------------
@@ -171,6 +175,11 @@ def _read_shape(kind: Kind, text: str) -> dict[str, Any]:
     return {"output_size": dims(text, "shape")}
 
 
+def _read_order(kind: Kind, text: str) -> dict[str, Any]:
+    """``1,2,0`` (or ``1x2x0``): torch's permute, batch left out or first (``0,2,3,1``)."""
+    return {"order": dims(text.replace(",", "x"), "axis")}
+
+
 def _decimal_form(field: str) -> Form:
     return Form(
         (field,),
@@ -265,6 +274,38 @@ FORMS: dict[Arg, Form] = {
         _read_shape,
         lambda layer: "x".join(str(v) for v in layer.output_size or ()),
         {"shape": "output_size", "size": "output_size", "output_size": "output_size"},
+    ),
+    Arg.HEADS: Form(
+        ("heads",),
+        True,
+        "12",
+        lambda kind, text: {"heads": whole(text, "heads")},
+        lambda layer: str(layer.heads),
+        {"heads": "heads"},
+    ),
+    Arg.ORDER: Form(
+        ("order",),
+        True,
+        "1,2,0",
+        _read_order,
+        lambda layer: ",".join(str(v) for v in layer.order or ()),
+        {"order": "order", "dims": "order"},
+    ),
+    Arg.INDEX: Form(
+        ("index",),
+        False,
+        "0",
+        lambda kind, text: {"index": whole(text, "index")},
+        lambda layer: "" if layer.index is None else str(layer.index),
+        {"index": "index"},
+    ),
+    Arg.GRID: Form(
+        ("output_size",),
+        False,
+        "14x14",
+        _read_shape,
+        lambda layer: "x".join(str(v) for v in layer.output_size or ()),
+        {"size": "output_size", "shape": "output_size", "output_size": "output_size"},
     ),
     Arg.REF: Form(
         ("ref",),
@@ -385,6 +426,9 @@ MINIMUM: dict[str, int] = {
     "size": 1,
     "pads": 0,
     "scale": 1,
+    "heads": 1,
+    "order": 0,
+    "index": 0,
     **{o.field: o.minimum for o in OPTIONS if o.minimum is not None},
 }
 """The least value of every numeric field."""

@@ -30,6 +30,7 @@ from cnncalc.kinds.base import (
     Kind,
     Module,
     Outcome,
+    Reads,
 )
 from cnncalc.layer import LayerSpec, Shape, shape_text
 from cnncalc.memory.rules import ADD, CAT, MUL, Behaviour
@@ -211,6 +212,7 @@ def _kind(
     explain: Explainer,
     helper: str,
     keeps: Behaviour,
+    reads: Reads = Reads.FIRST,
 ) -> Kind:
     return Kind(
         name,
@@ -221,6 +223,7 @@ def _kind(
         _torch(helper),
         memory=keeps,
         join=Join(how, rule),
+        reads=reads,
     )
 
 
@@ -233,6 +236,7 @@ KINDS = (
         add_explain,
         "AddNamed",
         ADD,
+        Reads.EITHER,
     ),
     _kind(
         "mul",
@@ -242,6 +246,7 @@ KINDS = (
         mul_explain,
         "MulNamed",
         MUL,
+        Reads.EITHER,
     ),
     _kind(
         "cat",
@@ -269,5 +274,6 @@ KINDS = (
         from_explain,
         "FromNamed",
         Behaviour(view=True, grads_input=False),
+        Reads.EITHER,
     ),
 )

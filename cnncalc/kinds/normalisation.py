@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LayerError
-from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, no_lines
+from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, Reads, no_lines
 from cnncalc.kinds.window import spatial_of
-from cnncalc.layer import LayerSpec, Shape
+from cnncalc.layer import LayerSpec, Shape, features, features_last, positions
 from cnncalc.memory.rules import Behaviour, Saved
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def bn_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 
 
 def _gamma_beta(layer: LayerReport) -> str:
-    c = layer.input_shape[0]
+    c = features(layer.input_shape)
     if layer.costs.params:
         return f"params: 2 × {c} (γ, β) = {layer.costs.params:,}"
     return "params: none (no γ, β)"
@@ -54,7 +54,7 @@ def _norm_rule(default: bool) -> Callable[[LayerSpec, Shape], Outcome]:
 
     def rule(layer: LayerSpec, shape: Shape) -> Outcome:
         return Outcome(
-            layer=layer, shape=shape, params=2 * shape[0] if affine(layer, default) else 0
+            layer=layer, shape=shape, params=2 * features(shape) if affine(layer, default) else 0
         )
 
     return rule
@@ -101,9 +101,9 @@ class ChannelNorm(nn.LayerNorm):
 
 
 def layernorm_torch(layer: LayerReport) -> Module:
-    c = layer.input_shape[0]
+    c = features(layer.input_shape)
     extra = "" if layer.costs.params else ", elementwise_affine=False"
-    if len(layer.input_shape) == 1:
+    if len(layer.input_shape) == 1 or features_last(layer.input_shape):
         return Module(f"nn.LayerNorm({c}{extra})")
     return Module(f"ChannelNorm({c}{extra})", (CHANNEL_NORM,))
 
@@ -146,7 +146,7 @@ def _moments(per_sample: int, nbytes: int) -> tuple[tuple[int, int], ...]:
 def _per_position(layer: LayerReport) -> Saved:
     """layer_norm's mean and inverse std, float32 (CUDA's accumulation type). It
     keeps its input as given: the emitted ChannelNorm's ``movedim`` view of it."""
-    return Saved(_moments(math.prod(layer.input_shape[1:]), 4))
+    return Saved(_moments(math.prod(positions(layer.input_shape)), 4))
 
 
 def _per_group(layer: LayerReport) -> Saved:
@@ -191,7 +191,7 @@ KINDS = (
         "layernorm",
         Arg.NONE,
         _norm_rule(True),
-        "layer normalisation over the channels at each position (ConvNeXt)",
+        "layer normalisation over the channels at each position (ConvNeXt; a token's features)",
         norm_explain,
         layernorm_torch,
         options=_NORM,
@@ -201,6 +201,7 @@ KINDS = (
             weights="pair",
             saved=_per_position,
         ),
+        reads=Reads.EITHER,
     ),
     Kind(
         "groupnorm",

@@ -19,6 +19,7 @@ from cnncalc.kinds.base import (
     Outcome,
     Rational,
     Reach,
+    Reads,
     axis_names,
     no_lines,
     ratio,
@@ -248,6 +249,7 @@ KINDS = (
         flatten_torch,
         memory=Behaviour(view=True),
         sets_rank=True,
+        reads=Reads.EITHER,
     ),
     Kind(
         "reshape",
@@ -259,6 +261,7 @@ KINDS = (
         ("unflatten",),
         memory=Behaviour(view=True),
         sets_rank=True,
+        reads=Reads.EITHER,
     ),
     Kind(
         "upsample",

@@ -97,10 +97,11 @@ def fit(
     optimizer: str = "adam",
     amp: str | None = None,
     inplace_relu: bool = True,
+    attention: str = "auto",
 ) -> Fit:
     """The largest batch for one training step and for one no-grad forward whose
     predicted peak (:func:`cnncalc.memory.estimate`) is at most ``limit`` bytes."""
-    peaks = Peaks(report, DTYPES[dtype], optimizer, amp is not None, inplace_relu)
+    peaks = Peaks(report, DTYPES[dtype], optimizer, amp is not None, inplace_relu, attention)
     return Fit(
         limit=limit,
         dtype=dtype,

@@ -39,6 +39,8 @@ class Memory(Record):
     workspace_bytes: int = 0
     amp: str | None = None
     inplace_relu: bool = True
+    attention: str | None = None
+    """The attention kernel the figures assume; None where the network has no attention."""
     training_peak_at: Any = None
     inference_peak_at: Any = None
     kept_by_layer: Any = None
@@ -61,16 +63,23 @@ def estimate(
     optimizer: str = "adam",
     amp: str | None = None,
     inplace_relu: bool = True,
+    attention: str = "auto",
 ) -> Memory:
     """One training step's and one no-grad forward's peak, and what autograd keeps.
 
     ``amp`` (``bfloat16`` or ``float16``) runs the forward under autocast with
-    float32 parameters (``dtype`` then must be float32)."""
+    float32 parameters (``dtype`` then must be float32). ``attention``: the
+    kernel of scaled dot-product attention (``math``, ``flash``, ``efficient``;
+    ``auto`` picks as PyTorch does on a CUDA GPU); the result names it where the
+    network has attention."""
+    from cnncalc.kinds.attention import backend_for
     from cnncalc.memory.graph import input_value_bytes
     from cnncalc.memory.walk import walk
 
     size = DTYPES[dtype]
-    seen = walk(report, batch, size, optimizer, amp is not None, inplace_relu)
+    seen = walk(report, batch, size, optimizer, amp is not None, inplace_relu, attention)
+    backend = backend_for(size, amp is not None) if attention == "auto" else attention
+    attends = any(layer.kind == "attention" for layer in report.layers)
     outputs = sum(activation_bytes(layer, batch, dtype) for layer in report.layers)
     return Memory(
         dtype=dtype,
@@ -88,6 +97,7 @@ def estimate(
         workspace_bytes=seen.workspace,
         amp=amp,
         inplace_relu=inplace_relu,
+        attention=backend if attends else None,
         training_peak_at=seen.training.asjson(),
         inference_peak_at=seen.inference.asjson(),
         kept_by_layer=seen.kept_by_layer,

@@ -17,7 +17,7 @@ measurements for the workspace rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from cnncalc.record import Record
@@ -49,11 +49,19 @@ class Saved(Record):
     each as (values per sample, bytes per value; 0: the op's dtype), ``fixed``
     tensors of so many bytes whatever the batch (the index lists of an indexing
     of the input, kept only where the input needs a gradient); ``input``: whether
-    it keeps its input too (where it does not, what it reads is a copy it keeps)."""
+    it keeps its input too (where it does not, what it reads is a copy it keeps).
+    ``backends``: for attention, the tensors each fused kernel of
+    ``scaled_dot_product_attention`` keeps instead (``tensors`` are the math
+    path's), by the kernel's name."""
 
     tensors: tuple[tuple[int, int], ...] = ()
     fixed: tuple[int, ...] = ()
     input: bool = True
+    backends: Mapping[str, tuple[tuple[int, int], ...]] = {}
+
+    def kept(self, backend: str) -> tuple[tuple[int, int], ...]:
+        """The tensors kept with attention's kernel ``backend``."""
+        return self.backends.get(backend, self.tensors)
 
 
 class Behaviour(Record):
@@ -82,7 +90,8 @@ class Behaviour(Record):
     pass the incoming gradient through instead).
     ``weights``: how the parameters are split into tensors (each rounded on its
     own): ``"one"``, ``"bias"`` (a weight and, with a bias, one value per output
-    channel), ``"pair"`` (γ and β). ``running_stats``: the buffers are a running
+    channel), ``"pair"`` (γ and β), ``"qkv"`` (attention: in- and out-projection
+    weights and biases). ``running_stats``: the buffers are a running
     mean and variance, plus torch's int64 ``num_batches_tracked``.
     ``saved``: the other tensors the op keeps, given its layer (:class:`Saved`):
     a composite op's intermediates (sepconv's depthwise output, LRN's squares),
@@ -91,6 +100,11 @@ class Behaviour(Record):
     ``input_for_input_grad``: the kept input serves only
     the input's gradient, so where the input needs none it is not kept (the
     parameters' gradients read other tensors).
+    ``transposes``: a view whose strides are not the contiguous ones (a
+    permute, ``x.flatten(2).transpose(1, 2)``); ``strides``: the op's output
+    takes its input's strides (element-wise ops); ``flattens``: the op reads
+    its input as a matrix (``nn.Linear`` on a sequence), so a transposed input
+    is copied first, and the copy is what it keeps.
     """
 
     saves_input: bool = False
@@ -109,6 +123,9 @@ class Behaviour(Record):
     running_stats: bool = False
     saved: Callable[[LayerReport], Saved] | None = None
     input_for_input_grad: bool = False
+    transposes: bool = False
+    strides: bool = False
+    flattens: bool = False
 
 
 SAVES_INPUT = Behaviour(saves_input=True)

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from cnncalc import collector
 from cnncalc.kinds import KINDS
-from cnncalc.layer import LayerSpec
+from cnncalc.layer import LayerSpec, features
 from cnncalc.memory.graph import Graph, ops
 from cnncalc.memory.model import OPTIMIZERS
 from cnncalc.memory.rules import ADD, BLOCK, CAT, CUBLAS_WORKSPACE, MUL, VIEW, allocated
@@ -67,7 +67,12 @@ def tensors(layer: LayerReport, size: int) -> tuple[list[int], list[int]]:
     spec = layer.layer
     bias = spec is not None and spec.bias
     return _tensors(
-        layer.kind, layer.costs.params, layer.costs.buffers, bias, layer.output_shape[0], size
+        layer.kind,
+        layer.costs.params,
+        layer.costs.buffers,
+        bias,
+        features(layer.output_shape),
+        size,
     )
 
 
@@ -81,6 +86,9 @@ def _tensors(
         split = [params - channels, channels]
     if rule.weights == "pair" and params:
         split = [params // 2, params - params // 2]
+    if rule.weights == "qkv" and params:  # in-projection 3D×D (+3D), out-projection D×D (+D)
+        d = channels
+        split = [3 * d * d, 3 * d, d * d, d] if bias else [3 * d * d, d * d]
     held = [buffers // 2] * 2 if rule.running_stats else [buffers]
     sizes = [n * size for n in held if n]
     if rule.running_stats:
@@ -183,6 +191,8 @@ def _layer(
     amp: bool,
     inplace_relu: bool,
     needs: bool = True,
+    backend: str = "math",
+    strided: bool = False,
 ) -> _Sig:
     """One layer's op; ``needs``: its input needs a gradient. Where it does not and
     the op has no trainable parameters, autograd records nothing: the op keeps
@@ -209,6 +219,10 @@ def _layer(
     sig.saves_out = rule.saves_output
     if not needs and rule.input_for_input_grad:
         sig.saves_in = False
+    copied = 0
+    if strided and rule.flattens:  # a transposed input is read as a contiguous copy
+        copied = in_numel * batch * dtype
+        sig.saves_in = False
     # what the op makes besides its output: the clone, indices, a mask, statistics
     made = 0
     exact = 0
@@ -221,13 +235,15 @@ def _layer(
     if rule.stats:
         exact += 2 * layer.output_shape[0] * 4
         made += 2 * allocated(layer.output_shape[0] * 4)
-    own, kept, sig.infer_made = made, exact, made
+    own, kept = made + allocated(copied), exact + copied
+    sig.infer_made = made + allocated(copied)
     saved = rule.saved(layer) if rule.saved is not None else None
     if saved is not None:
         # a composite op's tensors, all kept in training; in a no-grad forward
         # each is dropped once the next op has read it: the largest one counts
-        blocks = [allocated(values * batch * (nbytes or dtype)) for values, nbytes in saved.tensors]
-        kept += sum(values * batch * (nbytes or dtype) for values, nbytes in saved.tensors)
+        held = saved.kept(backend)
+        blocks = [allocated(values * batch * (nbytes or dtype)) for values, nbytes in held]
+        kept += sum(values * batch * (nbytes or dtype) for values, nbytes in held)
         own += sum(blocks)
         sig.infer_made += max(blocks, default=0)
         if needs:  # an index's backward scatters into the input's gradient
@@ -253,7 +269,7 @@ def _layer(
     costs = layer.costs
     bias = spec is not None and spec.bias
     params, buffers, halves = _blocks(
-        layer.kind, costs.params, costs.buffers, bias, layer.output_shape[0], size
+        layer.kind, costs.params, costs.buffers, bias, features(layer.output_shape), size
     )
     if half_op:
         weights = tensors(layer, 4)[0]
@@ -308,11 +324,14 @@ def walk(
     optimizer: str,
     amp: bool = False,
     inplace_relu: bool = True,
+    attention: str = "auto",
 ) -> Walked:
     """Both walks. ``size``: bytes per value of the parameters (and of the
-    activations without ``amp``); ``amp``: autocast to a 2-byte type."""
+    activations without ``amp``); ``amp``: autocast to a 2-byte type;
+    ``attention``: the kernel scaled dot-product attention runs (``auto``: as
+    PyTorch picks it on a CUDA GPU, :func:`cnncalc.kinds.attention.backend_for`)."""
     with collector.paused():  # many objects, no cycles: the collector would rescan them all
-        return _walk(report, batch, size, optimizer, amp, inplace_relu)
+        return _walk(report, batch, size, optimizer, amp, inplace_relu, attention)
 
 
 class _Plan:
@@ -320,7 +339,18 @@ class _Plan:
     in training and in a no-grad forward (in-place ops and views write into their
     input's); per storage how many ops read it."""
 
-    def __init__(self, graph: Graph, batch: int, size: int, amp: bool, inplace_relu: bool) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        batch: int,
+        size: int,
+        amp: bool,
+        inplace_relu: bool,
+        attention: str = "auto",
+    ) -> None:
+        from cnncalc.kinds.attention import backend_for
+
+        backend = backend_for(size, amp) if attention == "auto" else attention
         n = len(graph)
         numel, inputs, layers = graph.numel, graph.inputs, graph.layers
         of = [size] * (n + 1)
@@ -329,6 +359,7 @@ class _Plan:
         infer = list(range(n + 1))
         uses_train = [0] * (n + 1)
         uses_infer = [0] * (n + 1)
+        strided = [False] * (n + 1)  # a view with transposed strides, or made like one
         # the network's input needs no gradient; a value needs one where an input
         # of its op does or the op has trainable parameters
         grad = [False] * (n + 1)
@@ -358,12 +389,25 @@ class _Plan:
                     numel[v],
                     of[v],
                     needs,
+                    strided[v],
                 )
                 found = known.get(key)
                 if found is None:
                     found = known[key] = _layer(
-                        layer, numel[v], of[v], numel[o], batch, size, amp, inplace_relu, needs
+                        layer,
+                        numel[v],
+                        of[v],
+                        numel[o],
+                        batch,
+                        size,
+                        amp,
+                        inplace_relu,
+                        needs,
+                        backend,
+                        strided[v],
                     )
+                rule = KINDS[layer.kind].memory
+                strided[o] = rule.transposes or (rule.strides and strided[v])
                 sig = found
                 grad[o] = needs or sig.trainable > 0
                 params += sig.params
@@ -390,10 +434,16 @@ class _Plan:
 
 
 def _walk(
-    report: Report, batch: int, size: int, optimizer: str, amp: bool, inplace_relu: bool
+    report: Report,
+    batch: int,
+    size: int,
+    optimizer: str,
+    amp: bool,
+    inplace_relu: bool,
+    attention: str = "auto",
 ) -> Walked:
     graph = ops(report)
-    plan = _Plan(graph, batch, size, amp, inplace_relu)
+    plan = _Plan(graph, batch, size, amp, inplace_relu, attention)
     params, buffers, gradients = plan.params, plan.buffers, plan.trainable
     state = OPTIMIZERS[optimizer] * gradients
     data = allocated(graph.numel[0] * batch * plan.of[0])
@@ -631,13 +681,20 @@ class Peaks:
     (for :func:`cnncalc.memory.fit.fit`, which asks for many batches)."""
 
     def __init__(
-        self, report: Report, size: int, optimizer: str, amp: bool, inplace_relu: bool
+        self,
+        report: Report,
+        size: int,
+        optimizer: str,
+        amp: bool,
+        inplace_relu: bool,
+        attention: str = "auto",
     ) -> None:
         self.graph = ops(report)
         self.size, self.optimizer, self.amp, self.inplace_relu = size, optimizer, amp, inplace_relu
+        self.attention = attention
 
     def _plan(self, batch: int) -> tuple[_Plan, int, int]:
-        plan = _Plan(self.graph, batch, self.size, self.amp, self.inplace_relu)
+        plan = _Plan(self.graph, batch, self.size, self.amp, self.inplace_relu, self.attention)
         data = allocated(self.graph.numel[0] * batch * plan.of[0])
         return plan, plan.params + plan.buffers + data, plan.trainable
 

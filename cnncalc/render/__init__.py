@@ -33,6 +33,8 @@ class Options(Record):
     explain: bool = False
     amp: str | None = None
     inplace_relu: bool = True
+    attention: str = "auto"
+    """The kernel attention's memory assumes (``--attention``): auto, math, flash, efficient."""
     kept: bool = False
     """Add the per-layer column of what each layer keeps for backward (``--memory``)."""
     wide: bool = False
@@ -68,7 +70,7 @@ FIELDS = tuple(f for f in Options._compared if f not in ("tty", "given"))
 
 _SOURCE = "--emit torch prints source code; {flag} has no effect on it: leave one out"
 _NOT_IN_SOURCE: tuple[str, ...] = ("explain", "depth", "batch", "compare", "rf", "kept")
-_NOT_IN_SOURCE += ("dtype", "optimizer", "amp", "inplace_relu")
+_NOT_IN_SOURCE += ("dtype", "optimizer", "amp", "inplace_relu", "attention")
 REFUSED: dict[tuple[str, str], str] = {
     **{
         (fmt, "explain"): "--explain adds lines under the table (or an 'explain' list to "
@@ -105,7 +107,13 @@ def _memory(report: Report, options: Options) -> Memory:
     from cnncalc.memory import estimate
 
     return estimate(
-        report, options.batch, options.dtype, options.optimizer, options.amp, options.inplace_relu
+        report,
+        options.batch,
+        options.dtype,
+        options.optimizer,
+        options.amp,
+        options.inplace_relu,
+        options.attention,
     )
 
 

@@ -1,0 +1,342 @@
+"""Token sequences: the layout transformers read, and the way in and out of it.
+
+A token sequence is ``N×D``: N positions (patches, frames, words), each with D
+features, the features last, as torch holds it (``(B, N, D)``; see
+:class:`~cnncalc.layer.Last`). ``tokens`` makes one from a channels-first map
+(ViT's patch embedding ends ``x.flatten(2).transpose(1, 2)``); ``untokens``
+turns one back (Swin's and MobileViT's maps); ``permute`` moves the features
+between the first and the last axis (torchvision's ConvNeXt block:
+``Permute([0, 2, 3, 1])``, LayerNorm and Linear on the channels, and back).
+``cls`` puts a learned class token first, ``posembed`` adds a learned position
+embedding, ``token`` takes one position's features (ViT's head reads the class
+token, ``x[:, 0]``). Nothing here counts a MAC; views make no new storage.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from cnncalc.errors import LayerError
+from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, Reads, no_lines
+from cnncalc.layer import Last, LayerSpec, Shape, features_last, last, shape_text
+from cnncalc.memory.rules import CAT, Behaviour
+
+if TYPE_CHECKING:
+    from cnncalc.report import LayerReport
+
+
+def tokens_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """C×H×W (or C×L, C×D×H×W) → (H·W)×C: every position a token of C features."""
+    if len(shape) < 2:
+        raise LayerError(
+            f"tokens needs positions to make tokens of, but its input is a vector of {shape[0]}"
+        )
+    return Outcome(layer=layer, shape=Last((math.prod(shape[1:]), shape[0])))
+
+
+def tokens_explain(layer: LayerReport) -> list[str]:
+    c, *spatial = layer.input_shape
+    return [f"tokens: {shape_text(tuple(spatial), ' × ')} positions, each {c:,} features"]
+
+
+TO_TOKENS = Helper(
+    "ToTokens",
+    '''
+class ToTokens(nn.Module):
+    """Channels first to a token sequence: (B, C, *S) -> (B, prod(S), C), a view."""
+
+    def forward(self, x):
+        return x.flatten(2).transpose(1, 2)
+''',
+)
+
+
+def untokens_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """N×C tokens → C×H×W with H·W = N (the grid given); a features-last map
+    H×W×C → C×H×W (no grid)."""
+    grid = layer.output_size
+    positions, channels = shape[:-1], shape[-1]
+    if grid is None:
+        if len(positions) < 2:
+            raise LayerError(
+                f"untokens needs the grid to lay {positions[0]:,} tokens on, "
+                f"e.g. untokens {_squarest(positions[0])}"
+            )
+        return Outcome(layer=layer, shape=(channels, *positions))
+    if len(positions) != 1:
+        raise LayerError(
+            f"untokens with a grid reads a token sequence (N×D); {shape_text(shape, 'x')} "
+            "has its positions laid out already: write untokens alone",
+            field="output_size",
+        )
+    if math.prod(grid) != positions[0]:
+        raise LayerError(
+            f"cannot lay {positions[0]:,} tokens on a {shape_text(grid, 'x')} grid "
+            f"({math.prod(grid):,} positions)",
+            field="output_size",
+        )
+    return Outcome(layer=layer, shape=(channels, *grid))
+
+
+def _squarest(n: int) -> str:
+    side = max(d for d in range(1, math.isqrt(n) + 1) if n % d == 0)
+    return f"{side}x{n // side}"
+
+
+FROM_TOKENS = Helper(
+    "FromTokens",
+    '''
+class FromTokens(nn.Module):
+    """Features last to channels first: (B, N, C) -> (B, C, *grid), or
+    (B, *S, C) -> (B, C, *S) with no grid; a view."""
+
+    def __init__(self, *grid):
+        super().__init__()
+        self.grid = grid
+
+    def forward(self, x):
+        x = x.movedim(-1, 1)
+        return x.unflatten(2, self.grid) if self.grid else x
+''',
+)
+
+
+def untokens_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    grid = ", ".join(str(v) for v in (spec.output_size or ())) if spec is not None else ""
+    return Module(f"FromTokens({grid})", (FROM_TOKENS,))
+
+
+def permute_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """torch's ``permute`` of the axes after the batch (``1,2,0``), or of all of
+    them with the batch first (``0,2,3,1``, as torchvision writes it). The
+    features must end on the first or the last axis, and the positions keep
+    their order (the receptive field follows the axes)."""
+    order = layer.order or ()
+    rank = len(shape)
+    if len(order) == rank + 1 and order[0] == 0:
+        order = tuple(v - 1 for v in order[1:])
+    if sorted(order) != list(range(rank)):
+        raise LayerError(
+            f"permute takes an order of the {rank} axes after the batch (0 to {rank - 1}, "
+            f"each once; or {rank + 1} with the batch's 0 first), got "
+            f"{','.join(map(str, layer.order or ()))}",
+            field="order",
+        )
+    feature_axis = rank - 1 if features_last(shape) else 0
+    out = tuple(shape[i] for i in order)
+    moved = [i for i in order if i != feature_axis]
+    if moved != sorted(moved) or feature_axis not in (order[0], order[-1]):
+        raise LayerError(
+            "permute moves the features between the first and the last axis, keeping the "
+            f"positions in order ({_moves(rank)}); {','.join(map(str, order))} does more",
+            field="order",
+        )
+    resolved = layer.replace(order=order)
+    if order[-1] == feature_axis and rank > 1:
+        return Outcome(layer=resolved, shape=last(out))
+    return Outcome(layer=resolved, shape=out)
+
+
+def _moves(rank: int) -> str:
+    inner = ",".join(str(i) for i in range(1, rank))
+    return (
+        f"{inner},0 to put them last, {rank - 1},{','.join(str(i) for i in range(rank - 1))} back"
+    )
+
+
+PERMUTE = Helper(
+    "Permute",
+    '''
+class Permute(nn.Module):
+    """x.permute(0, *order): the axes after the batch reordered; a view."""
+
+    def __init__(self, *order):
+        super().__init__()
+        self.order = order
+
+    def forward(self, x):
+        return x.permute(0, *(axis + 1 for axis in self.order))
+''',
+)
+
+
+def permute_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    order = ", ".join(str(v) for v in (spec.order or ())) if spec is not None else ""
+    return Module(f"Permute({order})", (PERMUTE,))
+
+
+def cls_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """A learned token of D features put before the N: (N+1)×D, D params."""
+    n, d = shape[0], shape[-1]
+    if len(shape) != 2:
+        raise LayerError(f"cls puts a token before a sequence (N×D), not {shape_text(shape, 'x')}")
+    return Outcome(layer=layer, shape=Last((n + 1, d)), params=d)
+
+
+def cls_explain(layer: LayerReport) -> list[str]:
+    n, d = layer.input_shape
+    return [f"params: 1 token × {d:,} = {layer.costs.params:,}; tokens: {n:,} + 1 = {n + 1:,}"]
+
+
+CLASS_TOKEN = Helper(
+    "ClassToken",
+    '''
+class ClassToken(nn.Module):
+    """A learned token put before the sequence: (B, N, D) -> (B, N + 1, D) (ViT)."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.token = nn.Parameter(torch.zeros(1, 1, dim))
+
+    def forward(self, x):
+        return torch.cat([self.token.expand(x.shape[0], -1, -1), x], dim=1)
+''',
+)
+
+
+def cls_torch(layer: LayerReport) -> Module:
+    return Module(f"ClassToken({layer.input_shape[-1]})", (CLASS_TOKEN,))
+
+
+def posembed_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """A learned value added at every position and feature: as many params as
+    the input has values (ViT's 197×768), no MACs (an add)."""
+    return Outcome(layer=layer, shape=shape, params=math.prod(shape))
+
+
+def posembed_explain(layer: LayerReport) -> list[str]:
+    shape = layer.input_shape
+    return [f"params: {shape_text(shape, ' × ')} = {layer.costs.params:,}, added"]
+
+
+POSITION = Helper(
+    "PositionEmbedding",
+    '''
+class PositionEmbedding(nn.Module):
+    """A learned embedding added to every position (ViT's pos_embedding)."""
+
+    def __init__(self, *shape):
+        super().__init__()
+        self.embedding = nn.Parameter(torch.zeros(1, *shape))
+
+    def forward(self, x):
+        return x + self.embedding
+''',
+)
+
+
+def posembed_torch(layer: LayerReport) -> Module:
+    return Module(f"PositionEmbedding({', '.join(map(str, layer.input_shape))})", (POSITION,))
+
+
+def token_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """Position I's features (0 unless given): N×D → D (ViT's head: x[:, 0])."""
+    at = layer.index or 0
+    if len(shape) != 2:
+        raise LayerError(f"token takes one token of a sequence (N×D), not {shape_text(shape, 'x')}")
+    if at >= shape[0]:
+        raise LayerError(f"token {at}: the sequence has {shape[0]:,} tokens", field="index")
+    return Outcome(layer=layer, shape=(shape[1],))
+
+
+TAKE_TOKEN = Helper(
+    "TakeToken",
+    '''
+class TakeToken(nn.Module):
+    """One position's features: (B, N, D) -> (B, D) (ViT's head reads x[:, 0])."""
+
+    def __init__(self, index=0):
+        super().__init__()
+        self.index = index
+
+    def forward(self, x):
+        return x[:, self.index]
+''',
+)
+
+
+def token_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    return Module(f"TakeToken({(spec.index or 0) if spec is not None else 0})", (TAKE_TOKEN,))
+
+
+TRANSPOSED = Behaviour(view=True, transposes=True)
+"""A view whose strides are not contiguous: a Linear after it reads a copy."""
+
+
+def _fixed(code: str, helper: Helper) -> Module:
+    return Module(code, (helper,))
+
+
+KINDS = (
+    Kind(
+        "tokens",
+        Arg.NONE,
+        tokens_rule,
+        "a channels-first map as a token sequence: C×H×W → (H·W)×C (ViT's patches)",
+        tokens_explain,
+        lambda _: _fixed("ToTokens()", TO_TOKENS),
+        memory=TRANSPOSED,
+        sets_rank=True,
+    ),
+    Kind(
+        "untokens",
+        Arg.GRID,
+        untokens_rule,
+        "a token sequence back to a channels-first map: N×C → C×H×W",
+        no_lines,
+        untokens_torch,
+        memory=TRANSPOSED,
+        reads=Reads.LAST,
+        sets_rank=True,
+    ),
+    Kind(
+        "permute",
+        Arg.ORDER,
+        permute_rule,
+        "the features moved to the last axis or back (torch permute)",
+        no_lines,
+        permute_torch,
+        memory=TRANSPOSED,
+        reads=Reads.EITHER,
+        sets_rank=True,
+    ),
+    Kind(
+        "cls",
+        Arg.NONE,
+        cls_rule,
+        "a learned class token put first (ViT, BERT's [CLS] is a word)",
+        cls_explain,
+        cls_torch,
+        ("classtoken",),
+        frozenset({"trainable"}),
+        memory=CAT,  # torch.cat keeps nothing: its backward hands out slices
+        reads=Reads.LAST,
+    ),
+    Kind(
+        "posembed",
+        Arg.NONE,
+        posembed_rule,
+        "a learned position embedding, added (ViT)",
+        posembed_explain,
+        posembed_torch,
+        ("posembedding",),
+        frozenset({"trainable"}),
+        memory=Behaviour(strides=True),  # an add keeps nothing; x's strides
+        reads=Reads.EITHER,
+    ),
+    Kind(
+        "token",
+        Arg.INDEX,
+        token_rule,
+        "one token's features: N×D → D (ViT's class token, x[:, 0])",
+        no_lines,
+        token_torch,
+        memory=Behaviour(view=True),  # x[:, i]: a view
+        reads=Reads.LAST,
+        sets_rank=True,
+    ),
+)
