@@ -565,7 +565,7 @@ def _input_files(spec: str) -> list[os.stat_result]:
     if source.kind == "preset" and source.path is not None:
         from cnncalc import presets
 
-        paths.append(presets.parsed_path(source.path))  # read too, when it is current
+        paths = presets.files(source.path)  # its YAML or family file, its parsed form
     for path in paths:
         with contextlib.suppress(OSError):
             found.append(os.stat(path))

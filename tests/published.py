@@ -34,4 +34,11 @@ PUBLISHED = {
     "regnet_y_400mf": (224, 4_344_144, 0.402),
     "convnext_tiny": (224, 28_589_128, 4.456),
     "shufflenet_v2_x1_0": (224, 2_278_604, 0.145),
+    "resnext101_32x8d": (224, 88_791_336, 16.414),
+    "resnext101_64x4d": (224, 83_455_272, 15.46),
+    "wide_resnet101_2": (224, 126_886_696, 22.753),
 }
+
+# torchvision.models.video's weights metadata (Kinetics-400): the input (C, T, H, W) its
+# docs give, num_params and _ops (GMACs)
+PUBLISHED_VIDEO: dict[str, tuple[tuple[int, ...], int, float]] = {}

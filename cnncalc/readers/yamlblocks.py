@@ -59,11 +59,14 @@ class Blocks(Checked):
                 defaults = {str(k): v for k, v in params.items()}
             self.blocks[name] = (defaults, parts["layers"])
 
-    def block(self, construct: Construct, key_node: yaml.Node, node: yaml.Node, env: Env) -> Block:
+    def block(
+        self, construct: Construct, key_node: yaml.Node, node: yaml.Node, env: Env
+    ) -> Block | None:
         """A construct's key (``repeat: {times, layers}``, ``residual: {body, shortcut}``,
         ``concat: [[...], ...]``…): its paths under the keys its construct names, or a
         bare list where it takes one; any block with ``trainable: false`` freezes
-        every layer inside."""
+        every layer inside. ``repeat`` with ``times: 0`` is None: left out, its layers
+        not read (a family's variant leaves out the parts that it has not)."""
         word = str(key_node.value)
         self.enter(key_node)
         if construct.yaml_list is not None and isinstance(node, yaml.SequenceNode):
@@ -95,11 +98,14 @@ class Blocks(Checked):
         times, shared = 1, False
         if construct.repeats:
             times = _whole(self.value(parts["times"], env), "times") if "times" in parts else 1
-            if times < 1:
-                raise self.error(f"times must be at least 1, got {times}", parts["times"])
+            if times < 0:
+                raise self.error(f"times must be at least 0, got {times}", parts["times"])
             shared = self.value(parts["shared"], env) if "shared" in parts else False
             if not isinstance(shared, bool):
                 raise self.error(f"shared is true or false, not {_short(shared)}", parts["shared"])
+        if times == 0:
+            self.depth -= 1
+            return None
         if construct.max_paths is None:  # branches: one list of them
             branches = parts["branches"]
             if not isinstance(branches, yaml.SequenceNode) or not branches.value:
@@ -115,8 +121,8 @@ class Blocks(Checked):
                         f"{construct.yaml_help}",
                         parts[key],
                     )
-        block = Block(construct.kind, paths, times, name, origin, shared)
         self.depth -= 1
+        block = Block(construct.kind, paths, times, name, origin, shared)
         return block if trainable else freeze(block)
 
     def branch(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
@@ -144,7 +150,7 @@ class Blocks(Checked):
                 f"{_near(unknown[0], list(defaults))}; it takes {', '.join(defaults) or 'none'}",
                 node,
             )
-        local = {**defaults, **args}
+        local = {**self.globals, **defaults, **args}  # a variant's parameters beneath
         missing = [k for k, v in local.items() if v is None]
         if missing:
             raise self.error(f"block '{word}' needs a value for '{missing[0]}'", node)
