@@ -59,7 +59,14 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "ShuffleNet": ("shufflenet_v2_x1_0",),
     "MobileNetV3": ("mobilenet_v3_large", "mobilenet_v3_small"),
     "EfficientNet": ("efficientnet_b0", "efficientnet_b3", "efficientnet_v2_s"),
-    "RegNet": ("regnet_x_400mf", "regnet_y_400mf"),
+    "RegNet": tuple(
+        f"regnet_{xy}_{size}"
+        for xy, sizes in (
+            ("x", ("400mf", "800mf", "1_6gf", "3_2gf", "8gf", "16gf", "32gf")),
+            ("y", ("400mf", "800mf", "1_6gf", "3_2gf", "8gf", "16gf", "32gf", "128gf")),
+        )
+        for size in sizes
+    ),
     "ConvNeXt": ("convnext_tiny",),
     "segmentation": ("fcn_resnet50", "deeplabv3_resnet50", "lraspp_mobilenet_v3_large", "unet"),
     "text": ("charcnn", "kim2014", "charcnn_zhang2015_small", "charcnn_zhang2015_large"),
