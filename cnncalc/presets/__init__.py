@@ -40,7 +40,7 @@ _NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,63}")
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "LeNet and AlexNet": ("lenet5", "lenet5-modern", "alexnet"),
-    "VGG": ("vgg11", "vgg16", "vgg16_bn", "vgg19_bn"),
+    "VGG": ("vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"),
     "ResNet": (
         "resnet18",
         "resnet34",
