@@ -375,3 +375,14 @@ def test_densenet_presets_are_what_their_script_writes() -> None:
     spec.loader.exec_module(module)
     for name in ("densenet121", "densenet169"):
         assert (module.FOLDER / f"{name}.yaml").read_text(encoding="utf-8") == module.write(name)
+
+
+def test_presets_listing_fits_80_columns() -> None:
+    """With COLUMNS=80 every line fits; a description too long for its row's line
+    goes on the next, cut with '…'; each row still has its name and figures."""
+    result = CliRunner().invoke(cli, ["presets"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    rows = [line.split()[0] for line in lines if line.startswith("  ") and line[2] != " "]
+    assert sorted(rows) == sorted(names())
