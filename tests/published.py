@@ -54,6 +54,12 @@ PUBLISHED = {
     "vgg13": (224, 133_047_848, 11.308),
     "vgg13_bn": (224, 133_053_736, 11.308),
     "vgg19": (224, 143_667_240, 19.632),
+    "mnasnet0_5": (224, 2_218_512, 0.104),
+    "mnasnet0_75": (224, 3_170_208, 0.215),
+    "mnasnet1_3": (224, 6_282_256, 0.526),
+    "shufflenet_v2_x0_5": (224, 1_366_792, 0.04),
+    "shufflenet_v2_x1_5": (224, 3_503_624, 0.296),
+    "shufflenet_v2_x2_0": (224, 7_393_996, 0.583),
 }
 
 # torchvision's published figures of models that are not presets yet
@@ -71,18 +77,11 @@ PENDING = {
     "convnext_large": (224, 197_767_336, 34.361),
     "densenet161": (224, 28_681_000, 7.728),
     "densenet201": (224, 20_013_928, 4.291),
-    "mnasnet0_5": (224, 2_218_512, 0.104),
-    "mnasnet0_75": (224, 3_170_208, 0.215),
-    "mnasnet1_3": (224, 6_282_256, 0.526),
-    "shufflenet_v2_x0_5": (224, 1_366_792, 0.04),
-    "shufflenet_v2_x1_5": (224, 3_503_624, 0.296),
-    "shufflenet_v2_x2_0": (224, 7_393_996, 0.583),
 }
 
 # torchvision.models.video's weights metadata (Kinetics-400): the input (C, T, H, W) its
 # docs give, num_params and _ops (GMACs)
-PUBLISHED_VIDEO: dict[str, tuple[tuple[int, ...], int, float]] = {}
-PENDING_VIDEO: dict[str, tuple[tuple[int, ...], int, float]] = {  # not presets yet
+PUBLISHED_VIDEO: dict[str, tuple[tuple[int, ...], int, float]] = {
     "r3d_18": ((3, 16, 112, 112), 33_371_472, 40.697),
     "mc3_18": ((3, 16, 112, 112), 11_695_440, 43.343),
     "r2plus1d_18": ((3, 16, 112, 112), 31_505_325, 40.519),
@@ -91,7 +90,7 @@ PENDING_VIDEO: dict[str, tuple[tuple[int, ...], int, float]] = {  # not presets 
 
 # torchvision.models.segmentation's weights metadata (COCO with VOC labels, 21 classes
 # at 520x520, aux heads counted): num_params and _ops
-PENDING_SEGMENTATION = {  # not presets yet
+PUBLISHED_SEGMENTATION = {
     "fcn_resnet101": (520, 54_314_346, 232.738),
     "deeplabv3_resnet101": (520, 60_996_202, 258.743),
     "deeplabv3_mobilenet_v3_large": (520, 11_029_328, 10.452),

@@ -12,7 +12,7 @@ from cnncalc import sources
 from cnncalc.engine import analyze
 from cnncalc.report import BlockReport, Report
 
-from published import PUBLISHED, PUBLISHED_VIDEO
+from published import PUBLISHED, PUBLISHED_SEGMENTATION, PUBLISHED_VIDEO
 
 # Nets with side outputs or per-pixel outputs: input size, num_params, _ops (GMACs), the
 # output shape, and whether _ops count the side outputs. Inception-v3's aux head does not
@@ -23,6 +23,7 @@ PUBLISHED_SIDE: dict[str, tuple[int, int, float, tuple[int, ...], bool]] = {
     "fcn_resnet50": (520, 35_322_218, 152.717, (21, 520, 520), True),
     "deeplabv3_resnet50": (520, 42_004_074, 178.722, (21, 520, 520), True),
     "lraspp_mobilenet_v3_large": (520, 3_221_538, 2.086, (21, 520, 520), True),  # no side
+    **{name: (*figures, (21, 520, 520), True) for name, figures in PUBLISHED_SEGMENTATION.items()},
 }
 
 
@@ -43,7 +44,8 @@ def test_published_params_and_gmacs(name: str) -> None:
     assert report.output_shape == (1000,)
     assert report.total.params == params
     assert round(report.total.macs / 1e9, 3) == gmacs  # torchvision rounds to 3 places
-    assert round(report.total.macs / 1e9, 2) == round(gmacs, 2)  # the docs' table
+    # the docs' table rounds the published figure again: mnasnet0_75's 0.2155 is 0.215, 0.21
+    assert round(round(report.total.macs / 1e9, 3), 2) == round(gmacs, 2)
 
 
 def test_resnet50_stage_shapes() -> None:

@@ -1,5 +1,5 @@
 """Family files: one YAML with a family's layers once and a table of its variants
-(``variants:``), and the template words they need: ``{depths[i]}``, ``ceil(v)``,
+(``variants:``), and the template words they need: ``{depths[i]}``, ``ceil(v)``, ``floor(v)``,
 ``times: 0`` and a block named by a parameter."""
 
 from __future__ import annotations
@@ -153,3 +153,22 @@ def test_a_family_file_given_as_a_file_names_its_variants(tmp_path: Path) -> Non
     path.write_text(FAMILY)
     with pytest.raises(SpecError, match="name one of its variants"):
         sources.load(str(path))
+
+
+@pytest.mark.parametrize(
+    ("template", "units"),
+    [
+        ("{floor(64*128*27/(64*9+3*128))}", 230),  # R(2+1)D's midplanes: 221184 // 960
+        ("{floor(7/2)}", 3),
+        ("{floor(-7/2)}", -4),  # Python's //: towards minus infinity
+        ("{floor(6/2)}", 3),
+        ("{ceil(7/2)-floor(7/2)}", 1),
+    ],
+)
+def test_floor_is_pythons_floor_division(template: str, units: int) -> None:
+    text = f"input: 4\nvariants: {{v: {{k: 1}}}}\nlayers: ['fc {{k*{template[1:-1]}}}']\n"
+    if units < 1:
+        with pytest.raises(SpecError, match="at least 1"):
+            yamlspec.load(text, variant="v")
+        return
+    assert analyze(yamlspec.load(text, variant="v")).output_shape == (units,)

@@ -2,8 +2,8 @@
 
 ``{width}``, ``{width*0.75}``, ``{make_divisible(width*0.75, 8)}``: numbers,
 parameters, ``* / + -`` and brackets, a list parameter's item (``{depths[2]}``,
-counted from 0), ``ceil(v)`` and torchvision's ``_make_divisible``, in exact
-fractions; nothing else is evaluated.
+counted from 0), ``ceil(v)``, ``floor(v)`` (Python's ``//``) and torchvision's
+``_make_divisible``, in exact fractions; nothing else is evaluated.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def _evaluate(match: re.Match[str], env: Env) -> Any:
 class _Template:
     """expr := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*;
     factor := '-' factor | number | name | name '[' expr ']' | ceil '(' expr ')'
+    | floor '(' expr ')'
     | make_divisible '(' expr ',' expr [',' expr] ')' | '(' expr ')'. Values are exact
     fractions, each below 10^30 in size."""
 
@@ -130,6 +131,11 @@ class _Template:
             value = self.expr()
             self.take(")")
             return self.fraction(-(-value.numerator // value.denominator))
+        if word == "floor" and self.peek() == "(":  # a // b is floor(a / b)
+            self.take("(")
+            value = self.expr()
+            self.take(")")
+            return self.fraction(value.numerator // value.denominator)
         if re.fullmatch(r"[^\W\d]\w*", word) and self.peek() == "[":
             return self.item(word)
         if re.fullmatch(r"[^\W\d]\w*", word):
