@@ -60,6 +60,8 @@ PUBLISHED = {
     "shufflenet_v2_x0_5": (224, 1_366_792, 0.04),
     "shufflenet_v2_x1_5": (224, 3_503_624, 0.296),
     "shufflenet_v2_x2_0": (224, 7_393_996, 0.583),
+    "densenet161": (224, 28_681_000, 7.728),
+    "densenet201": (224, 20_013_928, 4.291),
 }
 
 # torchvision's published figures of models that are not presets yet
@@ -75,8 +77,6 @@ PENDING = {
     "convnext_small": (224, 50_223_688, 8.684),
     "convnext_base": (224, 88_591_464, 15.355),
     "convnext_large": (224, 197_767_336, 34.361),
-    "densenet161": (224, 28_681_000, 7.728),
-    "densenet201": (224, 20_013_928, 4.291),
 }
 
 # torchvision.models.video's weights metadata (Kinetics-400): the input (C, T, H, W) its

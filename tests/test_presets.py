@@ -364,8 +364,8 @@ def test_paper_presets_against_torch() -> None:
 
 
 def test_densenet_presets_are_what_their_script_writes() -> None:
-    """scripts/densenet_presets.py writes the two DenseNet presets (a dense layer
-    reads up to 31 names: written by a program); the files must be its output."""
+    """scripts/densenet_presets.py writes the four DenseNet presets (a dense layer
+    reads up to 48 names: written by a program); the files must be its output."""
     import importlib.util
 
     path = Path(__file__).resolve().parent.parent / "scripts" / "densenet_presets.py"
@@ -373,7 +373,8 @@ def test_densenet_presets_are_what_their_script_writes() -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    for name in ("densenet121", "densenet169"):
+    assert sorted(module.CONFIG) == ["densenet121", "densenet161", "densenet169", "densenet201"]
+    for name in module.CONFIG:
         assert (module.FOLDER / f"{name}.yaml").read_text(encoding="utf-8") == module.write(name)
 
 

@@ -53,7 +53,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "wide_resnet50_2",
         "wide_resnet101_2",
     ),
-    "DenseNet": ("densenet121", "densenet169"),
+    "DenseNet": ("densenet121", "densenet161", "densenet169", "densenet201"),
     "Inception": ("googlenet", "inception_v3"),
     "mobile and small": (
         "mobilenet_v2",
