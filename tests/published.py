@@ -62,6 +62,9 @@ PUBLISHED = {
     "shufflenet_v2_x2_0": (224, 7_393_996, 0.583),
     "densenet161": (224, 28_681_000, 7.728),
     "densenet201": (224, 20_013_928, 4.291),
+    "convnext_small": (224, 50_223_688, 8.684),
+    "convnext_base": (224, 88_591_464, 15.355),
+    "convnext_large": (224, 197_767_336, 34.361),
 }
 
 # torchvision's published figures of models that are not presets yet
@@ -74,9 +77,6 @@ PENDING = {
     "efficientnet_b7": (600, 66_347_960, 37.746),
     "efficientnet_v2_m": (480, 54_139_356, 24.582),
     "efficientnet_v2_l": (480, 118_515_272, 56.08),
-    "convnext_small": (224, 50_223_688, 8.684),
-    "convnext_base": (224, 88_591_464, 15.355),
-    "convnext_large": (224, 197_767_336, 34.361),
 }
 
 # torchvision.models.video's weights metadata (Kinetics-400): the input (C, T, H, W) its

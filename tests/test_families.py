@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +173,53 @@ def test_floor_is_pythons_floor_division(template: str, units: int) -> None:
             yamlspec.load(text, variant="v")
         return
     assert analyze(yamlspec.load(text, variant="v")).output_shape == (units,)
+
+
+INDEXED = """\
+input: [4, 8, 8]
+variants: {v: {depths: [2, 3]}}
+blocks:
+  unit:
+    params: {w: 4, i: 0}
+    layers: ["conv {w}x1x1", "droppath {i/10}"]
+layers:
+  - repeat: {times: "{depths[0]}", index: k, layers: [unit: {w: "{4+k}", i: "{k}"}]}
+  - repeat: {times: "{depths[1]}", index: j, layers: [unit: {w: 8, i: "{depths[0]+j}"}]}
+"""
+
+
+def test_an_indexed_repeat_writes_its_copies_out() -> None:
+    model = yamlspec.load(INDEXED, "f", variant="v")
+    # five block uses side by side, no repeat of their own: k = 0, 1 then j = 0, 1, 2
+    assert [type(n).__name__ for n in model.layers] == ["Block"] * 5
+    report = analyze(model)
+    convs = [r for r in report.layers if r.kind == "conv"]
+    assert [r.output_shape[0] for r in convs] == [4, 5, 8, 8, 8]
+    rates = [r.spec for r in report.layers if r.kind == "droppath"]
+    assert rates == ["droppath 0", "droppath 0.1", "droppath 0.2", "droppath 0.3", "droppath 0.4"]
+    assert report.total.params == (4 * 4 + 4) + (4 * 5 + 5) + (5 * 8 + 8) + 2 * (8 * 8 + 8)
+    named = yamlspec.load(INDEXED.replace("index: k,", "index: k, name: first,"), "f", variant="v")
+    assert named.layers[0].name == "first" and len(named.layers) == 4
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ("index: k,", "index: 3,"),
+        ("index: k,", "index: k, shared: true,"),
+        ('"{4+k}"', '"{4+q}"'),
+    ],
+)
+def test_indexed_repeat_errors(edit: str, message: str) -> None:
+    wanted = {
+        "index: 3,": "index names the copy's number",
+        "index: k, shared: true,": "not shared",
+        '"{4+q}"': "unknown parameter '{q}'",
+    }[message]
+    with pytest.raises(SpecError, match=re.escape(wanted)):
+        yamlspec.load(INDEXED.replace(edit, message), "f", variant="v")
+
+
+def test_an_indexed_repeat_of_zero_is_left_out() -> None:
+    model = yamlspec.load(INDEXED.replace("depths: [2, 3]", "depths: [0, 1]"), "f", variant="v")
+    assert len(model.layers) == 1

@@ -80,7 +80,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         )
         for size in sizes
     ),
-    "ConvNeXt": ("convnext_tiny",),
+    "ConvNeXt": ("convnext_tiny", "convnext_small", "convnext_base", "convnext_large"),
     "segmentation": (
         "fcn_resnet50",
         "fcn_resnet101",

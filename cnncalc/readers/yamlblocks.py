@@ -3,6 +3,7 @@ constructs' keys (:mod:`cnncalc.constructs` says which keys, parts and paths).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -61,12 +62,14 @@ class Blocks(Checked):
 
     def block(
         self, construct: Construct, key_node: yaml.Node, node: yaml.Node, env: Env
-    ) -> Block | None:
+    ) -> tuple[Node, ...]:
         """A construct's key (``repeat: {times, layers}``, ``residual: {body, shortcut}``,
         ``concat: [[...], ...]``…): its paths under the keys its construct names, or a
         bare list where it takes one; any block with ``trainable: false`` freezes
-        every layer inside. ``repeat`` with ``times: 0`` is None: left out, its layers
-        not read (a family's variant leaves out the parts that it has not)."""
+        every layer inside. ``repeat`` with ``times: 0`` is nothing: left out, its
+        layers not read (a family's variant leaves out the parts that it has not).
+        ``repeat`` with ``index: k`` is its layers written out ``times`` times, each
+        copy reading ``{k}`` as its number (0, 1, …): see :meth:`indexed`."""
         word = str(key_node.value)
         self.enter(key_node)
         if construct.yaml_list is not None and isinstance(node, yaml.SequenceNode):
@@ -76,6 +79,8 @@ class Blocks(Checked):
         else:
             raise self.error(construct.yaml_help, node)
         allowed = {"name", "trainable"} | set(construct.yaml_parts)
+        if construct.repeats:
+            allowed.add("index")
         for key in parts:
             if key not in allowed:
                 raise self.error(
@@ -105,7 +110,15 @@ class Blocks(Checked):
                 raise self.error(f"shared is true or false, not {_short(shared)}", parts["shared"])
         if times == 0:
             self.depth -= 1
-            return None
+            return ()
+        if "index" in parts:
+            nodes = self.indexed(parts, times, shared, env)
+            self.depth -= 1
+            if name is not None:
+                nodes = (Block(BlockKind.SEQ, (nodes,), 1, name, origin),)
+            if not trainable:  # freeze's own rule for each layer, as inside a block
+                nodes = freeze(Block(BlockKind.SEQ, (nodes,))).parts[0]
+            return nodes
         if construct.max_paths is None:  # branches: one list of them
             branches = parts["branches"]
             if not isinstance(branches, yaml.SequenceNode) or not branches.value:
@@ -123,7 +136,37 @@ class Blocks(Checked):
                     )
         self.depth -= 1
         block = Block(construct.kind, paths, times, name, origin, shared)
-        return block if trainable else freeze(block)
+        return (block,) if trainable else (freeze(block),)
+
+    def indexed(
+        self, parts: Mapping[str, yaml.Node], times: int, shared: bool, env: Env
+    ) -> tuple[Node, ...]:
+        """``repeat: {times: 3, index: k, layers: [cnblock: {i: "{k+3}"}]}``: the
+        layers once for each k from 0 to times - 1, as if written out one after the
+        other (no block of their own: a ``name:`` wraps them in a group). Each copy
+        is its own layers (ConvNeXt's and EfficientNet's per-block stochastic-depth
+        rates), so ``shared: true`` cannot go with it. Nothing is evaluated but the
+        templates that read ``{k}``."""
+        word = self.plain(parts["index"])
+        if not isinstance(word, str) or not word.isidentifier():
+            raise self.error(
+                f"index names the copy's number: a word, not {_short(word)}", parts["index"]
+            )
+        if shared:
+            raise self.error(
+                "a repeat with 'index:' has copies of its own: not shared", parts["index"]
+            )
+        if "layers" not in parts:
+            raise self.error("repeat needs 'layers:'", parts["index"])
+        nodes: list[Node] = []
+        for k in range(times):
+            path = self.sequence(parts["layers"], {**env, word: k})
+            if not path:
+                raise self.error(
+                    "repeat: 'layers' is empty: a layer is missing here", parts["layers"]
+                )
+            nodes.extend(path)
+        return tuple(nodes)
 
     def branch(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
         """A concat branch: a list of layers; ``[]`` or null is the identity."""

@@ -279,8 +279,7 @@ class _Reader(Blocks):
         if "{" in word and env:  # "{entry}": {planes: 64}: the block a parameter names
             word = _substitute(word, env)
         if word in BLOCK_KEYS and not _reads_names(word, value_node):
-            block = self.block(BLOCK_KEYS[word], key_node, value_node, env)
-            return () if block is None else (block,)
+            return self.block(BLOCK_KEYS[word], key_node, value_node, env)
         if word in self.blocks:
             return (self.use(word, key_node, value_node, env),)
         kind = lookup(word)
