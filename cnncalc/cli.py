@@ -582,7 +582,7 @@ def _input_files(spec: str) -> list[os.stat_result]:
     if source.kind == "preset" and source.path is not None:
         from cnncalc import presets
 
-        paths.append(presets.parsed_path(source.path))  # read too, when it is current
+        paths = presets.files(source.path)  # its YAML or family file, its parsed form
     for path in paths:
         with contextlib.suppress(OSError):
             found.append(os.stat(path))
@@ -684,8 +684,17 @@ def list_presets() -> None:
     from cnncalc.escape import printable
     from cnncalc.layer import shape_text
 
+    # a terminal (or COLUMNS) has a width: a description that would pass it goes on a
+    # line of its own below, cut to fit; in a pipe every row is one line, in full
+    width = None
+    if os.environ.get("COLUMNS") or (sys.stdout is not None and sys.stdout.isatty()):
+        from cnncalc.render.table import _columns
+
+        width = _columns()
+    groups = presets.families()
+    name_width = max([24, *(len(n) for _, members in groups for n in members)])
     lines = []
-    for family, members in presets.families():
+    for family, members in groups:
         lines.append(f"{family}\n")
         for name in members:
             model = presets.load(name)
@@ -694,10 +703,17 @@ def list_presets() -> None:
             # three decimals as torchvision publishes them; two significant digits below 0.1
             places = 3 if gmacs >= 0.1 or gmacs == 0 else max(3, 1 - math.floor(math.log10(gmacs)))
             figure = f"{gmacs:.{places}f}"
-            lines.append(
-                f"  {name:<24} {shape_text(report.input_shape):<12} {report.total.params:>12,}"
-                f" {figure:>9} GMACs  {printable(model.description)}\n"
+            row = (
+                f"  {name:<{name_width}} {shape_text(report.input_shape):<12}"
+                f" {report.total.params:>12,} {figure:>9} GMACs"
             )
+            description = printable(model.description)
+            if width is None or len(row) + 2 + len(description) <= width:
+                lines.append(f"{row}  {description}\n")
+                continue
+            room = max(width - 4, 10)
+            cut = description if len(description) <= room else description[: room - 1] + "…"
+            lines.append(f"{row}\n    {cut}\n")
     write("".join(lines))
 
 

@@ -34,4 +34,64 @@ PUBLISHED = {
     "regnet_y_400mf": (224, 4_344_144, 0.402),
     "convnext_tiny": (224, 28_589_128, 4.456),
     "shufflenet_v2_x1_0": (224, 2_278_604, 0.145),
+    "resnext101_32x8d": (224, 88_791_336, 16.414),
+    "resnext101_64x4d": (224, 83_455_272, 15.46),
+    "wide_resnet101_2": (224, 126_886_696, 22.753),
+    "regnet_x_800mf": (224, 7_259_656, 0.8),
+    "regnet_x_1_6gf": (224, 9_190_136, 1.603),
+    "regnet_x_3_2gf": (224, 15_296_552, 3.177),
+    "regnet_x_8gf": (224, 39_572_648, 7.995),
+    "regnet_x_16gf": (224, 54_278_536, 15.941),
+    "regnet_x_32gf": (224, 107_811_560, 31.736),
+    "regnet_y_800mf": (224, 6_432_512, 0.834),
+    "regnet_y_1_6gf": (224, 11_202_430, 1.612),
+    "regnet_y_3_2gf": (224, 19_436_338, 3.176),
+    "regnet_y_8gf": (224, 39_381_472, 8.473),
+    "regnet_y_16gf": (224, 83_590_140, 15.912),
+    "regnet_y_32gf": (224, 145_046_770, 32.28),
+    "regnet_y_128gf": (224, 644_812_894, 127.518),  # its SWAG_LINEAR weights, at 224
+    "vgg11_bn": (224, 132_868_840, 7.609),
+    "vgg13": (224, 133_047_848, 11.308),
+    "vgg13_bn": (224, 133_053_736, 11.308),
+    "vgg19": (224, 143_667_240, 19.632),
+    "mnasnet0_5": (224, 2_218_512, 0.104),
+    "mnasnet0_75": (224, 3_170_208, 0.215),
+    "mnasnet1_3": (224, 6_282_256, 0.526),
+    "shufflenet_v2_x0_5": (224, 1_366_792, 0.04),
+    "shufflenet_v2_x1_5": (224, 3_503_624, 0.296),
+    "shufflenet_v2_x2_0": (224, 7_393_996, 0.583),
+    "densenet161": (224, 28_681_000, 7.728),
+    "densenet201": (224, 20_013_928, 4.291),
+    "convnext_small": (224, 50_223_688, 8.684),
+    "convnext_base": (224, 88_591_464, 15.355),
+    "convnext_large": (224, 197_767_336, 34.361),
+}
+
+# torchvision's published figures of models that are not presets yet
+PENDING = {
+    "efficientnet_b1": (240, 7_794_184, 0.687),
+    "efficientnet_b2": (288, 9_109_994, 1.088),
+    "efficientnet_b4": (380, 19_341_616, 4.394),
+    "efficientnet_b5": (456, 30_389_784, 10.266),
+    "efficientnet_b6": (528, 43_040_704, 19.068),
+    "efficientnet_b7": (600, 66_347_960, 37.746),
+    "efficientnet_v2_m": (480, 54_139_356, 24.582),
+    "efficientnet_v2_l": (480, 118_515_272, 56.08),
+}
+
+# torchvision.models.video's weights metadata (Kinetics-400): the input (C, T, H, W) its
+# docs give, num_params and _ops (GMACs)
+PUBLISHED_VIDEO: dict[str, tuple[tuple[int, ...], int, float]] = {
+    "r3d_18": ((3, 16, 112, 112), 33_371_472, 40.697),
+    "mc3_18": ((3, 16, 112, 112), 11_695_440, 43.343),
+    "r2plus1d_18": ((3, 16, 112, 112), 31_505_325, 40.519),
+    "s3d": ((3, 16, 224, 224), 8_320_048, 17.979),
+}
+
+# torchvision.models.segmentation's weights metadata (COCO with VOC labels, 21 classes
+# at 520x520, aux heads counted): num_params and _ops
+PUBLISHED_SEGMENTATION = {
+    "fcn_resnet101": (520, 54_314_346, 232.738),
+    "deeplabv3_resnet101": (520, 60_996_202, 258.743),
+    "deeplabv3_mobilenet_v3_large": (520, 11_029_328, 10.452),
 }

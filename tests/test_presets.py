@@ -93,21 +93,32 @@ def listing() -> dict[str, list[tuple[str, str, int, str, str]]]:
 
 
 def test_presets_lists_each_with_its_own_description_and_input() -> None:
-    """The listing shows every YAML file in the presets folder once, each with the
-    description and input that file states (read here with PyYAML, not cnncalc)."""
+    """The listing shows every YAML file in the presets folder once, and every
+    variant of each family file (NAME.family.yaml), each with the description and
+    input that file states (read here with PyYAML, not cnncalc)."""
     import yaml
 
     from cnncalc import presets
 
-    files = sorted(Path(presets.FOLDER).glob("*.yaml"))
+    stated = {}  # name: (description, input)
+    for path in sorted(Path(presets.FOLDER).glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        if path.name.endswith(".family.yaml"):
+            for name, variant in data["variants"].items():
+                assert name not in stated, f"{name} defined twice"
+                stated[name] = (
+                    variant.get("description", data.get("description")),
+                    variant.get("input", data.get("input")),
+                )
+        else:
+            assert path.stem not in stated, f"{path.stem} defined twice"
+            stated[path.stem] = (data["description"], data["input"])
     rows = {row[0]: row for rows in listing().values() for row in rows}
     assert sum(len(rows) for rows in listing().values()) == len(rows)
-    assert sorted(rows) == sorted(names()) == sorted(f.stem for f in files)
-    for path in files:
-        data = yaml.safe_load(path.read_text())
-        _, shape, _, _, description = rows[path.stem]
-        assert description == data["description"]
-        assert shape == "×".join(str(d) for d in data["input"])
+    assert sorted(rows) == sorted(names()) == sorted(stated)
+    for name, (description, shape) in stated.items():
+        assert rows[name][4] == description
+        assert rows[name][1] == "×".join(str(d) for d in shape)
 
 
 def test_presets_listing_groups_by_family_with_published_figures() -> None:
@@ -353,8 +364,8 @@ def test_paper_presets_against_torch() -> None:
 
 
 def test_densenet_presets_are_what_their_script_writes() -> None:
-    """scripts/densenet_presets.py writes the two DenseNet presets (a dense layer
-    reads up to 31 names: written by a program); the files must be its output."""
+    """scripts/densenet_presets.py writes the four DenseNet presets (a dense layer
+    reads up to 48 names: written by a program); the files must be its output."""
     import importlib.util
 
     path = Path(__file__).resolve().parent.parent / "scripts" / "densenet_presets.py"
@@ -362,5 +373,17 @@ def test_densenet_presets_are_what_their_script_writes() -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    for name in ("densenet121", "densenet169"):
+    assert sorted(module.CONFIG) == ["densenet121", "densenet161", "densenet169", "densenet201"]
+    for name in module.CONFIG:
         assert (module.FOLDER / f"{name}.yaml").read_text(encoding="utf-8") == module.write(name)
+
+
+def test_presets_listing_fits_80_columns() -> None:
+    """With COLUMNS=80 every line fits; a description too long for its row's line
+    goes on the next, cut with '…'; each row still has its name and figures."""
+    result = CliRunner().invoke(cli, ["presets"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    rows = [line.split()[0] for line in lines if line.startswith("  ") and line[2] != " "]
+    assert sorted(rows) == sorted(names())

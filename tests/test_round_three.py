@@ -89,16 +89,17 @@ def test_the_stored_parsed_form_of_a_preset_is_an_input(
 ) -> None:
     folder = tmp_path / "presets"  # a copy: a failure cannot damage the real folder
     folder.mkdir()
-    for name in ("resnet18.yaml", "resnet18.parsed.json"):
+    # resnet18 is a variant of the ResNet family file: that file is an input too
+    for name in ("resnet.family.yaml", "_variants.parsed.json", "resnet18.parsed.json"):
         shutil.copy(Path(presets.FOLDER) / name, folder / name)
     monkeypatch.setattr(presets, "FOLDER", str(folder))
-    parsed = folder / "resnet18.parsed.json"
-    before = parsed.read_bytes()
-    for option in ("--svg", "--html"):
-        code, _, err = invoke("resnet18", option, str(parsed))
-        assert code == 2
-        assert err == f"error: {option} {parsed} is an input file: it would be overwritten\n"
-    assert parsed.read_bytes() == before
+    for target in (folder / "resnet18.parsed.json", folder / "resnet.family.yaml"):
+        before = target.read_bytes()
+        for option in ("--svg", "--html"):
+            code, _, err = invoke("resnet18", option, str(target))
+            assert code == 2
+            assert err == f"error: {option} {target} is an input file: it would be overwritten\n"
+        assert target.read_bytes() == before
 
 
 @pytest.mark.parametrize("scale", ["nan", "NaN", "inf", "-inf", "0.1", "9"])

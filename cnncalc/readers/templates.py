@@ -1,8 +1,9 @@
 """A YAML block's ``{…}`` templates: exact arithmetic on its parameters.
 
 ``{width}``, ``{width*0.75}``, ``{make_divisible(width*0.75, 8)}``: numbers,
-parameters, ``* / + -`` and brackets, and torchvision's ``_make_divisible``,
-in exact fractions; nothing else is evaluated.
+parameters, ``* / + -`` and brackets, a list parameter's item (``{depths[2]}``,
+counted from 0), ``ceil(v)``, ``floor(v)`` (Python's ``//``) and torchvision's
+``_make_divisible``, in exact fractions; nothing else is evaluated.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from cnncalc.errors import LayerError
 from cnncalc.number import bounded, whole
 from cnncalc.readers.yamlsafety import LINE, Env, _short
 
-_EXPR = re.compile(r"\{([\w\s.*/+\-(),]*)\}")
+_EXPR = re.compile(r"\{([\w\s.*/+\-(),\[\]]*)\}")
 """A template: ``{width}``, ``{width*0.75}``, ``{make_divisible(width*0.75, 8)}``."""
 _TOKEN = re.compile(r"\s*(?:([0-9]+(?:\.[0-9]+)?)|([^\W\d]\w*)|(\S))")
 """A template's words: an ASCII number, a name, or one other character."""
@@ -54,8 +55,10 @@ def _evaluate(match: re.Match[str], env: Env) -> Any:
 
 class _Template:
     """expr := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*;
-    factor := '-' factor | number | name | make_divisible '(' expr ',' expr [',' expr] ')'
-    | '(' expr ')'. Values are exact fractions, each below 10^30 in size."""
+    factor := '-' factor | number | name | name '[' expr ']' | ceil '(' expr ')'
+    | floor '(' expr ')'
+    | make_divisible '(' expr ',' expr [',' expr] ')' | '(' expr ')'. Values are exact
+    fractions, each below 10^30 in size."""
 
     def __init__(self, written: str, text: str, env: Env) -> None:
         from fractions import Fraction  # only for a template with arithmetic
@@ -123,14 +126,42 @@ class _Template:
             return self.fraction(whole(word, f"'{self.written}'"))
         if word == "make_divisible" and self.peek() == "(":
             return self.make_divisible()
+        if word == "ceil" and self.peek() == "(":
+            self.take("(")
+            value = self.expr()
+            self.take(")")
+            return self.fraction(-(-value.numerator // value.denominator))
+        if word == "floor" and self.peek() == "(":  # a // b is floor(a / b)
+            self.take("(")
+            value = self.expr()
+            self.take(")")
+            return self.fraction(value.numerator // value.denominator)
+        if re.fullmatch(r"[^\W\d]\w*", word) and self.peek() == "[":
+            return self.item(word)
         if re.fullmatch(r"[^\W\d]\w*", word):
             return self.parameter(word)
         raise self.fail(f"unexpected '{word}'")
 
+    def item(self, name: str) -> Any:
+        """``depths[i]``: item i (from 0) of a list parameter."""
+        self.take("[")
+        at = self.expr()
+        self.take("]")
+        if name not in self.env:
+            raise LayerError(f"unknown parameter '{{{name}}}'{_near(name, list(self.env))}")
+        items = self.env[name]
+        if not isinstance(items, list):
+            raise self.fail(f"{name} is {_short(items)}, not a list")
+        if at.denominator != 1 or not 0 <= at < len(items):
+            raise self.fail(f"{name}[{_short(at)}]: {name} has items 0 to {len(items) - 1}")
+        return self.number(name, items[int(at)])
+
     def parameter(self, name: str) -> Any:
         if name not in self.env:
             raise LayerError(f"unknown parameter '{{{name}}}'{_near(name, list(self.env))}")
-        value = self.env[name]
+        return self.number(name, self.env[name])
+
+    def number(self, name: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(f"{name} is {_short(value)}, not a number")
         if isinstance(value, float):

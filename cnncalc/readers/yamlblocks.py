@@ -3,6 +3,7 @@ constructs' keys (:mod:`cnncalc.constructs` says which keys, parts and paths).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -59,11 +60,16 @@ class Blocks(Checked):
                 defaults = {str(k): v for k, v in params.items()}
             self.blocks[name] = (defaults, parts["layers"])
 
-    def block(self, construct: Construct, key_node: yaml.Node, node: yaml.Node, env: Env) -> Block:
+    def block(
+        self, construct: Construct, key_node: yaml.Node, node: yaml.Node, env: Env
+    ) -> tuple[Node, ...]:
         """A construct's key (``repeat: {times, layers}``, ``residual: {body, shortcut}``,
         ``concat: [[...], ...]``…): its paths under the keys its construct names, or a
         bare list where it takes one; any block with ``trainable: false`` freezes
-        every layer inside."""
+        every layer inside. ``repeat`` with ``times: 0`` is nothing: left out, its
+        layers not read (a family's variant leaves out the parts that it has not).
+        ``repeat`` with ``index: k`` is its layers written out ``times`` times, each
+        copy reading ``{k}`` as its number (0, 1, …): see :meth:`indexed`."""
         word = str(key_node.value)
         self.enter(key_node)
         if construct.yaml_list is not None and isinstance(node, yaml.SequenceNode):
@@ -73,6 +79,8 @@ class Blocks(Checked):
         else:
             raise self.error(construct.yaml_help, node)
         allowed = {"name", "trainable"} | set(construct.yaml_parts)
+        if construct.repeats:
+            allowed.add("index")
         for key in parts:
             if key not in allowed:
                 raise self.error(
@@ -95,11 +103,22 @@ class Blocks(Checked):
         times, shared = 1, False
         if construct.repeats:
             times = _whole(self.value(parts["times"], env), "times") if "times" in parts else 1
-            if times < 1:
-                raise self.error(f"times must be at least 1, got {times}", parts["times"])
+            if times < 0:
+                raise self.error(f"times must be at least 0, got {times}", parts["times"])
             shared = self.value(parts["shared"], env) if "shared" in parts else False
             if not isinstance(shared, bool):
                 raise self.error(f"shared is true or false, not {_short(shared)}", parts["shared"])
+        if times == 0:
+            self.depth -= 1
+            return ()
+        if "index" in parts:
+            nodes = self.indexed(parts, times, shared, env)
+            self.depth -= 1
+            if name is not None:
+                nodes = (Block(BlockKind.SEQ, (nodes,), 1, name, origin),)
+            if not trainable:  # freeze's own rule for each layer, as inside a block
+                nodes = freeze(Block(BlockKind.SEQ, (nodes,))).parts[0]
+            return nodes
         if construct.max_paths is None:  # branches: one list of them
             branches = parts["branches"]
             if not isinstance(branches, yaml.SequenceNode) or not branches.value:
@@ -115,9 +134,39 @@ class Blocks(Checked):
                         f"{construct.yaml_help}",
                         parts[key],
                     )
-        block = Block(construct.kind, paths, times, name, origin, shared)
         self.depth -= 1
-        return block if trainable else freeze(block)
+        block = Block(construct.kind, paths, times, name, origin, shared)
+        return (block,) if trainable else (freeze(block),)
+
+    def indexed(
+        self, parts: Mapping[str, yaml.Node], times: int, shared: bool, env: Env
+    ) -> tuple[Node, ...]:
+        """``repeat: {times: 3, index: k, layers: [cnblock: {i: "{k+3}"}]}``: the
+        layers once for each k from 0 to times - 1, as if written out one after the
+        other (no block of their own: a ``name:`` wraps them in a group). Each copy
+        is its own layers (ConvNeXt's and EfficientNet's per-block stochastic-depth
+        rates), so ``shared: true`` cannot go with it. Nothing is evaluated but the
+        templates that read ``{k}``."""
+        word = self.plain(parts["index"])
+        if not isinstance(word, str) or not word.isidentifier():
+            raise self.error(
+                f"index names the copy's number: a word, not {_short(word)}", parts["index"]
+            )
+        if shared:
+            raise self.error(
+                "a repeat with 'index:' has copies of its own: not shared", parts["index"]
+            )
+        if "layers" not in parts:
+            raise self.error("repeat needs 'layers:'", parts["index"])
+        nodes: list[Node] = []
+        for k in range(times):
+            path = self.sequence(parts["layers"], {**env, word: k})
+            if not path:
+                raise self.error(
+                    "repeat: 'layers' is empty: a layer is missing here", parts["layers"]
+                )
+            nodes.extend(path)
+        return tuple(nodes)
 
     def branch(self, node: yaml.Node, env: Env) -> tuple[Node, ...]:
         """A concat branch: a list of layers; ``[]`` or null is the identity."""
@@ -144,7 +193,7 @@ class Blocks(Checked):
                 f"{_near(unknown[0], list(defaults))}; it takes {', '.join(defaults) or 'none'}",
                 node,
             )
-        local = {**defaults, **args}
+        local = {**self.globals, **defaults, **args}  # a variant's parameters beneath
         missing = [k for k, v in local.items() if v is None]
         if missing:
             raise self.error(f"block '{word}' needs a value for '{missing[0]}'", node)

@@ -55,6 +55,7 @@ class Checked:
         self.lines = text.splitlines()
         self.where = where
         self.blocks: dict[str, tuple[Env, yaml.Node]] = {}
+        self.globals: Env = {}  # a family's variant: its parameters, seen everywhere
         self.stage = 1
         self.depth = 0
         self.cache: StageCache = {}

@@ -65,6 +65,10 @@ from cnncalc.readers.yamlsafety import (
 )
 
 TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes")
+FAMILY_KEYS = ("variants",)
+"""A presets' family file's keys besides (see :mod:`cnncalc.presets`)."""
+VARIANT_KEYS = ("description", "input")
+"""A variant's keys that are not parameters: they replace the document's own."""
 
 
 def load(
@@ -72,8 +76,10 @@ def load(
     where: str = "<yaml>",
     max_layers: int = DEFAULT_MAX_LAYERS,
     max_depth: int = MAX_DEPTH,
+    variant: str | None = None,
 ) -> Model:
-    """Parse a YAML document into a :class:`Model`.
+    """Parse a YAML document into a :class:`Model`; for a family file (one with
+    ``variants:``), the model of the variant named ``variant``.
 
     Reading stops with an error once more than ``max_layers`` layer items have
     been read, so aliases that expand a small file into billions of layers (a
@@ -89,7 +95,23 @@ def load(
             f"{where} has more than {budget:,} lines and list items, more than a network "
             f"of {max_layers:,} layers needs (raise the limit with --max-layers)"
         )
-    return _Reader(text, where, max_layers, max_depth).model()
+    reader = _Reader(text, where, max_layers, max_depth)
+    reader.variant = variant
+    return reader.model()
+
+
+def variants(text: str, where: str = "<yaml>") -> list[str]:
+    """A family file's variant names, in its order (none for a plain document)."""
+    reader = _Reader(text, where)
+    root = reader.root()
+    if root is not None:
+        reader.audit(root)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key_node, value_node in root.value:
+        if str(key_node.value) == "variants" and isinstance(value_node, yaml.MappingNode):
+            return [str(k.value) for k, _ in value_node.value]
+    return []
 
 
 def read(text: str, where: str, max_layers: int, max_depth: int) -> Model:
@@ -97,8 +119,17 @@ def read(text: str, where: str, max_layers: int, max_depth: int) -> Model:
     return load(text, where, max_layers, max_depth)
 
 
+def _parameter(value: Any) -> bool:
+    """A variant's parameter: a number, text, or a flat list of them (no null)."""
+    if isinstance(value, list):
+        return all(_parameter(v) and not isinstance(v, list) for v in value)
+    return isinstance(value, (int, float, str)) and not isinstance(value, bool)
+
+
 class _Reader(Blocks):
     """One YAML document being read into a model."""
+
+    variant: str | None = None
 
     def model(self) -> Model:
         with collector.paused():  # many nodes and no garbage: the GC only rescans them
@@ -113,7 +144,7 @@ class _Reader(Blocks):
         top: dict[str, yaml.Node] = {}
         for key_node, value_node in root.value:
             key = str(key_node.value)  # every key is a scalar: checked by audit
-            if key not in TOP_KEYS:
+            if key not in TOP_KEYS and key not in FAMILY_KEYS:
                 raise self.error(
                     f"unknown key '{_short(key)}'{_near(key, TOP_KEYS)}; a spec file has "
                     f"{', '.join(TOP_KEYS)}",
@@ -122,6 +153,14 @@ class _Reader(Blocks):
             top[key] = value_node
         if "layers" not in top:
             raise self.error("no 'layers:' list in this file", root)
+        name, description = self.text_of(top.get("name"), "model"), top.get("description")
+        shape = top.get("input")
+        if "variants" in top:
+            name, self.globals, chosen = self.pick(top["variants"])
+            description = chosen.get("description", description)
+            shape = chosen.get("input", shape)
+        elif self.variant is not None:
+            raise self.error(f"no 'variants:' here to choose '{_short(self.variant)}' from", root)
         if "blocks" in top:
             self.define(top["blocks"])
         layers_node = top["layers"]
@@ -129,12 +168,55 @@ class _Reader(Blocks):
             raise self.error("'layers:' must be a non-empty list", layers_node)
         if self.weight(layers_node, {}, 0) > self.max_items:
             raise self.too_many(layers_node)
+        layers = self.sequence(layers_node, self.globals)
+        if not layers:
+            raise self.error("'layers:' is empty: every layer in it was left out", layers_node)
         return Model(
-            layers=self.sequence(layers_node, {}),
-            name=self.text_of(top.get("name"), "model"),
-            input_shape=self.input(top["input"]) if "input" in top else None,
-            description=self.text_of(top.get("description"), ""),
+            layers=layers,
+            name=name,
+            input_shape=self.input(shape) if shape is not None else None,
+            description=self.text_of(description, ""),
         )
+
+    def pick(self, node: yaml.Node) -> tuple[str, Env, dict[str, yaml.Node]]:
+        """``variants: {resnet50: {depths: [3, 4, 6, 3], description: ...}}``: the
+        chosen variant's name, parameters (numbers, text or lists of them, each
+        name a word) and its ``description:``/``input:`` nodes."""
+        if not isinstance(node, yaml.MappingNode) or not node.value:
+            raise self.error("'variants:' maps variant names to their parameters", node)
+        table = {str(k.value): (k, v) for k, v in node.value}
+        if self.variant is None:
+            shown = ", ".join(list(table)[:6]) + (", …" if len(table) > 6 else "")
+            raise self.error(
+                f"a family file: name one of its variants ({_short(shown)}) as a preset",
+                node,
+            )
+        if self.variant not in table:
+            raise self.error(
+                f"no variant '{_short(self.variant)}'{_near(self.variant, table)}", node
+            )
+        key_node, body = table[self.variant]
+        if not isinstance(body, yaml.MappingNode):
+            raise self.error("a variant maps parameter names to values", body)
+        chosen: dict[str, yaml.Node] = {}
+        env: Env = {}
+        for k_node, v_node in body.value:
+            key = str(k_node.value)
+            if key in VARIANT_KEYS:
+                chosen[key] = v_node
+                continue
+            try:
+                value = self.plain(v_node)
+            except LayerError as exc:
+                raise self.error(exc.message, v_node) from None
+            if not key.isidentifier() or not _parameter(value):
+                raise self.error(
+                    f"a variant's parameter is a word with a number, text or a list of "
+                    f"them; not '{_short(key)}: {_short(value)}'",
+                    k_node,
+                )
+            env[key] = value
+        return str(key_node.value), env, chosen
 
     def text_of(self, node: yaml.Node | None, default: str) -> str:
         if node is None:
@@ -194,8 +276,10 @@ class _Reader(Blocks):
             )
         key_node, value_node = node.value[0]
         word = str(key_node.value)
+        if "{" in word and env:  # "{entry}": {planes: 64}: the block a parameter names
+            word = _substitute(word, env)
         if word in BLOCK_KEYS and not _reads_names(word, value_node):
-            return (self.block(BLOCK_KEYS[word], key_node, value_node, env),)
+            return self.block(BLOCK_KEYS[word], key_node, value_node, env)
         if word in self.blocks:
             return (self.use(word, key_node, value_node, env),)
         kind = lookup(word)
