@@ -216,3 +216,22 @@ PRESETS = [
 def test_presets_keep_what_autograd_keeps(name: str) -> None:
     predicted, kept = saved(name, ())
     assert predicted == kept
+
+
+@pytest.mark.parametrize("attention", ["math", "flash"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "conv 6x1 | permute 1,0 | attention 3",
+        "conv 6x1 | permute 1,0 | layernorm | attention 2 | fc 4",
+        "permute 1,0 | fc 6 | res[ layernorm | attention 3 ] | res[ layernorm | fc 12 | gelu"
+        " | fc 6 ] | token 0",
+        "conv 6x1 | tokens | cls | posembed | attention 3 nobias | token",
+    ],
+)
+def test_attention_kernels_keep_what_autograd_keeps(spec: str, attention: str) -> None:
+    """Each SDPA kernel the CPU has, forced on torch's side: the math path, and its
+    fused flash kernel for float32 (what CUDA's flash keeps: q, k, v as views of the
+    in-projection's output, the output, a float32 log-sum-exp per head and query)."""
+    predicted, kept = saved(spec, INPUTS[SEQUENCE], attention=attention)
+    assert predicted == kept

@@ -81,6 +81,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         for size in sizes
     ),
     "ConvNeXt": ("convnext_tiny", "convnext_small", "convnext_base", "convnext_large"),
+    "Vision Transformer": ("vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14"),
     "segmentation": (
         "fcn_resnet50",
         "fcn_resnet101",
