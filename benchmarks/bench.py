@@ -268,6 +268,27 @@ def huge(runs: int) -> None:
     table("Huge tensors cost nothing (whole process)", ["input", "time", "peak RSS"], rows)
 
 
+LARGEST = ("vit_h_14", "regnet_y_128gf", "vit_l_16")
+"""The zoo's goals, in times a ``cnncalc lenet5 --format json`` call: the whole
+listing (every preset's params and GMACs) within 20, the largest presets within 10."""
+
+
+def zoo(runs: int) -> None:
+    base = measure([*CNNCALC, "lenet5", "--format", "json"], runs)[0]
+    rows = []
+    commands = [("`cnncalc presets`", ["presets"], 20.0)]
+    commands += [(f"`cnncalc {name}`", [name], 10.0) for name in LARGEST]
+    for label, args, goal in commands:
+        seconds = measure([*CNNCALC, *args], runs)[0]
+        ratio = seconds / base
+        rows.append([label, f"{seconds * 1000:.0f} ms", f"{ratio:.1f}", f"{goal:.0f}"])
+    table(
+        "The zoo (median wall time; times a `cnncalc lenet5 --format json` call)",
+        ["command", "time", "ratio", "goal"],
+        rows,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -282,6 +303,7 @@ def main() -> None:
         PY, CNNCALC = python, [script]
         print("cnncalc: installed from a wheel into a throwaway venv; started by its script")
         startup(runs)
+        zoo(runs)
         scaling(max(runs // 5, 2))
         huge(runs)
         against_torchinfo(runs)
