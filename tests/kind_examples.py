@@ -41,6 +41,7 @@ def example(kind: Kind, rank: int) -> str:
         Arg.ORDER: "1,0" if rank == SEQUENCE else ",".join([*map(str, range(1, rank + 1)), "0"]),
         Arg.INDEX: "1",
         Arg.GRID: "2x5",  # the sequence's 10 tokens
+        Arg.TABLE: "12",  # a table of 12 positions (or segments) for the 10 tokens
     }[kind.arg]
     prefix = TO_SEQUENCE if rank == SEQUENCE else ""
     return prefix + (READS if kind.arg is Arg.REF else "") + f"{kind.name} {arg}".strip()

@@ -128,3 +128,29 @@ def test_attention_option_in_the_cli_and_json() -> None:
     assert json.loads(out)["total"]["memory"]["attention"] == "efficient"
     code, _, err = invoke("vit_b_16", "--emit", "torch", "--attention", "math")
     assert code == 2 and "--attention" in err
+
+
+@pytest.mark.skipif(importlib.util.find_spec("transformers") is None, reason="needs transformers")
+def test_bert_base_is_transformers_bert_model() -> None:
+    """Hugging Face's BertModel(BertConfig()) on the meta device at 128 tokens: the
+    same params, MACs and pooler output; its only buffers are two int64 index
+    tables (position_ids, token_type_ids), which cnncalc does not count."""
+    from transformers import BertConfig, BertModel  # type: ignore[import-not-found]
+
+    report = _preset("bert_base", (128,))
+    with torch.device("meta"):
+        model = BertModel(BertConfig()).eval()
+    assert report.total.params == sum(p.numel() for p in model.parameters()) == 109_482_240
+    assert {name for name, _ in model.named_buffers()} == {
+        "embeddings.position_ids",
+        "embeddings.token_type_ids",
+    }
+    assert report.total.buffers == 0
+    ids = torch.zeros(1, 128, dtype=torch.long, device="meta")
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        out = model(ids)
+    assert report.total.macs == counter.get_total_flops() // 2
+    assert report.output_shape == tuple(out.pooler_output.shape[1:])
+    # the encoder's output, last_hidden_state, is the last layer norm's
+    last = [layer for layer in report.layers if layer.kind == "layernorm"][-1]
+    assert last.output_shape == tuple(out.last_hidden_state.shape[1:])

@@ -262,6 +262,21 @@ class AttentionReference(nn.Module):  # type: ignore[misc]
             return self.attention(x, x, x, need_weights=False)[0]
 
 
+class TableReference(nn.Module):  # type: ignore[misc]
+    """Hugging Face's BertEmbeddings: ``position_embeddings(position_ids[:, :N])``
+    and ``token_type_embeddings(zeros)``, each an nn.Embedding looked up and added."""
+
+    def __init__(self, rows: int, dim: int, positions: bool):
+        super().__init__()
+        self.table = nn.Embedding(rows, dim)
+        self.positions = positions
+
+    def forward(self, x: Any) -> Any:
+        n = x.shape[1]
+        ids = torch.arange(n) if self.positions else torch.zeros(n, dtype=torch.long)
+        return x + self.table(ids)
+
+
 def _permute_reference(rank: int) -> Any:
     """cnncalc's example ``permute 1,2,…,0``: the channels moved last."""
     return Lambda(lambda x: x.permute(0, *range(2, rank + 2), 1))
@@ -280,6 +295,8 @@ SEQUENCE_REFERENCE: dict[str, Callable[[tuple[int, ...]], Any]] = {
     "cls": lambda s: ClassTokenReference(s[-1]),
     "token": lambda s: Lambda(lambda x: x[:, 1]),
     "attention": lambda s: AttentionReference(s[-1], 3),
+    "posembed": lambda s: TableReference(12, s[-1], positions=True),
+    "segments": lambda s: TableReference(12, s[-1], positions=False),
 }
 """The kinds whose torch module on a token sequence (N×D, features last) differs
 from :data:`REFERENCE`'s; the others (element-wise, the joins) are the same."""

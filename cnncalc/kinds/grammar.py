@@ -51,6 +51,7 @@ class Arg(Enum):
     ORDER = "A,B,C"
     INDEX = "[I]"
     GRID = "[HxW]"
+    TABLE = "[T]"
 
 
 # --- reading and printing numbers ----------------------------------------------
@@ -306,6 +307,14 @@ FORMS: dict[Arg, Form] = {
         _read_shape,
         lambda layer: "x".join(str(v) for v in layer.output_size or ()),
         {"size": "output_size", "shape": "output_size", "output_size": "output_size"},
+    ),
+    Arg.TABLE: Form(
+        ("size",),
+        False,
+        "512",
+        lambda kind, text: {"size": whole(text, "table size")},
+        lambda layer: "" if layer.size is None else str(layer.size),
+        {"size": "size", "positions": "size", "segments": "size"},
     ),
     Arg.REF: Form(
         ("ref",),

@@ -203,12 +203,31 @@ def cls_torch(layer: LayerReport) -> Module:
 
 def posembed_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """A learned value added at every position and feature: as many params as
-    the input has values (ViT's 197×768), no MACs (an add)."""
-    return Outcome(layer=layer, shape=shape, params=math.prod(shape))
+    the input has values (ViT's 197×768), no MACs (an add). ``posembed T``: a
+    table of T positions of which a sequence reads its first N (BERT's 512)."""
+    table = layer.size
+    if table is None:
+        return Outcome(layer=layer, shape=shape, params=math.prod(shape))
+    if not features_last(shape) or len(shape) != 2:
+        raise LayerError(
+            f"posembed {table} is a table of positions for a token sequence (N×D), "
+            f"not {shape_text(shape, 'x')}",
+            field="size",
+        )
+    if shape[0] > table:
+        raise LayerError(
+            f"a table of {table:,} positions cannot embed {shape[0]:,} tokens", field="size"
+        )
+    return Outcome(layer=layer, shape=shape, params=table * shape[1])
 
 
 def posembed_explain(layer: LayerReport) -> list[str]:
-    shape = layer.input_shape
+    shape, spec = layer.input_shape, layer.layer
+    if spec is not None and spec.size is not None:
+        return [
+            f"params: {spec.size:,} positions × {shape[-1]} = {layer.costs.params:,}; "
+            f"the first {shape[0]:,} added"
+        ]
     return [f"params: {shape_text(shape, ' × ')} = {layer.costs.params:,}, added"]
 
 
@@ -223,13 +242,53 @@ class PositionEmbedding(nn.Module):
         self.embedding = nn.Parameter(torch.zeros(1, *shape))
 
     def forward(self, x):
-        return x + self.embedding
+        return x + self.embedding[:, : x.shape[1]]
 ''',
 )
 
 
 def posembed_torch(layer: LayerReport) -> Module:
-    return Module(f"PositionEmbedding({', '.join(map(str, layer.input_shape))})", (POSITION,))
+    spec, shape = layer.layer, layer.input_shape
+    if spec is not None and spec.size is not None:
+        shape = (spec.size, shape[-1])
+    return Module(f"PositionEmbedding({', '.join(map(str, shape))})", (POSITION,))
+
+
+def segments_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """BERT's segment (token type) embeddings: S learned vectors of D features,
+    each token's added by its segment (S·D params, no MACs)."""
+    if len(shape) != 2:
+        raise LayerError(f"segments embeds a token sequence (N×D), not {shape_text(shape, 'x')}")
+    return Outcome(layer=layer, shape=shape, params=(layer.size or 2) * shape[1])
+
+
+def segments_explain(layer: LayerReport) -> list[str]:
+    spec = layer.layer
+    count = (spec.size or 2) if spec is not None else 2
+    return [f"params: {count} segments × {layer.input_shape[-1]} = {layer.costs.params:,}"]
+
+
+SEGMENTS = Helper(
+    "Segments",
+    '''
+class Segments(nn.Module):
+    """BERT's token type embeddings: one learned vector per segment, added to each
+    token of it; every token is in segment 0 here (BERT's default token_type_ids)."""
+
+    def __init__(self, segments, dim):
+        super().__init__()
+        self.table = nn.Parameter(torch.zeros(segments, dim))
+
+    def forward(self, x):
+        return x + self.table[0]
+''',
+)
+
+
+def segments_torch(layer: LayerReport) -> Module:
+    spec = layer.layer
+    count = (spec.size or 2) if spec is not None else 2
+    return Module(f"Segments({count}, {layer.input_shape[-1]})", (SEGMENTS,))
 
 
 def token_rule(layer: LayerSpec, shape: Shape) -> Outcome:
@@ -318,7 +377,7 @@ KINDS = (
     ),
     Kind(
         "posembed",
-        Arg.NONE,
+        Arg.TABLE,
         posembed_rule,
         "a learned position embedding, added (ViT)",
         posembed_explain,
@@ -327,6 +386,18 @@ KINDS = (
         frozenset({"trainable"}),
         memory=Behaviour(strides=True),  # an add keeps nothing; x's strides
         reads=Reads.EITHER,
+    ),
+    Kind(
+        "segments",
+        Arg.TABLE,
+        segments_rule,
+        "segment (token type) embeddings, added (BERT)",
+        segments_explain,
+        segments_torch,
+        ("tokentypes",),
+        frozenset({"trainable"}),
+        memory=Behaviour(strides=True),  # x + a row of the table: an add keeps nothing
+        reads=Reads.LAST,
     ),
     Kind(
         "token",
