@@ -460,6 +460,13 @@ SAME = [
     ("upsample size=56x40", "upsample: {size: [56, 40]}"),
     ("reshape 64x4x4", "reshape: {shape: [64, 4, 4]}"),
     ("conv 8x3 pcausal d2", "conv: {filters: 8, kernel: [3], dilation: 2, padding: causal}"),
+    ("permute 1,2,0", "permute: {order: [1, 2, 0]}"),
+    ("permute 0,2,3,1", "permute: {order: '0,2,3,1'}"),
+    ("attention 12 nobias", "attention: {heads: 12, bias: false}"),
+    ("posembed 512", "posembed: {positions: 512}"),
+    ("segments 2", "segments: {segments: 2}"),
+    ("untokens 14x14", "untokens: {size: [14, 14]}"),
+    ("token 0", "token: {index: 0}"),
 ]
 
 

@@ -542,6 +542,11 @@ def from_yaml(
         if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
             raise LayerError("table is a list of rows, one per filter: [[0, 1, 2], [1, 2, 3], ...]")
         return {field: tuple(tuple(integer(m, "table entry") for m in row) for row in value)}
+    if field == "order":  # permute: [1, 2, 0], or 1,2,0 as in a spec string
+        if isinstance(value, str):
+            return {"order": dims(value.replace(",", "x"), "axis")}
+        items = value if isinstance(value, list) else [value]
+        return {"order": tuple(integer(v, "axis") for v in items)}
     if field == "name":
         return {"name": str(value)}
     if field == "ref":
