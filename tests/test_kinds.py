@@ -94,6 +94,7 @@ ACTIVATION = {
     "silu": nn.SiLU,
     "hardswish": nn.Hardswish,
     "hardsigmoid": nn.Hardsigmoid,
+    "elu": nn.ELU,
 }
 
 

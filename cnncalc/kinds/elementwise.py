@@ -116,6 +116,8 @@ ACTIVATIONS = {
     "silu": ("nn.SiLU()", SAVES_INPUT),
     "hardswish": ("nn.Hardswish()", SAVES_INPUT),
     "hardsigmoid": ("nn.Hardsigmoid()", SAVES_INPUT),
+    # elu_backward reads the input (not in place; in place it would read the result)
+    "elu": ("nn.ELU()", SAVES_INPUT),
     # softmax autocasts to float32 and its backward reads its result
     "softmax": ("nn.Softmax(dim=1)", Behaviour(saves_output=True, autocast="float")),
 }
