@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LayerError
-from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome, Reads
+from cnncalc.kinds.base import WHOLE, Arg, Helper, Kind, Module, Outcome, Reads, connection_lines
 from cnncalc.layer import LayerSpec, Shape, shape_text
 from cnncalc.memory.rules import Behaviour, Saved
 
@@ -81,6 +81,7 @@ def attention_explain(layer: LayerReport) -> list[str]:
         f"params: q, k, v 3 × ({d} × {d}{bias}) + out {d} × {d}{bias} = {layer.costs.params:,}",
         f"MACs: q, k, v {n:,} × {d} × {3 * d} + QKᵀ {n:,}² × {d} + AV {n:,}² × {d} "
         f"+ out {n:,} × {d} × {d} = {layer.costs.macs:,}",
+        *connection_lines(layer),
         "field: every token attends to every token: the whole input",
     ]
 
