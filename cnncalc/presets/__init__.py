@@ -74,6 +74,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "EfficientNet": (
         *(f"efficientnet_b{i}" for i in range(8)),
         "efficientnet_v2_s",
+        "efficientnet_v2_m",
+        "efficientnet_v2_l",
     ),
     "RegNet": tuple(
         f"regnet_{xy}_{size}"
