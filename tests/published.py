@@ -29,8 +29,16 @@ PUBLISHED = {
     "mobilenet_v3_large": (224, 5_483_032, 0.217),
     "mobilenet_v3_small": (224, 2_542_856, 0.057),
     "efficientnet_b0": (224, 5_288_548, 0.386),
+    "efficientnet_b1": (240, 7_794_184, 0.687),
+    "efficientnet_b2": (288, 9_109_994, 1.088),
     "efficientnet_b3": (300, 12_233_232, 1.827),
+    "efficientnet_b4": (380, 19_341_616, 4.394),
+    "efficientnet_b5": (456, 30_389_784, 10.266),
+    "efficientnet_b6": (528, 43_040_704, 19.068),
+    "efficientnet_b7": (600, 66_347_960, 37.746),
     "efficientnet_v2_s": (384, 21_458_488, 8.366),
+    "efficientnet_v2_m": (480, 54_139_356, 24.582),
+    "efficientnet_v2_l": (480, 118_515_272, 56.08),
     "regnet_y_400mf": (224, 4_344_144, 0.402),
     "convnext_tiny": (224, 28_589_128, 4.456),
     "shufflenet_v2_x1_0": (224, 2_278_604, 0.145),
@@ -69,18 +77,6 @@ PUBLISHED = {
     "convnext_small": (224, 50_223_688, 8.684),
     "convnext_base": (224, 88_591_464, 15.355),
     "convnext_large": (224, 197_767_336, 34.361),
-}
-
-# torchvision's published figures of models that are not presets yet
-PENDING = {
-    "efficientnet_b1": (240, 7_794_184, 0.687),
-    "efficientnet_b2": (288, 9_109_994, 1.088),
-    "efficientnet_b4": (380, 19_341_616, 4.394),
-    "efficientnet_b5": (456, 30_389_784, 10.266),
-    "efficientnet_b6": (528, 43_040_704, 19.068),
-    "efficientnet_b7": (600, 66_347_960, 37.746),
-    "efficientnet_v2_m": (480, 54_139_356, 24.582),
-    "efficientnet_v2_l": (480, 118_515_272, 56.08),
 }
 
 # torchvision.models.video's weights metadata (Kinetics-400): the input (C, T, H, W) its

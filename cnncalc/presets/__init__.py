@@ -71,7 +71,12 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "shufflenet_v2_x2_0",
     ),
     "MobileNetV3": ("mobilenet_v3_large", "mobilenet_v3_small"),
-    "EfficientNet": ("efficientnet_b0", "efficientnet_b3", "efficientnet_v2_s"),
+    "EfficientNet": (
+        *(f"efficientnet_b{i}" for i in range(8)),
+        "efficientnet_v2_s",
+        "efficientnet_v2_m",
+        "efficientnet_v2_l",
+    ),
     "RegNet": tuple(
         f"regnet_{xy}_{size}"
         for xy, sizes in (
