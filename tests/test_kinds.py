@@ -283,6 +283,11 @@ def _permute_reference(rank: int) -> Any:
     return Lambda(lambda x: x.permute(0, *range(2, rank + 2), 1))
 
 
+REFERENCE["padchannels"] = lambda r, s: Lambda(
+    lambda x: nn.functional.pad(x, (0, 0) * r + (0, 1))  # the example's 0:1
+)
+REFERENCE["slice"] = lambda r, s: Lambda(lambda x: x[:, 0:1])
+REFERENCE["groupsum"] = lambda r, s: Lambda(lambda x: x.unflatten(1, (3, -1)).sum(1))
 REFERENCE["tokens"] = lambda r, s: Lambda(lambda x: x.flatten(2).transpose(1, 2))
 REFERENCE["permute"] = lambda r, s: _permute_reference(r)
 REFERENCE["posembed"] = lambda r, s: PositionReference(s)
@@ -688,3 +693,19 @@ def test_pad_is_kerass_zero_padding() -> None:
     assert run("pad 1x2", 3, 8, 8).output_shape == (3, 10, 12)  # 8 + 2·1, 8 + 2·2
     with pytest.raises(SpecError, match="pad gives 3 axes but the input has 2"):
         run("pad 1x1x1", 3, 8, 8)
+
+
+def test_option_a_shortcut_of_the_cifar_resnet() -> None:
+    """He et al. 2016's CIFAR ResNets widen the identity shortcut with zero channels
+    (option A): a stride-2 slice x[:, :, ::2, ::2] and 8 zero maps either side, as
+    torch computes it; the block's params by hand: 3x3 convs 16→32 and 32→32, no
+    bias, and two batch norms: 16·32·9 + 32·32·9 + 2·2·32 = 13,952."""
+    spec = (
+        "res[ conv 32x3x3 s2 p1 nobias | bn | relu | conv 32x3x3 p1 nobias | bn ; "
+        "pool 1 s2 | padchannels 8 ]"
+    )
+    report = run(spec, 16, 32, 32)
+    x = torch.rand(2, 16, 32, 32)
+    shortcut = nn.functional.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, 8, 8))
+    assert report.output_shape == tuple(shortcut.shape[1:]) == (32, 16, 16)
+    assert report.total.params == 13_952

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from cnncalc.kinds import (
     attention,
+    channels,
     convolution,
     dense,
     elementwise,
@@ -54,6 +55,7 @@ FAMILIES = (
     pooling,
     dense,
     reshaping,
+    channels,
     tokens,
     attention,
     normalisation,
