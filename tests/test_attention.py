@@ -105,15 +105,22 @@ def test_layout_mistakes_are_one_line_errors(spec: str, dims: str, message: str)
 def test_attention_kernel_memory_by_hand() -> None:
     """The math path keeps each head's N×N probabilities, the fused kernels a
     float32 log-sum-exp per head and query instead: at float32, per layer and
-    sample, 4·H·N² − 4·H·N bytes more (ViT-B/16: 12 layers, 12 heads, 197 tokens).
+    sample, 4·H·N² − 4·H·N bytes more at batch ≥ 2 (ViT-B/16: 12 layers, 12 heads, 197 tokens).
     ``auto`` is memory-efficient for float32 and flash for 2-byte types, as PyTorch
     picks on a CUDA GPU; the efficient kernel pads the log-sum-exp to 32 queries."""
     report = _preset("vit_b_16", (3, 224, 224))
-    math_ = estimate(report, attention="math")
-    flash = estimate(report, attention="flash")
-    efficient = estimate(report, attention="efficient")
-    assert math_.kept_bytes - flash.kept_bytes == 12 * (4 * 12 * 197**2 - 4 * 12 * 197)
-    assert efficient.kept_bytes - flash.kept_bytes == 12 * 4 * 12 * (224 - 197)
+    math_ = estimate(report, batch=2, attention="math")
+    flash = estimate(report, batch=2, attention="flash")
+    efficient = estimate(report, batch=2, attention="efficient")
+    assert math_.kept_bytes - flash.kept_bytes == 2 * 12 * (4 * 12 * 197**2 - 4 * 12 * 197)
+    assert efficient.kept_bytes - flash.kept_bytes == 2 * 12 * 4 * 12 * (224 - 197)
+    # at batch 1 the math path keeps the in-projection's output whole (v is a view of
+    # it) instead of a copy of v: 2·N·D float32 values more a layer
+    one = (
+        estimate(report, attention="math").kept_bytes
+        - estimate(report, attention="flash").kept_bytes
+    )
+    assert one == 12 * (4 * 12 * 197**2 - 4 * 12 * 197 + 2 * 197 * 768 * 4)
     assert estimate(report).attention == "efficient"
     assert estimate(report, amp="bfloat16").attention == "flash"
     assert estimate(_preset("resnet18", (3, 224, 224))).attention is None

@@ -473,6 +473,9 @@ SAME = [
     ("segments 2", "segments: {segments: 2}"),
     ("untokens 14x14", "untokens: {size: [14, 14]}"),
     ("token 0", "token: {index: 0}"),
+    ("slice 0:2", "slice: {pads: [0, 2]}"),
+    ("padchannels 1:2", "padchannels: {pads: '1:2'}"),
+    ("groupsum 2", "groupsum: {groups: 2}"),
 ]
 
 

@@ -32,7 +32,11 @@ BATCH = 2
 
 
 def saved(
-    spec: str, dims: tuple[int, ...], inplace: bool = True, attention: str = "math"
+    spec: str,
+    dims: tuple[int, ...],
+    inplace: bool = True,
+    attention: str = "math",
+    batch_size: int = BATCH,
 ) -> tuple[int, int]:
     """cnncalc's kept bytes for ``spec`` at batch 2, and the bytes autograd's
     saved tensors hold (distinct storages, not parameters or buffers), on the
@@ -50,7 +54,7 @@ def saved(
     for module in net.modules():
         if isinstance(module, torch.nn.ReLU | torch.nn.ReLU6):
             module.inplace = inplace
-    batch = (BATCH, *namespace["INPUT_SHAPE"])
+    batch = (batch_size, *namespace["INPUT_SHAPE"])
     x = torch.randint(0, 5, batch) if "class Tokens" in source else torch.randn(batch)
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
@@ -58,7 +62,7 @@ def saved(
     with sdpa_kernel(backend):
         saved = saved_bytes(net, x)
     report = run(spec, *dims) if dims else analyze(sources.load(spec))
-    memory = estimate(report, batch=BATCH, inplace_relu=inplace, attention=attention)
+    memory = estimate(report, batch=batch_size, inplace_relu=inplace, attention=attention)
     return memory.kept_bytes, saved - _cpu(report, memory.kept_by_layer)
 
 
@@ -242,4 +246,22 @@ def test_attention_kernels_keep_what_autograd_keeps(spec: str, attention: str) -
     fused flash kernel for float32 (what CUDA's flash keeps: q, k, v as views of the
     in-projection's output, the output, a float32 log-sum-exp per head and query)."""
     predicted, kept = saved(spec, INPUTS[SEQUENCE], attention=attention)
+    assert predicted == kept
+
+
+@pytest.mark.parametrize("attention", ["math", "flash"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "conv 6x1 | permute 1,0 | attention 3",
+        "conv 6x1 | tokens as t | fc 6 | mul t",
+        "conv 6x1 | tokens | mul[ fc 1 | sigmoid ]",
+        "conv 6x1 | permute 1,0 | relu | fc 5",
+    ],
+)
+def test_batch_one_views_keep_what_autograd_keeps(spec: str, attention: str) -> None:
+    """At batch 1 a reshape that merges the batch axis is a view, not a copy: the
+    math path keeps the in-projection's output whole (v is a view of it), and a
+    Linear reads a transposed sequence in place (red team, issue 22)."""
+    predicted, kept = saved(spec, INPUTS[SEQUENCE], attention=attention, batch_size=1)
     assert predicted == kept

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from cnncalc import joining
 from cnncalc.constructs.base import Construct, Graph, State, shown
 from cnncalc.joining import Misfit
-from cnncalc.layer import Block, BlockKind, Shape
+from cnncalc.layer import Block, BlockKind, Shape, features_last
 from cnncalc.receptive import widest
 
 if TYPE_CHECKING:
@@ -74,6 +74,10 @@ def _mismatch(x: Shape, body: Shape, shortcut: Shape, has_shortcut: bool) -> str
     message = f"cannot add: the body gives {shown(body)} but {what} gives {shown(shortcut)}"
     if len(body) != len(shortcut):
         return message + f" (a {len(body)}-D tensor and a {len(shortcut)}-D one)"
+    if features_last(body) or features_last(x):  # a conv projection reads channels first
+        if not has_shortcut and features_last(body) and body[:-1] == shortcut[:-1]:
+            return message + f"; a shortcut 'fc {body[-1]}' would fit"
+        return message
     stride = _projection_stride(x[1:], body[1:]) if len(x) == len(body) >= 2 else None
     if stride is not None:
         s = f" s{stride}" if stride > 1 else ""

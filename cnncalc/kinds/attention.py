@@ -133,6 +133,9 @@ def _saved(layer: LayerReport) -> Saved:
     return Saved(
         ((n * d, 0), (n * d, 0), (n * d, 0), (heads * n * n, 0), (n * d, 0)),
         backends={
+            # at batch 1, v's (B·H, N, D/H) reshape is a view of the in-projection's
+            # output, which is kept whole; q (scaled) and k are still copies
+            "math@1": ((3 * n * d, 0), (n * d, 0), (n * d, 0), (heads * n * n, 0), (n * d, 0)),
             "flash": ((3 * n * d, 0), (n * d, 0), (heads * n, 4)),
             "efficient": ((3 * n * d, 0), (n * d, 0), (heads * padded, 4)),
         },

@@ -226,10 +226,13 @@ def layout_refusal(kind: Kind, shape: Shape) -> str | None:
 
 
 def _grid(shape: Shape) -> str:
-    """``14x14`` for 196 tokens: the squarest grid, for a hint."""
+    """``14x14`` for 196 tokens, for a hint; ``HxW`` where the count is no square
+    (65: 64 patches and a class token, which no grid holds)."""
+    import math
+
     n = shape[0]
-    side = max(d for d in range(1, int(n**0.5) + 1) if n % d == 0)
-    return f"{side}x{n // side}"
+    side = math.isqrt(n)
+    return f"{side}x{side}" if side * side == n else "HxW"
 
 
 def connection_lines(layer: LayerReport) -> list[str]:

@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 
 def _pair(layer: LayerSpec, kind: str) -> tuple[int, int]:
-    pads = layer.pads or (0, 0)
+    pads: tuple[int, ...] | int = layer.pads or (0, 0)
+    if isinstance(pads, int):  # YAML's pads: 2
+        pads = (pads, pads)
+    if len(pads) == 1:
+        pads = (pads[0], pads[0])
     if len(pads) != 2:
         raise LayerError(f"{kind} takes one A:B (or one number), not one per axis", field="pads")
     return pads[0], pads[1]
@@ -61,6 +65,12 @@ def padchannels_torch(layer: LayerReport) -> Module:
 def slice_rule(layer: LayerSpec, shape: Shape) -> Outcome:
     """Channels A to B − 1 (Python's x[:, A:B]), a view."""
     start, stop = _pair(layer, "slice")
+    if start == stop:
+        raise LayerError(
+            f"slice takes a range A:B of the channels, A < B (channel {start} alone: "
+            f"slice {start}:{start + 1})",
+            field="pads",
+        )
     if not 0 <= start < stop <= shape[0]:
         raise LayerError(
             f"slice {start}:{stop} takes channels {start} to {stop - 1}, but the input has "

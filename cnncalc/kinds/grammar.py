@@ -127,6 +127,11 @@ def _read_pads(kind: Kind, text: str) -> dict[str, Any]:
     return {"pads": tuple(pads), "per_axis": len(parts) > 1}
 
 
+def _read_pads_text(text: str) -> tuple[int, ...]:
+    pads: tuple[int, ...] = _read_pads(None, text)["pads"]  # type: ignore[arg-type]
+    return pads
+
+
 def _write_pads(layer: LayerSpec) -> str:
     pads = layer.pads or ()
     pairs = [pads[i : i + 2] for i in range(0, len(pads), 2)]
@@ -542,6 +547,10 @@ def from_yaml(
         if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
             raise LayerError("table is a list of rows, one per filter: [[0, 1, 2], [1, 2, 3], ...]")
         return {field: tuple(tuple(integer(m, "table entry") for m in row) for row in value)}
+    if field == "pads" and isinstance(value, (list, str)):  # [0, 1] or '0:1', as in a spec
+        if isinstance(value, str):
+            return {"pads": _read_pads_text(value)}
+        return {"pads": tuple(integer(v, what) for v in value)}
     if field == "order":  # permute: [1, 2, 0], or 1,2,0 as in a spec string
         if isinstance(value, str):
             return {"order": dims(value.replace(",", "x"), "axis")}

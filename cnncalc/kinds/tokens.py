@@ -80,8 +80,8 @@ def untokens_rule(layer: LayerSpec, shape: Shape) -> Outcome:
 
 
 def _squarest(n: int) -> str:
-    side = max(d for d in range(1, math.isqrt(n) + 1) if n % d == 0)
-    return f"{side}x{n // side}"
+    side = math.isqrt(n)
+    return f"{side}x{side}" if side * side == n else f"HxW with H·W = {n}"
 
 
 FROM_TOKENS = Helper(

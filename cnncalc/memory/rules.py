@@ -59,8 +59,11 @@ class Saved(Record):
     input: bool = True
     backends: Mapping[str, tuple[tuple[int, int], ...]] = {}
 
-    def kept(self, backend: str) -> tuple[tuple[int, int], ...]:
-        """The tensors kept with attention's kernel ``backend``."""
+    def kept(self, backend: str, batch: int = 2) -> tuple[tuple[int, int], ...]:
+        """The tensors kept with attention's kernel ``backend`` (``backend@1``: at
+        batch 1, where some of its reshapes are views rather than copies)."""
+        if batch == 1 and f"{backend}@1" in self.backends:
+            return self.backends[f"{backend}@1"]
         return self.backends.get(backend, self.tensors)
 
 

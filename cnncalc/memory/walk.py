@@ -220,7 +220,8 @@ def _layer(
     if not needs and rule.input_for_input_grad:
         sig.saves_in = False
     copied = 0
-    if strided and rule.flattens:  # a transposed input is read as a contiguous copy
+    if strided and rule.flattens and batch > 1:  # a transposed input is read as a copy
+        # (at batch 1 the batch axis merges with any: the matrix is a view of it)
         copied = in_numel * batch * dtype
         sig.saves_in = False
     # what the op makes besides its output: the clone, indices, a mask, statistics
@@ -241,7 +242,7 @@ def _layer(
     if saved is not None:
         # a composite op's tensors, all kept in training; in a no-grad forward
         # each is dropped once the next op has read it: the largest one counts
-        held = saved.kept(backend)
+        held = saved.kept(backend, batch)
         blocks = [allocated(values * batch * (nbytes or dtype)) for values, nbytes in held]
         kept += sum(values * batch * (nbytes or dtype) for values, nbytes in held)
         own += sum(blocks)
