@@ -42,11 +42,11 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
     with exactly the rank, C=1. With no such layer the dims are taken as given.
     A network that starts with an embedding takes a token sequence ``(L,)``.
     """
-    if _starts_with_tokens(layers):
+    first = _first_kind(layers)
+    if first is not None and first.takes_tokens:
         if len(dims) != 1:
-            first = next(leaves(layers))
             raise SpecError(
-                f"--input {shape_text(dims, 'x')}: {first.kind} reads a token sequence; "
+                f"--input {shape_text(dims, 'x')}: {first.name} reads a token sequence; "
                 "give its length alone, e.g. --input 50"
             )
         return dims
@@ -101,8 +101,10 @@ def analyze(
     warnings = _input_checks(model, input_shape, start)
     if strict and warnings:
         raise SpecError(f"{warnings[0]} (--strict)")
-    spatial = start if _starts_with_tokens(model.layers) else start[1:]
-    if _reads_sequence(model.layers) and len(start) > 1:  # --input 197x768: N×D tokens
+    first = _first_kind(model.layers)
+    spatial = start if first is not None and first.takes_tokens else start[1:]
+    # a first layer that reads a sequence (attention, cls…): --input 197x768 is N×D tokens
+    if first is not None and first.reads is Reads.LAST and len(start) > 1:
         start = Last(start)
         spatial = start[:-1]
     run = _Run(strict, spatial)
@@ -490,13 +492,8 @@ def _label(layer: LayerSpec, index: int) -> str:
     return layer.origin.title or f"layer {index} ({layer.kind})"
 
 
-def _reads_sequence(nodes: tuple[Node, ...]) -> bool:
-    """The first layer reads a token sequence (``attention``, ``cls``…): then
-    ``--input N×D`` is one, the features last."""
+def _first_kind(nodes: tuple[Node, ...]) -> Kind | None:
+    """The kind of the first layer, which says how ``--input`` reads: token ids
+    (``embed``), a token sequence N×D (``attention``), or channels first."""
     first = next(leaves(nodes), None)
-    return first is not None and KINDS[first.kind].reads is Reads.LAST
-
-
-def _starts_with_tokens(nodes: tuple[Node, ...]) -> bool:
-    first = next(leaves(nodes), None)
-    return first is not None and KINDS[first.kind].takes_tokens
+    return None if first is None else KINDS[first.kind]

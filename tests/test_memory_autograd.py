@@ -230,38 +230,30 @@ def test_presets_keep_what_autograd_keeps(name: str) -> None:
     assert predicted == kept
 
 
-@pytest.mark.parametrize("attention", ["math", "flash"])
-@pytest.mark.parametrize(
-    "spec",
-    [
-        "conv 6x1 | permute 1,0 | attention 3",
-        "conv 6x1 | permute 1,0 | layernorm | attention 2 | fc 4",
+ATTENTION_CASES = [
+    ("conv 6x1 | permute 1,0 | attention 3", BATCH),
+    ("conv 6x1 | permute 1,0 | layernorm | attention 2 | fc 4", BATCH),
+    (
         "permute 1,0 | fc 6 | res[ layernorm | attention 3 ] | res[ layernorm | fc 12 | gelu"
         " | fc 6 ] | token 0",
-        "conv 6x1 | tokens | cls | posembed | attention 3 nobias | token",
-    ],
-)
-def test_attention_kernels_keep_what_autograd_keeps(spec: str, attention: str) -> None:
+        BATCH,
+    ),
+    ("conv 6x1 | tokens | cls | posembed | attention 3 nobias | token", BATCH),
+    # at batch 1 a reshape that merges the batch axis is a view, not a copy: the math
+    # path keeps the in-projection's output whole (v is a view of it), and a Linear
+    # reads a transposed sequence in place (red team, issue 22)
+    ("conv 6x1 | permute 1,0 | attention 3", 1),
+    ("conv 6x1 | tokens as t | fc 6 | mul t", 1),
+    ("conv 6x1 | tokens | mul[ fc 1 | sigmoid ]", 1),
+    ("conv 6x1 | permute 1,0 | relu | fc 5", 1),
+]
+
+
+@pytest.mark.parametrize("attention", ["math", "flash"])
+@pytest.mark.parametrize(("spec", "batch"), ATTENTION_CASES)
+def test_attention_kernels_keep_what_autograd_keeps(spec: str, batch: int, attention: str) -> None:
     """Each SDPA kernel the CPU has, forced on torch's side: the math path, and its
     fused flash kernel for float32 (what CUDA's flash keeps: q, k, v as views of the
     in-projection's output, the output, a float32 log-sum-exp per head and query)."""
-    predicted, kept = saved(spec, INPUTS[SEQUENCE], attention=attention)
-    assert predicted == kept
-
-
-@pytest.mark.parametrize("attention", ["math", "flash"])
-@pytest.mark.parametrize(
-    "spec",
-    [
-        "conv 6x1 | permute 1,0 | attention 3",
-        "conv 6x1 | tokens as t | fc 6 | mul t",
-        "conv 6x1 | tokens | mul[ fc 1 | sigmoid ]",
-        "conv 6x1 | permute 1,0 | relu | fc 5",
-    ],
-)
-def test_batch_one_views_keep_what_autograd_keeps(spec: str, attention: str) -> None:
-    """At batch 1 a reshape that merges the batch axis is a view, not a copy: the
-    math path keeps the in-projection's output whole (v is a view of it), and a
-    Linear reads a transposed sequence in place (red team, issue 22)."""
-    predicted, kept = saved(spec, INPUTS[SEQUENCE], attention=attention, batch_size=1)
+    predicted, kept = saved(spec, INPUTS[SEQUENCE], attention=attention, batch_size=batch)
     assert predicted == kept

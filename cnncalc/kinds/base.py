@@ -210,7 +210,7 @@ def layout_refusal(kind: Kind, shape: Shape) -> str | None:
     """Why ``kind`` cannot read ``shape``'s layout, with what to write instead; None if it can."""
     text = shape_text(shape, "x")
     if kind.reads is Reads.FIRST and features_last(shape):
-        back = f"untokens {_grid(shape)}" if len(shape) == 2 else "untokens"
+        back = f"untokens {square_grid(shape[0]) or 'HxW'}" if len(shape) == 2 else "untokens"
         return (
             f"{kind.name} reads channels first, but its input {text} has its features last "
             f"(a token sequence or a permuted map): '{back}' turns it back"
@@ -225,14 +225,13 @@ def layout_refusal(kind: Kind, shape: Shape) -> str | None:
     return None
 
 
-def _grid(shape: Shape) -> str:
-    """``14x14`` for 196 tokens, for a hint; ``HxW`` where the count is no square
+def square_grid(n: int) -> str | None:
+    """``14x14`` for 196 tokens, for a hint; None where the count is no square
     (65: 64 patches and a class token, which no grid holds)."""
     import math
 
-    n = shape[0]
     side = math.isqrt(n)
-    return f"{side}x{side}" if side * side == n else "HxW"
+    return f"{side}x{side}" if side * side == n else None
 
 
 def connection_lines(layer: LayerReport) -> list[str]:

@@ -112,6 +112,10 @@ def _read_vocab_dim(kind: Kind, text: str) -> dict[str, Any]:
 
 
 def _read_pads(kind: Kind, text: str) -> dict[str, Any]:
+    return read_pads(text)
+
+
+def read_pads(text: str) -> dict[str, Any]:
     """``1`` (every side), ``1x2`` (both sides of each axis), ``0:1x0:1`` (before and
     after each axis, Keras's ``ZeroPadding2D(((0, 1), (0, 1)))``): (before, after)
     pairs, flat."""
@@ -125,11 +129,6 @@ def _read_pads(kind: Kind, text: str) -> dict[str, Any]:
         before, colon, after = part.partition(":")
         pads += [whole(before, "padding"), whole(after if colon else before, "padding")]
     return {"pads": tuple(pads), "per_axis": len(parts) > 1}
-
-
-def _read_pads_text(text: str) -> tuple[int, ...]:
-    pads: tuple[int, ...] = _read_pads(None, text)["pads"]  # type: ignore[arg-type]
-    return pads
 
 
 def _write_pads(layer: LayerSpec) -> str:
@@ -549,7 +548,7 @@ def from_yaml(
         return {field: tuple(tuple(integer(m, "table entry") for m in row) for row in value)}
     if field == "pads" and isinstance(value, (list, str)):  # [0, 1] or '0:1', as in a spec
         if isinstance(value, str):
-            return {"pads": _read_pads_text(value)}
+            return {"pads": read_pads(value)["pads"]}
         return {"pads": tuple(integer(v, what) for v in value)}
     if field == "order":  # permute: [1, 2, 0], or 1,2,0 as in a spec string
         if isinstance(value, str):

@@ -18,7 +18,7 @@ import math
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LayerError
-from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, Reads, no_lines
+from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, Reads, no_lines, square_grid
 from cnncalc.layer import Last, LayerSpec, Shape, features_last, last, shape_text
 from cnncalc.memory.rules import CAT, Behaviour
 
@@ -61,7 +61,7 @@ def untokens_rule(layer: LayerSpec, shape: Shape) -> Outcome:
         if len(positions) < 2:
             raise LayerError(
                 f"untokens needs the grid to lay {positions[0]:,} tokens on, "
-                f"e.g. untokens {_squarest(positions[0])}"
+                f"e.g. untokens {square_grid(positions[0]) or f'HxW with H·W = {positions[0]}'}"
             )
         return Outcome(layer=layer, shape=(channels, *positions))
     if len(positions) != 1:
@@ -77,11 +77,6 @@ def untokens_rule(layer: LayerSpec, shape: Shape) -> Outcome:
             field="output_size",
         )
     return Outcome(layer=layer, shape=(channels, *grid))
-
-
-def _squarest(n: int) -> str:
-    side = math.isqrt(n)
-    return f"{side}x{side}" if side * side == n else f"HxW with H·W = {n}"
 
 
 FROM_TOKENS = Helper(
@@ -323,11 +318,11 @@ def token_torch(layer: LayerReport) -> Module:
 
 
 TRANSPOSED = Behaviour(view=True, transposes=True)
-"""A view whose strides are not contiguous: a Linear after it reads a copy."""
+"""A view whose strides are not contiguous: past batch 1, a Linear after it reads a copy."""
 
 
-def _fixed(code: str, helper: Helper) -> Module:
-    return Module(code, (helper,))
+def tokens_torch(_: LayerReport) -> Module:
+    return Module("ToTokens()", (TO_TOKENS,))
 
 
 KINDS = (
@@ -337,7 +332,7 @@ KINDS = (
         tokens_rule,
         "a channels-first map as a token sequence: C×H×W → (H·W)×C (ViT's patches)",
         tokens_explain,
-        lambda _: _fixed("ToTokens()", TO_TOKENS),
+        tokens_torch,
         memory=TRANSPOSED,
         sets_rank=True,
     ),

@@ -72,14 +72,11 @@ def estimate(
     kernel of scaled dot-product attention (``math``, ``flash``, ``efficient``;
     ``auto`` picks as PyTorch does on a CUDA GPU); the result names it where the
     network has attention."""
-    from cnncalc.kinds.attention import backend_for
     from cnncalc.memory.graph import input_value_bytes
     from cnncalc.memory.walk import walk
 
     size = DTYPES[dtype]
     seen = walk(report, batch, size, optimizer, amp is not None, inplace_relu, attention)
-    backend = backend_for(size, amp is not None) if attention == "auto" else attention
-    attends = any(layer.kind == "attention" for layer in report.layers)
     outputs = sum(activation_bytes(layer, batch, dtype) for layer in report.layers)
     return Memory(
         dtype=dtype,
@@ -97,7 +94,7 @@ def estimate(
         workspace_bytes=seen.workspace,
         amp=amp,
         inplace_relu=inplace_relu,
-        attention=backend if attends else None,
+        attention=seen.attention,
         training_peak_at=seen.training.asjson(),
         inference_peak_at=seen.inference.asjson(),
         kept_by_layer=seen.kept_by_layer,

@@ -60,6 +60,8 @@ class Walked(Record):
     training: Peak
     inference: Peak
     workspace: int
+    attention: str | None = None
+    """The attention kernel the figures assume; None where no op's tensors depend on one."""
 
 
 def tensors(layer: LayerReport, size: int) -> tuple[list[int], list[int]]:
@@ -112,6 +114,7 @@ class _Sig:
     forward. ``kept``: the exact bytes of ``own`` as autograd counts them."""
 
     __slots__ = (
+        "attends",
         "buffers",
         "cached",
         "dtype",
@@ -145,6 +148,7 @@ class _Sig:
         self.params = self.buffers = self.trainable = 0
         self.grads_input = True
         self.passes = False
+        self.attends = False  # what it keeps depends on the attention kernel
 
 
 def _join(kind: str, dtype: int, numel: int, batch: int, needs: bool = True) -> _Sig:
@@ -243,6 +247,7 @@ def _layer(
         # a composite op's tensors, all kept in training; in a no-grad forward
         # each is dropped once the next op has read it: the largest one counts
         held = saved.kept(backend, batch)
+        sig.attends = bool(saved.backends)
         blocks = [allocated(values * batch * (nbytes or dtype)) for values, nbytes in held]
         kept += sum(values * batch * (nbytes or dtype) for values, nbytes in held)
         own += sum(blocks)
@@ -432,6 +437,7 @@ class _Plan:
         self.train, self.infer = train, infer
         self.uses_train, self.uses_infer = uses_train, uses_infer
         self.params, self.buffers, self.trainable = params, buffers, trainable
+        self.attention = backend if any(sig.attends for sig in sigs) else None
 
 
 def _walk(
@@ -462,6 +468,7 @@ def _walk(
         training=training,
         inference=inference,
         workspace=2 * CUBLAS_WORKSPACE,
+        attention=plan.attention,
     )
 
 
