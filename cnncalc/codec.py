@@ -13,7 +13,19 @@ from typing import Any
 from cnncalc.errors import Location
 from cnncalc.layer import Block, BlockKind, LayerSpec, Model, Node, Origin, Span, given
 
-_TUPLES = ("kernel", "output_size", "stride", "dilation", "output_padding", "scale", "pads", "ref")
+_TUPLES = (
+    "kernel",
+    "output_size",
+    "stride",
+    "dilation",
+    "output_padding",
+    "scale",
+    "pads",
+    "ref",
+    "order",
+    "window",
+    "shift",
+)
 
 
 def encode(model: Model) -> dict[str, Any]:

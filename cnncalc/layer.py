@@ -174,7 +174,9 @@ class LayerSpec(Record):
     (``None``: the kind's default). ``per_axis`` tells whether the kernel
     or output size names one value per spatial axis (``conv 64x3x3``) or a
     single value for every axis (``pool 2``); only the former fixes the spatial
-    rank of the network's input. Equality and hash leave out ``origin``. Never
+    rank of the network's input. ``window``, ``shift`` and ``cosine`` are windowed
+    attention's (Swin): its window and shift per axis, and Swin V2's cosine
+    attention. Equality and hash leave out ``origin``. Never
     mutated once made.
     """
 
@@ -209,6 +211,9 @@ class LayerSpec(Record):
         "heads",
         "order",
         "index",
+        "window",
+        "shift",
+        "cosine",
     )
     __slots__ = (*_compared, "origin")
 
@@ -246,6 +251,9 @@ class LayerSpec(Record):
             layer.heads,
             layer.order,
             layer.index,
+            layer.window,
+            layer.shift,
+            layer.cosine,
         )
 
     def __init__(
@@ -280,6 +288,9 @@ class LayerSpec(Record):
         heads: int | None = None,
         order: tuple[int, ...] | None = None,
         index: int | None = None,
+        window: tuple[int, ...] | None = None,
+        shift: tuple[int, ...] | None = None,
+        cosine: bool = False,
         origin: Origin = NOWHERE,
     ) -> None:
         self.kind = kind
@@ -312,6 +323,9 @@ class LayerSpec(Record):
         self.heads = heads
         self.order = order
         self.index = index
+        self.window = window
+        self.shift = shift
+        self.cosine = cosine
         self.origin = origin
 
 

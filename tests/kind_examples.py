@@ -44,7 +44,13 @@ def example(kind: Kind, rank: int) -> str:
         Arg.TABLE: "12",  # a table of 12 positions (or segments) for the 10 tokens
     }[kind.arg]
     prefix = TO_SEQUENCE if rank == SEQUENCE else ""
-    return prefix + (READS if kind.arg is Arg.REF else "") + f"{kind.name} {arg}".strip()
+    written = f"{kind.name} {arg}".strip() + NEEDS.get(kind.name, "")
+    return prefix + (READS if kind.arg is Arg.REF else "") + written
+
+
+NEEDS = {"windowattention": " w2"}
+"""The options a kind cannot do without: windowed attention's window (of the
+sequence's 10 tokens, 5 windows of 2)."""
 
 
 READS = "relu as x | "

@@ -77,6 +77,12 @@ PUBLISHED = {
     "convnext_small": (224, 50_223_688, 8.684),
     "convnext_base": (224, 88_591_464, 15.355),
     "convnext_large": (224, 197_767_336, 34.361),
+    "swin_t": (224, 28_288_354, 4.491),
+    "swin_s": (224, 49_606_258, 8.741),
+    "swin_b": (224, 87_768_224, 15.431),
+    "swin_v2_t": (256, 28_351_570, 5.94),
+    "swin_v2_s": (256, 49_737_442, 11.546),
+    "swin_v2_b": (256, 87_930_848, 20.325),
 }
 
 # torchvision.models.video's weights metadata (Kinetics-400): the input (C, T, H, W) its
@@ -86,6 +92,9 @@ PUBLISHED_VIDEO: dict[str, tuple[tuple[int, ...], int, float]] = {
     "mc3_18": ((3, 16, 112, 112), 11_695_440, 43.343),
     "r2plus1d_18": ((3, 16, 112, 112), 31_505_325, 40.519),
     "s3d": ((3, 16, 224, 224), 8_320_048, 17.979),
+    "swin3d_t": ((3, 16, 224, 224), 28_158_070, 43.882),
+    "swin3d_s": ((3, 16, 224, 224), 49_816_678, 82.841),
+    "swin3d_b": ((3, 16, 224, 224), 88_048_984, 140.667),
 }
 
 # torchvision.models.segmentation's weights metadata (COCO with VOC labels, 21 classes

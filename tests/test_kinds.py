@@ -263,6 +263,22 @@ class AttentionReference(nn.Module):  # type: ignore[misc]
             return self.attention(x, x, x, need_weights=False)[0]
 
 
+class WindowReference(nn.Module):  # type: ignore[misc]
+    """torchvision's Swin ShiftedWindowAttention on a sequence as a map of one row:
+    windows of 1 × w tokens (the example's w2), unshifted."""
+
+    def __init__(self, dim: int, heads: int, window: int):
+        super().__init__()
+        from torchvision.models.swin_transformer import (  # type: ignore[import-not-found]
+            ShiftedWindowAttention,
+        )
+
+        self.attention = ShiftedWindowAttention(dim, [1, window], [0, 0], heads)
+
+    def forward(self, x: Any) -> Any:
+        return self.attention(x.unsqueeze(1)).squeeze(1)
+
+
 class TableReference(nn.Module):  # type: ignore[misc]
     """Hugging Face's BertEmbeddings: ``position_embeddings(position_ids[:, :N])``
     and ``token_type_embeddings(zeros)``, each an nn.Embedding looked up and added."""
@@ -303,6 +319,8 @@ SEQUENCE_REFERENCE: dict[str, Callable[[tuple[int, ...]], Any]] = {
     "attention": lambda s: AttentionReference(s[-1], 3),
     "posembed": lambda s: TableReference(12, s[-1], positions=True),
     "segments": lambda s: TableReference(12, s[-1], positions=False),
+    "windowattention": lambda s: WindowReference(s[-1], 3, 2),
+    "merge": lambda s: Lambda(lambda x: torch.cat([x[:, 0::2], x[:, 1::2]], -1)),
 }
 """The kinds whose torch module on a token sequence (N×D, features last) differs
 from :data:`REFERENCE`'s; the others (element-wise, the joins) are the same."""

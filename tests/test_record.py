@@ -50,6 +50,9 @@ def every_field_set() -> LayerSpec:
         heads=3,
         order=(1, 0),
         index=1,
+        window=(7, 7),
+        shift=(3, 3),
+        cosine=True,
         origin=Origin((0, 4), label="here"),
     )
 

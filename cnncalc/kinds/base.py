@@ -218,9 +218,11 @@ def layout_refusal(kind: Kind, shape: Shape) -> str | None:
     if kind.reads is Reads.LAST and not features_last(shape):
         if len(shape) == 1:
             return f"{kind.name} reads a token sequence (N×D), but its input is a vector of {text}"
+        order = ",".join(str(axis) for axis in range(1, len(shape))) + ",0"
         return (
             f"{kind.name} reads a token sequence (N×D, features last), but its input {text} "
-            "is channels first: 'tokens' makes one (x.flatten(2).transpose(1, 2))"
+            "is channels first: 'tokens' makes one (x.flatten(2).transpose(1, 2)), "
+            f"'permute {order}' a map with its channels last"
         )
     return None
 

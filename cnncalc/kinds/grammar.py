@@ -416,6 +416,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("affine", "noaffine", Value.FLAG, "no γ, β", None, words=AFFINE),
     Option("mode", "nearest", Value.WORD, "interpolation", None, words=MODES),
     Option("output_size", "size=", Value.AXES, "size", None, 1),
+    Option("window", "w", Value.AXES, "window", None, 1),
+    Option("shift", "shift", Value.AXES, "shift", 0, 0),
+    Option("cosine", "cosine", Value.FLAG, "cosine attention", False, words={"cosine": True}),
 )
 """Every option, in the order the canonical spec prints them."""
 

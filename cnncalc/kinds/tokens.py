@@ -18,7 +18,17 @@ import math
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LayerError
-from cnncalc.kinds.base import Arg, Helper, Kind, Module, Outcome, Reads, no_lines, square_grid
+from cnncalc.kinds.base import (
+    Arg,
+    Helper,
+    Kind,
+    Module,
+    Outcome,
+    Reach,
+    Reads,
+    no_lines,
+    square_grid,
+)
 from cnncalc.layer import Last, LayerSpec, Shape, features_last, last, shape_text
 from cnncalc.memory.rules import CAT, Behaviour
 
@@ -325,6 +335,61 @@ def tokens_torch(_: LayerReport) -> Module:
     return Module("ToTokens()", (TO_TOKENS,))
 
 
+def merge_rule(layer: LayerSpec, shape: Shape) -> Outcome:
+    """Swin's patch merging: each 2×2 neighbourhood of a features-last map one
+    position of 4C features (H and W halved, rounded up: an odd size is padded
+    with zeros first), a video's T kept; a sequence's tokens in pairs (2D)."""
+    if not features_last(shape):
+        raise LayerError(
+            f"merge reads a features-last map (N×D, H×W×C or T×H×W×C), not "
+            f"{shape_text(shape, 'x')}: 'permute' the channels last first"
+        )
+    sizes, c = shape[:-1], shape[-1]
+    merged = 1 if len(sizes) == 1 else 2
+    kept = len(sizes) - merged
+    out = (*sizes[:kept], *(-(-size // 2) for size in sizes[kept:]))
+    factor = 2**merged
+    spans = (1,) * kept + (2,) * merged
+    return Outcome(
+        layer=layer,
+        shape=Last((*out, c * factor)),
+        reach=Reach(spans, spans, (0,) * len(sizes)),
+    )
+
+
+def merge_explain(layer: LayerReport) -> list[str]:
+    sizes, c = layer.input_shape[:-1], layer.input_shape[-1]
+    what = "pairs of tokens" if len(sizes) == 1 else "each 2 × 2 of positions"
+    pads = [size % 2 for size in sizes[-2:]]
+    padded = " (an odd size padded with zeros first)" if any(pads) else ""
+    return [f"merge: {what} side by side{padded}: {c:,} → {layer.output_shape[-1]:,} features"]
+
+
+MERGE = Helper(
+    "Merge",
+    '''
+class Merge(nn.Module):
+    """Swin's patch merging without its norm and Linear: each 2x2 neighbourhood of
+    a (B, ..., H, W, C) map one position of 4C features, as torchvision's
+    _patch_merging_pad (odd H or W padded first); a (B, N, C) sequence in pairs."""
+
+    def forward(self, x):
+        if x.dim() == 3:
+            x = nn.functional.pad(x, (0, 0, 0, x.shape[1] % 2))
+            return torch.cat([x[:, 0::2], x[:, 1::2]], -1)
+        h, w = x.shape[-3], x.shape[-2]
+        x = nn.functional.pad(x, (0, 0, 0, w % 2, 0, h % 2))
+        parts = [x[..., 0::2, 0::2, :], x[..., 1::2, 0::2, :]]
+        parts += [x[..., 0::2, 1::2, :], x[..., 1::2, 1::2, :]]
+        return torch.cat(parts, -1)
+''',
+)
+
+
+def merge_torch(_: LayerReport) -> Module:
+    return Module("Merge()", (MERGE,))
+
+
 KINDS = (
     Kind(
         "tokens",
@@ -404,5 +469,16 @@ KINDS = (
         memory=Behaviour(view=True),  # x[:, i]: a view
         reads=Reads.LAST,
         sets_rank=True,
+    ),
+    Kind(
+        "merge",
+        Arg.NONE,
+        merge_rule,
+        "Swin's patch merging: each 2×2 of a features-last map one position, 4C features",
+        merge_explain,
+        merge_torch,
+        ("patchmerging",),
+        memory=CAT,  # slices and a torch.cat: nothing kept
+        reads=Reads.LAST,
     ),
 )

@@ -52,19 +52,34 @@ class Saved(Record):
     it keeps its input too (where it does not, what it reads is a copy it keeps).
     ``backends``: for attention, the tensors each fused kernel of
     ``scaled_dot_product_attention`` keeps instead (``tensors`` are the math
-    path's), by the kernel's name."""
+    path's), by the kernel's name. ``constant``: tensors kept once whatever the
+    batch (values, bytes per value; 0: the op's dtype), wherever the op is
+    recorded: what it computes from its parameters alone (Swin V2's position-bias
+    MLP). ``one`` and ``one_input``: the tensors, and whether the input is kept,
+    at batch 1 where they differ (a reshape that merges the batch axis is a view
+    there, not a copy)."""
 
     tensors: tuple[tuple[int, int], ...] = ()
     fixed: tuple[int, ...] = ()
     input: bool = True
     backends: Mapping[str, tuple[tuple[int, int], ...]] = {}
+    constant: tuple[tuple[int, int], ...] = ()
+    one: tuple[tuple[int, int], ...] | None = None
+    one_input: bool | None = None
 
     def kept(self, backend: str, batch: int = 2) -> tuple[tuple[int, int], ...]:
         """The tensors kept with attention's kernel ``backend`` (``backend@1``: at
         batch 1, where some of its reshapes are views rather than copies)."""
         if batch == 1 and f"{backend}@1" in self.backends:
             return self.backends[f"{backend}@1"]
+        if batch == 1 and self.one is not None:
+            return self.one
         return self.backends.get(backend, self.tensors)
+
+    def keeps_input(self, batch: int) -> bool:
+        if batch == 1 and self.one_input is not None:
+            return self.one_input
+        return self.input
 
 
 class Behaviour(Record):
@@ -107,7 +122,9 @@ class Behaviour(Record):
     permute, ``x.flatten(2).transpose(1, 2)``); ``strides``: the op's output
     takes its input's strides (element-wise ops); ``flattens``: the op reads
     its input as a matrix (``nn.Linear`` on a sequence), so a transposed input
-    is copied first, and the copy is what it keeps.
+    is copied first, and the copy is what it keeps. ``split``: the bytes of each
+    parameter tensor and each buffer tensor at a dtype's size, where ``weights``
+    cannot say (windowed attention's tables and its int64 index).
     """
 
     saves_input: bool = False
@@ -125,6 +142,7 @@ class Behaviour(Record):
     weights: str = "one"
     running_stats: bool = False
     saved: Callable[[LayerReport], Saved] | None = None
+    split: Callable[[LayerReport, int], tuple[list[int], list[int]]] | None = None
     input_for_input_grad: bool = False
     transposes: bool = False
     strides: bool = False

@@ -68,6 +68,9 @@ def tensors(layer: LayerReport, size: int) -> tuple[list[int], list[int]]:
     """Bytes of each parameter tensor and each buffer tensor of a layer."""
     spec = layer.layer
     bias = spec is not None and spec.bias
+    split = KINDS[layer.kind].memory.split
+    if split is not None:
+        return split(layer, size)
     return _tensors(
         layer.kind,
         layer.costs.params,
@@ -255,7 +258,11 @@ def _layer(
         if needs:  # an index's backward scatters into the input's gradient
             kept += sum(saved.fixed)
             own += _total(list(saved.fixed))
-        sig.saves_in = sig.saves_in and saved.input
+        once = [values * (nbytes or dtype) for values, nbytes in saved.constant]
+        kept += sum(once)
+        own += _total(once)
+        sig.infer_made += max(map(allocated, once), default=0)
+        sig.saves_in = sig.saves_in and saved.keeps_input(batch)
     if rule.inplace and rule.saves_input:  # the clone, where the op is in place
         clone_bytes = out * dtype
         if shared:
@@ -265,7 +272,7 @@ def _layer(
             sig.infer_made += allocated(clone_bytes)
     if cast:  # autocast's copy of the input in the lower precision
         copy = allocated(in_numel * batch * dtype)
-        if rule.saves_input and (saved is None or saved.input):  # else it keeps a copy of it
+        if rule.saves_input and (saved is None or saved.keeps_input(batch)):  # else a copy
             own += copy
             kept += in_numel * batch * dtype
         else:
@@ -274,9 +281,14 @@ def _layer(
     spec = layer.layer
     costs = layer.costs
     bias = spec is not None and spec.bias
-    params, buffers, halves = _blocks(
-        layer.kind, costs.params, costs.buffers, bias, features(layer.output_shape), size
-    )
+    if rule.split is not None:
+        pieces, buffer_bytes = rule.split(layer, size)
+        params, buffers = _total(pieces), _total(buffer_bytes)
+        halves = sum(allocated(n // size * HALF) for n in pieces)
+    else:
+        params, buffers, halves = _blocks(
+            layer.kind, costs.params, costs.buffers, bias, features(layer.output_shape), size
+        )
     if half_op:
         weights = tensors(layer, 4)[0]
         if weights:  # the half weight is kept for backward (and cached); the biases cached

@@ -87,6 +87,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "ConvNeXt": ("convnext_tiny", "convnext_small", "convnext_base", "convnext_large"),
     "Vision Transformer": ("vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14"),
+    "Swin Transformer": ("swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b"),
     "segmentation": (
         "fcn_resnet50",
         "fcn_resnet101",
@@ -96,7 +97,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "lraspp_mobilenet_v3_large",
         "unet",
     ),
-    "video": ("r3d_18", "mc3_18", "r2plus1d_18", "s3d"),
+    "video": ("r3d_18", "mc3_18", "r2plus1d_18", "s3d", "swin3d_t", "swin3d_s", "swin3d_b"),
     "text": (
         "charcnn",
         "kim2014",
