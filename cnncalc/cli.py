@@ -16,8 +16,9 @@ import click
 
 from cnncalc import collector, sources
 from cnncalc.errors import SpecError
-from cnncalc.layer import DEFAULT_MAX_LAYERS, DEPTH_CEILING, MAX_DEPTH, Shape
+from cnncalc.layer import DEFAULT_MAX_LAYERS, DEPTH_CEILING, MAX_DEPTH
 from cnncalc.memory.model import AMP, DTYPES, OPTIMIZERS
+from cnncalc.shapes import parse_input
 
 FORMATS = ("table", "json", "csv", "markdown")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,42 +34,6 @@ def complain(text: str) -> None:
 def fail(error: SpecError) -> NoReturn:
     complain(error.render())
     sys.exit(2)
-
-
-MISSING = "a size is missing (expected e.g. 3x224x224)"
-
-
-def parse_input(value: str | None) -> Shape | None:
-    """``200x200``, ``3x224x224`` or ``50``: whole numbers of at least 1, in
-    ASCII digits, each of at most 30 digits (:mod:`cnncalc.number`). Commas or
-    spaces may stand for the ``x`` and the shape may be in brackets, as a tuple
-    prints: ``3,224,224``, ``"3 224 224"``, ``(3, 224, 224)``."""
-    if value is None:
-        return None
-    from cnncalc.errors import LayerError, Location
-    from cnncalc.number import dims, missing, short
-
-    shown = short(value, 60)
-    text = value.strip()
-    lead = len(value) - len(value.lstrip())  # where text begins in value
-    if text[:1] in "([" and text[-1:] in ")]":  # (3, 224, 224), as torch prints a shape
-        text, lead = text[1:-1], lead + 1
-    gap = missing(text) if text.strip() else None
-    if gap is not None:  # 3,,224 / ,3,224 / 3xx224: the caret where the size is missing
-        raise SpecError(f"--input {shown}: {MISSING}", Location(value, lead + gap, lead + gap + 1))
-    text = text.replace(",", " ").strip()
-    if "x" not in text.lower() and "×" not in text:  # 3,224,224 or "3 224 224"
-        text = "x".join(text.split())
-    try:
-        sizes = dims(text.replace(" ", ""), "size")  # the one reader of AxBxC
-    except LayerError as exc:
-        message = exc.message.removeprefix("size: ")
-        if message == "a number is missing":
-            message = MISSING
-        raise SpecError(f"--input {shown}: {message}") from None
-    if min(sizes) < 1:
-        raise SpecError(f"--input {shown}: sizes must be at least 1, got {min(sizes)}")
-    return sizes
 
 
 class Count(click.ParamType[int, Any]):

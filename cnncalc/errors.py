@@ -67,6 +67,11 @@ class SpecError(Exception):
         self.location = location
         self.layer = layer
 
+    def __str__(self) -> str:
+        """The headline: what a traceback's last line and ``str(error)`` say is
+        the first line the CLI prints, without its ``error:``."""
+        return self.headline()
+
     def headline(self) -> str:
         """One line: where, which layer, what is wrong."""
         parts = []

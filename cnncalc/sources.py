@@ -96,12 +96,7 @@ def load(
         text = read_stdin(max_bytes)
         return from_text(text, "<stdin>", max_layers, max_bytes, max_depth)
     if source.kind == "file":
-        text = read_file(argument, max_bytes)
-        form = readers.for_file(argument)
-        if form is None:
-            return from_text(text, argument, max_layers, max_bytes, max_depth)
-        check_size(text, argument, max_bytes)
-        return form.read(text, argument, max_layers, max_depth)
+        return load_file(argument, max_layers, max_bytes, max_depth)
     if source.kind == "preset":
         name = os.path.basename(source.path or "")[: -len(".yaml")]
         return presets.load(name, max_layers)
@@ -109,6 +104,22 @@ def load(
     if not argument.strip():
         raise SpecError(_EMPTY)
     return readers.SPEC.read(argument, "", max_layers, max_depth)
+
+
+def load_file(
+    path: str,
+    max_layers: int = DEFAULT_MAX_LAYERS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+) -> Model:
+    """The model in the file ``path``, in the form its suffix names
+    (:data:`cnncalc.readers.FORMS`), else as its text says."""
+    text = read_file(path, max_bytes)
+    form = readers.for_file(path)
+    if form is None:
+        return from_text(text, path, max_layers, max_bytes, max_depth)
+    check_size(text, path, max_bytes)
+    return form.read(text, path, max_layers, max_depth)
 
 
 _EMPTY = (

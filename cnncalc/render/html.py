@@ -72,14 +72,16 @@ def render(report: Report, memory: Memory | None = None) -> str:
     )
 
 
-def notebook(report: Report, height: int = 860) -> str:
-    """Jupyter's view (``Report._repr_html_``): the page in a sandboxed frame
-    that may run its own script and nothing else (no access to the notebook)."""
+def notebook(report: Report, height: int = 860, memory: Memory | None = None) -> str:
+    """Jupyter's view (``Report._repr_html_``, ``Summary._repr_html_`` with its
+    ``memory``): the page in a sandboxed frame that may run its own script and
+    nothing else (no access to the notebook)."""
     from html import escape
 
+    page = escape(render(report, memory), quote=True)
     return (
         f'<iframe sandbox="allow-scripts" style="width:100%;height:{height}px;border:0" '
-        f'title="{escape(report.name)}" srcdoc="{escape(render(report), quote=True)}"></iframe>'
+        f'title="{escape(report.name)}" srcdoc="{page}"></iframe>'
     )
 
 
