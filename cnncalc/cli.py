@@ -316,7 +316,14 @@ memory_options = _options(
 
 check_options = _options(
     click.option(
-        "--strict", is_flag=True, help="A window that does not tile its input is an error."
+        "--strict",
+        is_flag=True,
+        help="Every warning is an error (a window that does not tile its input...).",
+    ),
+    click.option(
+        "--strict-notes",
+        is_flag=True,
+        help="Every warning and every note is an error (unused padding, strided 1x1...).",
     ),
     click.option(
         "--depth", type=click.IntRange(min=1), help="Table: hide rows nested deeper than this."
@@ -394,7 +401,13 @@ def show(spec: str, input_: str | None, **given: Any) -> None:
         limit = _memory_options(fit_size, emit, amp, dtype)
         max_layers = given["max_layers"]
         model = sources.load(spec, max_layers, given["max_bytes"], given["max_depth"])
-        report = analyze(model, parse_input(input_), strict=given["strict"], max_layers=max_layers)
+        report = analyze(
+            model,
+            parse_input(input_),
+            strict=given["strict"],
+            max_layers=max_layers,
+            strict_notes=given["strict_notes"],
+        )
     except SpecError as exc:
         fail(exc)
     if limit is not None:

@@ -80,11 +80,14 @@ def analyze(
     input_shape: Shape | None = None,
     strict: bool = False,
     max_layers: int = DEFAULT_MAX_LAYERS,
+    strict_notes: bool = False,
 ) -> Report:
     """Apply every layer's rule in order.
 
     ``input_shape`` (from ``--input``) overrides the model's own. With ``strict``
-    a window that does not tile its input exactly is an error, not a warning.
+    every warning is an error (a window that does not tile its input, an input
+    that looks channels-last…); with ``strict_notes`` every note too (padding
+    never used, a strided 1×1, a finding the model declares ``intended``).
     The layer count is checked before any work, so ``[relu]*1000000000`` is
     refused at once.
     """
@@ -99,17 +102,24 @@ def analyze(
         raise SpecError("no input shape: give --input, e.g. --input 3x224x224")
     start = resolve_input(model.layers, dims)
     warnings = _input_checks(model, input_shape, start)
+    strict = strict or strict_notes
     if strict and warnings:
-        raise SpecError(f"{warnings[0]} (--strict)")
+        raise SpecError(f"{warnings[0]} ({_flag(strict_notes)})")
     first = _first_kind(model.layers)
     spatial = start if first is not None and first.takes_tokens else start[1:]
     # a first layer that reads a sequence (attention, cls…): --input 197x768 is N×D tokens
     if first is not None and first.reads is Reads.LAST and len(start) > 1:
         start = Last(start)
         spatial = start[:-1]
-    run = _Run(strict, spatial)
+    run = _Run(strict, strict_notes, spatial, dict(model.intended))
     with collector.paused():
         out, _ = run.seq(model.layers, (start, receptive.start(len(spatial))), "", 1)
+    if run.intended:  # a path that names no layer: a typo, or the layers changed
+        path = next(iter(run.intended))
+        raise SpecError(
+            f"intended: '{path}' names no layer of {model.name} (a layer's path, as the JSON "
+            f"gives it: {run.leaves[0].path}, …)"
+        )
     total = Costs.sum(leaf.costs for leaf in run.leaves)
     side = Costs.sum(run.leaves[i].costs for i in run.side)
     return Report(
@@ -160,8 +170,13 @@ _Applied = tuple[Outcome, Costs, str, tuple[str, ...], tuple[str, ...]]
 class _Run:
     """One walk over the model, collecting a row per layer and per block."""
 
-    def __init__(self, strict: bool, extents: Shape) -> None:
+    def __init__(
+        self, strict: bool, strict_notes: bool, extents: Shape, intended: dict[str, str]
+    ) -> None:
         self.strict = strict
+        self.strict_notes = strict_notes
+        self.intended = intended  # path → why; each is removed once its layer is met
+        self.meant = dict(intended)
         self.extents = extents  # the input's spatial size: a whole-input field
         self.rows: list[Row] = []  # the rows of the path being walked
         self.leaves: list[LayerReport] = []
@@ -221,7 +236,9 @@ class _Run:
             state = found[0]
             if self.strict and extra:
                 raise SpecError(
-                    f"{extra[0]} (--strict)", layer.origin.locate("ref"), _label(layer, index)
+                    f"{extra[0]} ({_flag(self.strict_notes)})",
+                    layer.origin.locate("ref"),
+                    _label(layer, index),
                 )
         return self.layer(layer, state, path, depth, tuple(found), extra)
 
@@ -245,6 +262,17 @@ class _Run:
         out, costs, spec, warnings, notes = known
         if extra:
             warnings = (*warnings, *extra)
+        why = self.meant.get(path)
+        if why is not None:  # the model says it means them: notes, with its reason
+            self.intended.pop(path, None)
+            notes = (*notes, *(f"{w}: intended ({why})" for w in warnings))
+            warnings = ()
+        if self.strict and (warnings or (self.strict_notes and notes)):
+            raise SpecError(
+                f"{(*warnings, *notes)[0]} ({_flag(self.strict_notes)})",
+                layer.origin.locate("kernel"),
+                _label(layer, index),
+            )
         if self.reusing and (costs.params or costs.buffers):  # counted in the first pass
             costs = costs.replace(params=0, trainable_params=0, buffers=0)
         if id(layer) not in self.specs:
@@ -309,11 +337,6 @@ class _Run:
         mixed_up = checks.kernel_first(layer) if takes_filters else None
         if mixed_up is not None:
             warnings = (mixed_up, *warnings)
-        if self.strict and (warnings or remarks):
-            first = (*warnings, *remarks)[0]
-            raise SpecError(
-                f"{first} (--strict)", layer.origin.locate("kernel"), _label(layer, index)
-            )
         costs = Costs(
             params=out.params,
             trainable_params=out.params if layer.trainable else 0,
@@ -399,6 +422,11 @@ class _Run:
                 )
         self.reusing -= block.shared and block.count > 1
         return out
+
+
+def _flag(notes: bool) -> str:
+    """The option that made a finding an error, as the message names it."""
+    return "--strict-notes" if notes else "--strict"
 
 
 class _Names:
