@@ -33,14 +33,16 @@ from cnncalc.receptive import Field, State, cropped_fields
 from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row
 
 
-def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
+def resolve_input(layers: tuple[Node, ...], dims: Shape, own: Shape | None = None) -> Shape:
     """Turn ``--input`` into ``(C, *spatial)``.
 
     The spatial rank comes from the first layer whose kernel gives one size per
     axis, before any layer that sets its own output's rank (fc, flatten,
     reshape). With one dim more than that rank, the first is the channel count;
-    with exactly the rank, C=1. With no such layer the dims are taken as given.
-    A network that starts with an embedding takes a token sequence ``(L,)``.
+    with exactly the rank, C=1. With no such layer, a network's ``own`` input
+    (a preset's, a YAML file's ``input:``) gives the rank: ``lenet5 --input
+    28x28`` is 1×28×28, as its own 1×32×32 is C×H×W; else the dims are taken as
+    given. A network that starts with an embedding takes a token sequence ``(L,)``.
     """
     first = _first_kind(layers)
     if first is not None and first.takes_tokens:
@@ -72,6 +74,8 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
                 f"--input {shape_text(dims, 'x')} has {len(dims)} dims, but {label} is {rank}-D: "
                 f"give {sizes}, or {rank + 1} with the channels first"
             )
+    if own is not None and len(own) >= 2 and len(dims) == len(own) - 1:
+        return (1, *dims)  # the network's own input is C×spatial: these are the spatial
     return dims
 
 
@@ -100,7 +104,7 @@ def analyze(
     dims = input_shape or model.input_shape
     if dims is None:
         raise SpecError("no input shape: give --input, e.g. --input 3x224x224")
-    start = resolve_input(model.layers, dims)
+    start = resolve_input(model.layers, dims, model.input_shape if input_shape else None)
     warnings = _input_checks(model, input_shape, start)
     strict = strict or strict_notes
     if strict and warnings:
@@ -112,8 +116,11 @@ def analyze(
         start = Last(start)
         spatial = start[:-1]
     run = _Run(strict, strict_notes, spatial, dict(model.intended))
-    with collector.paused():
-        out, _ = run.seq(model.layers, (start, receptive.start(len(spatial))), "", 1)
+    try:
+        with collector.paused():
+            out, _ = run.seq(model.layers, (start, receptive.start(len(spatial))), "", 1)
+    except SpecError as exc:
+        raise _built_for(exc, model, input_shape, start) from None
     if run.intended:  # a path that names no layer: a typo, or the layers changed
         path = next(iter(run.intended))
         raise SpecError(
@@ -137,6 +144,23 @@ def analyze(
         side=side,
         outputs=tuple(run.outputs),
     )
+
+
+def _built_for(exc: SpecError, model: Model, given: Shape | None, start: Shape) -> SpecError:
+    """A layer that fails on another input than the network's own says what the
+    network is built for (``lenet5 --input 28x28``: C5's 5×5 finds 4×4)."""
+    own = model.input_shape
+    if given is None or own is None or " is built for " in exc.message:
+        return exc
+    try:
+        own = resolve_input(model.layers, own)
+    except SpecError:
+        return exc
+    if own == start:
+        return exc
+    dims = shape_text(own, "x")
+    message = f"{exc.message} ({model.name} is built for {dims}: --input {dims})"
+    return SpecError(message, exc.location, exc.layer)
 
 
 def _input_checks(model: Model, given: Shape | None, start: Shape) -> tuple[str, ...]:

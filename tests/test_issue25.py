@@ -101,3 +101,65 @@ def test_intended_survives_the_stored_parsed_form() -> None:
     model = yamlspec.load(SQUEEZE, "stem.yaml", 10_000, 64)
     again = codec.decode(json.loads(json.dumps(codec.encode(model))))
     assert again.intended == (("0", "torchvision's unpadded stem"),)
+
+
+# --- pasted PyTorch, another input than the network's own, what is out of scope ---
+
+
+def test_a_pasted_chain_is_translated_at_once() -> None:
+    # torch: Conv2d(3, 64, kernel_size=3, padding=1) is 64 filters of 3×3, padding 1;
+    # MaxPool2d(2) a 2×2 window of stride 2 (cnncalc's pool 2)
+    code, _, err = invoke(
+        "nn.Conv2d(3, 64, kernel_size=3, padding=1) | nn.ReLU() | nn.MaxPool2d(2)",
+        "--input",
+        "3x32x32",
+    )
+    assert code == 2
+    assert err.splitlines()[0] == (
+        "error: layer 1 'nn.Conv2d(3, 64, kernel_size=3, padding=1)': a PyTorch or Keras "
+        "layer; write: conv 64x3x3 p1 | relu | pool 2"
+    )
+    # cnncalc stages are kept as written; one call it does not know: this layer alone
+    _, _, err = invoke("conv 8x3x3 | nn.ReLU() | nn.MaxPool2d(2)", "--input", "3x32x32")
+    assert err.splitlines()[0].endswith("write: conv 8x3x3 | relu | pool 2")
+    _, _, err = invoke("nn.ReLU() | nn.Mystery(2)", "--input", "3x32x32")
+    assert err.splitlines()[0].endswith("a PyTorch or Keras layer; write: relu")
+
+
+def test_another_input_reads_as_the_networks_own_rank_and_says_what_it_is_built_for() -> None:
+    # lenet5 is built for 1×32×32: 28×28 is one 28×28 map (not 28 channels of a
+    # 28-long signal). C1 5×5 → 24, S2 → 12, C3 5×5 → 8, S4 → 4: C5's 5×5 finds 4×4.
+    code, _, err = invoke("lenet5", "--input", "28x28")
+    assert code == 2
+    assert err.splitlines()[0] == (
+        "error: preset lenet5:29: layer 9 (conv): H: (4 − 5 + 2·0)/1 + 1 = 0 < 1: the window "
+        "(5) is larger than the padded input (4) (lenet5 is built for 1x32x32: --input 1x32x32)"
+    )
+    # its own size without the channel: 1×32×32, LeNet-5's 60,840 parameters (LeCun 1998)
+    _, out, _ = invoke("lenet5", "--input", "32x32", "--json")
+    data = json.loads(out)
+    assert data["input_shape"] == [1, 32, 32] and data["total"]["params"] == 60_840
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["lstm", "lstm 128", "gru 10", "rnn", "nn.LSTM(10, 20)", "nn.GRUCell(3, 4)", "ConvLSTM2D"],
+)
+def test_recurrent_layers_are_named_out_of_scope(spec: str) -> None:
+    code, _, err = invoke(spec, "--input", "3x10")
+    assert code == 2
+    assert "recurrent layers (lstm, gru, rnn) are out of scope" in err
+    assert "did you mean" not in err
+
+
+def test_glu_is_written_as_a_gate() -> None:
+    _, _, err = invoke("conv 16x3 | glu", "--input", "3x10")
+    assert "there is no glu layer" in err and "mul[ slice 0:C/2 ; slice C/2:C | sigmoid ]" in err
+    # the gate it names is torch's F.glu: 16 channels in, 8 out, a·σ(b) on the halves
+    import torch
+
+    report = analyze(parse("conv 16x3 | mul[ slice 0:8 ; slice 8:16 | sigmoid ]"), (3, 10))
+    x = torch.randn(1, 16, 8)
+    glu = torch.nn.functional.glu(x, dim=1)
+    assert torch.equal(glu, x[:, :8] * torch.sigmoid(x[:, 8:]))
+    assert report.output_shape == tuple(glu.shape[1:]) == (8, 8)
