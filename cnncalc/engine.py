@@ -254,6 +254,8 @@ class _Run:
             if join.how is not How.FROM:  # going on from an output leaves it an output
                 names.left.pop(name, None)
             found.append(named)
+        if join.how is not How.FROM:  # `from a | cat b`: the join reads a too
+            names.left.pop(names.went_from() or "", None)
         extra: tuple[str, ...] = ()
         if join.how is How.FROM and names.last is not None and names.last[0] not in found_names:
             extra = names.drop(state)
@@ -458,7 +460,9 @@ class _Names:
     newest item of that name), the item before the current one, and the named
     outputs a ``from`` left that no join (add, mul, cat) has read since: extra
     outputs of the network (FPN's levels; not its top-down sums, which the next
-    level's ``add`` reads), in the order they were left."""
+    level's ``add`` reads), in the order they were left. A join right after
+    ``from NAME`` reads NAME too (DenseNet's ``from f0 | cat f1``): a layer of
+    another kind there (FPN's ``from p5 | pool 1 s2``) leaves NAME an output."""
 
     __slots__ = ("last", "left", "states")
 
@@ -484,6 +488,17 @@ class _Names:
             )
         self.left[name] = row, state[0]
         return ()
+
+    def went_from(self) -> str | None:
+        """The name a ``from`` just before the current item went on from: the
+        current tensor is that output (``from a | cat b`` concatenates a and b)."""
+        if self.last is None:
+            return None
+        row = self.last[1]
+        if not isinstance(row, LayerReport) or row.layer is None or not row.layer.ref:
+            return None
+        join = KINDS[row.kind].join
+        return row.layer.ref[0] if join is not None and join.how is How.FROM else None
 
     def unread(self) -> list[tuple[str, str, Shape]]:
         """The named outputs left by a ``from`` that no later join reads."""

@@ -163,3 +163,45 @@ def test_glu_is_written_as_a_gate() -> None:
     glu = torch.nn.functional.glu(x, dim=1)
     assert torch.equal(glu, x[:, :8] * torch.sigmoid(x[:, 8:]))
     assert report.output_shape == tuple(glu.shape[1:]) == (8, 8)
+
+
+# --- a join right after `from a` reads a ------------------------------------------
+
+PHANTOM = "identity as x | conv 8x1x1 as a | from x | conv 8x1x1 as b | from a | cat b"
+
+
+def test_a_join_after_from_reads_its_output() -> None:
+    """torch: ``a = conv_a(x); b = conv_b(x); y = torch.cat([a, b], 1)``: one
+    output, y; a is read by the cat, not returned."""
+    from cnncalc.memory import estimate
+
+    report = analyze(parse(PHANTOM), (4, 8, 8))
+    assert report.outputs == ()
+    assert report.output_shape == (16, 8, 8)
+    _, out, _ = invoke(PHANTOM, "--input", "4x8x8")
+    assert "outputs besides" not in out
+    # by hand, batch 1, float32, CUDA blocks of 512 bytes: 4 parameter tensors
+    # (8·4 weights = 128 B, 8 biases = 32 B, two convs) = 4 × 512; the input
+    # 4·8·8·4 = 1,024; a and b 8·8·8·4 = 2,048 each, the cat 4,096; cuBLAS's
+    # workspace 33 MiB (twice in training: autograd's thread has its own).
+    memory = estimate(report)
+    workspace = 33 * 2**20
+    assert memory.inference_peak_bytes == 4 * 512 + 1024 + 2048 + 2048 + 4096 + workspace
+    # training peaks in the forward at the cat, Adam's two states (2 × 2,048) made
+    # before; before the fix a was held to the end as an output, past the cat
+    adam = 2 * 4 * 512
+    assert memory.training_bytes == 4 * 512 + adam + 1024 + 2048 + 2048 + 4096 + 2 * workspace
+    assert memory.training_peak_at == {"phase": "forward", "layer": "5", "index": 6}
+
+
+def test_a_layer_after_from_leaves_the_output_an_output() -> None:
+    # FPN's LastLevelMaxPool: p6 = max_pool2d(p5, 1, 2), and p5 is returned too
+    # (examples/fpn_resnet50.yaml ends so); q is left by the second from, unread
+    spec = (
+        "conv 8x3x3 p1 as c | conv 8x3x3 p1 as p5 | from c | conv 8x1x1 as q | from p5 | pool 1 s2"
+    )
+    report = analyze(parse(spec), (3, 8, 8))
+    assert [name for name, _, _ in report.outputs] == ["p5", "q"]
+    # the same with a join after the from: the cat reads p5
+    joined = spec.replace("pool 1 s2", "cat c")
+    assert [name for name, _, _ in analyze(parse(joined), (3, 8, 8)).outputs] == ["q"]
