@@ -644,7 +644,7 @@ def solve_command(
     """
     from itertools import islice
 
-    from cnncalc.solve import LISTED, Bounds, SearchTooWide, solve
+    from cnncalc.solve import LISTED, Bounds, SearchTooWide, same, solve
 
     def pin(value: int | None, default: range) -> range:
         return range(value, value + 1) if value is not None else default
@@ -668,6 +668,19 @@ def solve_command(
     if not solutions:
         what = "transposed convolution" if transposed else "window"
         grow = size_out > size_in and not transposed
+        uneven = None if transposed or exact else same(size_in, size_out, bounds)
+        if uneven is not None:  # psame pads unevenly: 10 wide at stride 1 is 4 + 5
+            k, s, d, left, right = uneven
+            options = (f" s{s}" if s > 1 else "") + (f" d{d}" if d > 1 else "")
+            fail(
+                SpecError(
+                    f"no window with the same padding on both sides takes {size_in} to "
+                    f"{size_out} with kernel ≤ {bounds.kernels[-1]} and stride ≤ "
+                    f"{bounds.strides[-1]}; psame does: kernel {k}, stride {s}, padded "
+                    f"{left} + {right} (Keras's 'same'; torch's padding='same' at stride 1), "
+                    f"e.g. conv 64x{k}x{k}{options} psame"
+                )
+            )
         fail(
             SpecError(
                 f"no {what} takes {size_in} to {size_out} with kernel ≤ {bounds.kernels[-1]} "

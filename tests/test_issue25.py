@@ -205,3 +205,35 @@ def test_a_layer_after_from_leaves_the_output_an_output() -> None:
     # the same with a join after the from: the cat reads p5
     joined = spec.replace("pool 1 s2", "cat c")
     assert [name for name, _, _ in analyze(parse(joined), (3, 8, 8)).outputs] == ["q"]
+
+
+# --- solve names psame; --amp labels the float32 sum -----------------------------
+
+
+def test_solve_names_psame_where_only_uneven_padding_fits() -> None:
+    import torch
+
+    # (200 + 2P − 10)/1 + 1 = 200 needs 2P = 9: no symmetric padding; torch's
+    # padding='same' pads 9 as 4 left and 5 right (and keeps 200)
+    conv = torch.nn.Conv1d(1, 1, 10, padding="same")
+    assert conv(torch.zeros(1, 1, 200)).shape[-1] == 200
+    assert conv._reversed_padding_repeated_twice == [4, 5]
+    code, _, err = invoke("solve", "--in", "200", "--out", "200", "--kernel", "10")
+    assert code == 2
+    assert "psame does: kernel 10, stride 1, padded 4 + 5" in err
+    _, out, _ = invoke("conv 8x10 psame", "--input", "200", "--json")
+    assert json.loads(out)["output_shape"] == [8, 200]
+    # --exact wants a tiling, psame's 4 + 5 is not asked for; neither with --padding
+    for extra in (["--exact"], ["--padding", "4"]):
+        _, _, err = invoke("solve", "--in", "200", "--out", "200", "--kernel", "10", *extra)
+        assert "psame" not in err and "no window takes 200 to 200" in err
+
+
+def test_activations_under_amp_are_labelled_as_the_float32_sum() -> None:
+    # resnet50, batch 32: every output summed at 4 bytes is 3.8 GiB, more than the
+    # bf16 training peak; the table says which figure it is
+    _, out, _ = invoke("resnet50", "--batch", "32", "--amp", "bf16")
+    line = next(line for line in out.splitlines() if line.startswith("memory ("))
+    assert "(every output summed at float32)" in line
+    _, plain, _ = invoke("resnet50", "--batch", "32")
+    assert "every output summed" not in plain

@@ -523,6 +523,9 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
     usage = Text.assemble(
         ("memory ", "bold"),
         f"({_setting(memory)}): activations {nbytes(memory.activation_bytes)}",
+        # under autocast the sum is still of float32 outputs: say so, lest it read
+        # as what autocast holds (it is every output at once, torchinfo's count)
+        f" (every output summed at {memory.dtype})" if memory.amp else "",
         f", kept for backward {nbytes(memory.kept_bytes)}",
     )
     training = Text.assemble(
