@@ -79,6 +79,7 @@ def analyze(
     input_shape: ShapeLike | None = None,
     strict: bool = False,
     max_layers: int = DEFAULT_MAX_LAYERS,
+    strict_notes: bool = False,
 ) -> Report:
     """The plain-data :class:`~cnncalc.report.Report` of ``model`` (anything
     :func:`load` takes) run on ``input_shape`` (anything :func:`summary`'s
@@ -90,10 +91,12 @@ def analyze(
     """
     from cnncalc import engine
 
-    _flags(strict=strict)
+    _flags(strict=strict, strict_notes=strict_notes)
     _counts(max_layers=max_layers)
     network = load(model, max_layers=max_layers)
-    return engine.analyze(network, read_shape(input_shape), strict, max_layers)
+    return engine.analyze(
+        network, read_shape(input_shape), strict, max_layers, strict_notes=strict_notes
+    )
 
 
 def summary(
@@ -114,6 +117,7 @@ def summary(
     wide: bool = False,
     explain: bool = False,
     strict: bool = False,
+    strict_notes: bool = False,
     max_layers: int = DEFAULT_MAX_LAYERS,
     max_depth: int = MAX_DEPTH,
     max_bytes: int | None = None,
@@ -126,8 +130,9 @@ def summary(
     ``optimizer``, ``amp`` (``"bf16"``, ``"fp16"``), ``inplace``
     (``--no-inplace`` is ``inplace=False``) and ``attention`` set the memory
     estimate; ``memory`` (``--memory``), ``compare``, ``rf``, ``columns``,
-    ``depth``, ``wide`` and ``explain`` what the table shows; ``strict``,
-    ``max_layers``, ``max_depth`` and ``max_bytes`` how the spec is read.
+    ``depth``, ``wide`` and ``explain`` what the table shows; ``strict``
+    (warnings are errors), ``strict_notes`` (notes too), ``max_layers``,
+    ``max_depth`` and ``max_bytes`` how the spec is read.
 
     >>> import cnncalc
     >>> s = cnncalc.summary("conv 6x5x5 | pool 2 | fc 10", input=(1, 32, 32))
@@ -140,7 +145,7 @@ def summary(
     from cnncalc.render import Options
 
     _flags(inplace=inplace, memory=memory, compare=compare, rf=rf, wide=wide)
-    _flags(explain=explain, strict=strict)
+    _flags(explain=explain, strict=strict, strict_notes=strict_notes)
     _counts(batch=batch, max_layers=max_layers, max_depth=max_depth)
     if depth is not None:
         _counts(depth=depth)
@@ -170,7 +175,7 @@ def summary(
     )
     shape = read_shape(input)
     network = load(model, max_layers=max_layers, max_bytes=max_bytes, max_depth=max_depth)
-    report = run(network, shape, strict=strict, max_layers=max_layers)
+    report = run(network, shape, strict=strict, max_layers=max_layers, strict_notes=strict_notes)
     seen = estimate(
         report,
         batch,

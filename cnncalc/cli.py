@@ -281,7 +281,14 @@ memory_options = _options(
 
 check_options = _options(
     click.option(
-        "--strict", is_flag=True, help="A window that does not tile its input is an error."
+        "--strict",
+        is_flag=True,
+        help="Every warning is an error (a window that does not tile its input...).",
+    ),
+    click.option(
+        "--strict-notes",
+        is_flag=True,
+        help="Every warning and every note is an error (unused padding, strided 1x1...).",
     ),
     click.option(
         "--depth", type=click.IntRange(min=1), help="Table: hide rows nested deeper than this."
@@ -359,7 +366,13 @@ def show(spec: str, input_: str | None, **given: Any) -> None:
         limit = _memory_options(fit_size, emit, amp, dtype)
         max_layers = given["max_layers"]
         model = sources.load(spec, max_layers, given["max_bytes"], given["max_depth"])
-        report = analyze(model, parse_input(input_), strict=given["strict"], max_layers=max_layers)
+        report = analyze(
+            model,
+            parse_input(input_),
+            strict=given["strict"],
+            max_layers=max_layers,
+            strict_notes=given["strict_notes"],
+        )
     except SpecError as exc:
         fail(exc)
     if limit is not None:
@@ -596,7 +609,7 @@ def solve_command(
     """
     from itertools import islice
 
-    from cnncalc.solve import LISTED, Bounds, SearchTooWide, solve
+    from cnncalc.solve import LISTED, Bounds, SearchTooWide, same, solve
 
     def pin(value: int | None, default: range) -> range:
         return range(value, value + 1) if value is not None else default
@@ -620,6 +633,19 @@ def solve_command(
     if not solutions:
         what = "transposed convolution" if transposed else "window"
         grow = size_out > size_in and not transposed
+        uneven = None if transposed or exact else same(size_in, size_out, bounds)
+        if uneven is not None:  # psame pads unevenly: 10 wide at stride 1 is 4 + 5
+            k, s, d, left, right = uneven
+            options = (f" s{s}" if s > 1 else "") + (f" d{d}" if d > 1 else "")
+            fail(
+                SpecError(
+                    f"no window with the same padding on both sides takes {size_in} to "
+                    f"{size_out} with kernel ≤ {bounds.kernels[-1]} and stride ≤ "
+                    f"{bounds.strides[-1]}; psame does: kernel {k}, stride {s}, padded "
+                    f"{left} + {right} (Keras's 'same'; torch's padding='same' at stride 1), "
+                    f"e.g. conv 64x{k}x{k}{options} psame"
+                )
+            )
         fail(
             SpecError(
                 f"no {what} takes {size_in} to {size_out} with kernel ≤ {bounds.kernels[-1]} "

@@ -34,6 +34,7 @@ def encode(model: Model) -> dict[str, Any]:
         "description": model.description,
         "input_shape": None if model.input_shape is None else list(model.input_shape),
         "layers": [_node(node) for node in model.layers],
+        **({"intended": [list(pair) for pair in model.intended]} if model.intended else {}),
     }
 
 
@@ -44,6 +45,7 @@ def decode(data: dict[str, Any]) -> Model:
         name=data["name"],
         input_shape=None if shape is None else tuple(shape),
         description=data["description"],
+        intended=tuple((str(path), str(why)) for path, why in data.get("intended", ())),
     )
 
 

@@ -33,14 +33,16 @@ from cnncalc.receptive import Field, State, cropped_fields
 from cnncalc.report import BlockReport, Costs, LayerReport, Report, Row
 
 
-def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
+def resolve_input(layers: tuple[Node, ...], dims: Shape, own: Shape | None = None) -> Shape:
     """Turn ``--input`` into ``(C, *spatial)``.
 
     The spatial rank comes from the first layer whose kernel gives one size per
     axis, before any layer that sets its own output's rank (fc, flatten,
     reshape). With one dim more than that rank, the first is the channel count;
-    with exactly the rank, C=1. With no such layer the dims are taken as given.
-    A network that starts with an embedding takes a token sequence ``(L,)``.
+    with exactly the rank, C=1. With no such layer, a network's ``own`` input
+    (a preset's, a YAML file's ``input:``) gives the rank: ``lenet5 --input
+    28x28`` is 1×28×28, as its own 1×32×32 is C×H×W; else the dims are taken as
+    given. A network that starts with an embedding takes a token sequence ``(L,)``.
     """
     first = _first_kind(layers)
     if first is not None and first.takes_tokens:
@@ -72,6 +74,8 @@ def resolve_input(layers: tuple[Node, ...], dims: Shape) -> Shape:
                 f"--input {shape_text(dims, 'x')} has {len(dims)} dims, but {label} is {rank}-D: "
                 f"give {sizes}, or {rank + 1} with the channels first"
             )
+    if own is not None and len(own) >= 2 and len(dims) == len(own) - 1:
+        return (1, *dims)  # the network's own input is C×spatial: these are the spatial
     return dims
 
 
@@ -80,11 +84,14 @@ def analyze(
     input_shape: Shape | None = None,
     strict: bool = False,
     max_layers: int = DEFAULT_MAX_LAYERS,
+    strict_notes: bool = False,
 ) -> Report:
     """Apply every layer's rule in order.
 
     ``input_shape`` (from ``--input``) overrides the model's own. With ``strict``
-    a window that does not tile its input exactly is an error, not a warning.
+    every warning is an error (a window that does not tile its input, an input
+    that looks channels-last…); with ``strict_notes`` every note too (padding
+    never used, a strided 1×1, a finding the model declares ``intended``).
     The layer count is checked before any work, so ``[relu]*1000000000`` is
     refused at once.
     """
@@ -97,19 +104,29 @@ def analyze(
     dims = input_shape or model.input_shape
     if dims is None:
         raise SpecError("no input shape: give --input, e.g. --input 3x224x224")
-    start = resolve_input(model.layers, dims)
+    start = resolve_input(model.layers, dims, model.input_shape if input_shape else None)
     warnings = _input_checks(model, input_shape, start)
+    strict = strict or strict_notes
     if strict and warnings:
-        raise SpecError(f"{warnings[0]} (--strict)")
+        raise SpecError(f"{warnings[0]} ({_flag(strict_notes)})")
     first = _first_kind(model.layers)
     spatial = start if first is not None and first.takes_tokens else start[1:]
     # a first layer that reads a sequence (attention, cls…): --input 197x768 is N×D tokens
     if first is not None and first.reads is Reads.LAST and len(start) > 1:
         start = Last(start)
         spatial = start[:-1]
-    run = _Run(strict, spatial)
-    with collector.paused():
-        out, _ = run.seq(model.layers, (start, receptive.start(len(spatial))), "", 1)
+    run = _Run(strict, strict_notes, spatial, dict(model.intended))
+    try:
+        with collector.paused():
+            out, _ = run.seq(model.layers, (start, receptive.start(len(spatial))), "", 1)
+    except SpecError as exc:
+        raise _built_for(exc, model, input_shape, start) from None
+    if run.intended:  # a path that names no layer: a typo, or the layers changed
+        path = next(iter(run.intended))
+        raise SpecError(
+            f"intended: '{path}' names no layer of {model.name} (a layer's path, as the JSON "
+            f"gives it: {run.leaves[0].path}, …)"
+        )
     total = Costs.sum(leaf.costs for leaf in run.leaves)
     side = Costs.sum(run.leaves[i].costs for i in run.side)
     return Report(
@@ -127,6 +144,23 @@ def analyze(
         side=side,
         outputs=tuple(run.outputs),
     )
+
+
+def _built_for(exc: SpecError, model: Model, given: Shape | None, start: Shape) -> SpecError:
+    """A layer that fails on another input than the network's own says what the
+    network is built for (``lenet5 --input 28x28``: C5's 5×5 finds 4×4)."""
+    own = model.input_shape
+    if given is None or own is None or " is built for " in exc.message:
+        return exc
+    try:
+        own = resolve_input(model.layers, own)
+    except SpecError:
+        return exc
+    if own == start:
+        return exc
+    dims = shape_text(own, "x")
+    message = f"{exc.message} ({model.name} is built for {dims}: --input {dims})"
+    return SpecError(message, exc.location, exc.layer)
 
 
 def _input_checks(model: Model, given: Shape | None, start: Shape) -> tuple[str, ...]:
@@ -160,8 +194,13 @@ _Applied = tuple[Outcome, Costs, str, tuple[str, ...], tuple[str, ...]]
 class _Run:
     """One walk over the model, collecting a row per layer and per block."""
 
-    def __init__(self, strict: bool, extents: Shape) -> None:
+    def __init__(
+        self, strict: bool, strict_notes: bool, extents: Shape, intended: dict[str, str]
+    ) -> None:
         self.strict = strict
+        self.strict_notes = strict_notes
+        self.intended = intended  # path → why; each is removed once its layer is met
+        self.meant = dict(intended)
         self.extents = extents  # the input's spatial size: a whole-input field
         self.rows: list[Row] = []  # the rows of the path being walked
         self.leaves: list[LayerReport] = []
@@ -215,13 +254,17 @@ class _Run:
             if join.how is not How.FROM:  # going on from an output leaves it an output
                 names.left.pop(name, None)
             found.append(named)
+        if join.how is not How.FROM:  # `from a | cat b`: the join reads a too
+            names.left.pop(names.went_from() or "", None)
         extra: tuple[str, ...] = ()
         if join.how is How.FROM and names.last is not None and names.last[0] not in found_names:
             extra = names.drop(state)
             state = found[0]
             if self.strict and extra:
                 raise SpecError(
-                    f"{extra[0]} (--strict)", layer.origin.locate("ref"), _label(layer, index)
+                    f"{extra[0]} ({_flag(self.strict_notes)})",
+                    layer.origin.locate("ref"),
+                    _label(layer, index),
                 )
         return self.layer(layer, state, path, depth, tuple(found), extra)
 
@@ -245,6 +288,17 @@ class _Run:
         out, costs, spec, warnings, notes = known
         if extra:
             warnings = (*warnings, *extra)
+        why = self.meant.get(path)
+        if why is not None:  # the model says it means them: notes, with its reason
+            self.intended.pop(path, None)
+            notes = (*notes, *(f"{w}: intended ({why})" for w in warnings))
+            warnings = ()
+        if self.strict and (warnings or (self.strict_notes and notes)):
+            raise SpecError(
+                f"{(*warnings, *notes)[0]} ({_flag(self.strict_notes)})",
+                layer.origin.locate("kernel"),
+                _label(layer, index),
+            )
         if self.reusing and (costs.params or costs.buffers):  # counted in the first pass
             costs = costs.replace(params=0, trainable_params=0, buffers=0)
         if id(layer) not in self.specs:
@@ -309,11 +363,6 @@ class _Run:
         mixed_up = checks.kernel_first(layer) if takes_filters else None
         if mixed_up is not None:
             warnings = (mixed_up, *warnings)
-        if self.strict and (warnings or remarks):
-            first = (*warnings, *remarks)[0]
-            raise SpecError(
-                f"{first} (--strict)", layer.origin.locate("kernel"), _label(layer, index)
-            )
         costs = Costs(
             params=out.params,
             trainable_params=out.params if layer.trainable else 0,
@@ -401,12 +450,19 @@ class _Run:
         return out
 
 
+def _flag(notes: bool) -> str:
+    """The option that made a finding an error, as the message names it."""
+    return "--strict-notes" if notes else "--strict"
+
+
 class _Names:
     """The named outputs of one list as it is walked: what each name holds (the
     newest item of that name), the item before the current one, and the named
     outputs a ``from`` left that no join (add, mul, cat) has read since: extra
     outputs of the network (FPN's levels; not its top-down sums, which the next
-    level's ``add`` reads), in the order they were left."""
+    level's ``add`` reads), in the order they were left. A join right after
+    ``from NAME`` reads NAME too (DenseNet's ``from f0 | cat f1``): a layer of
+    another kind there (FPN's ``from p5 | pool 1 s2``) leaves NAME an output."""
 
     __slots__ = ("last", "left", "states")
 
@@ -432,6 +488,17 @@ class _Names:
             )
         self.left[name] = row, state[0]
         return ()
+
+    def went_from(self) -> str | None:
+        """The name a ``from`` just before the current item went on from: the
+        current tensor is that output (``from a | cat b`` concatenates a and b)."""
+        if self.last is None:
+            return None
+        row = self.last[1]
+        if not isinstance(row, LayerReport) or row.layer is None or not row.layer.ref:
+            return None
+        join = KINDS[row.kind].join
+        return row.layer.ref[0] if join is not None and join.how is How.FROM else None
 
     def unread(self) -> list[tuple[str, str, Shape]]:
         """The named outputs left by a ``from`` that no later join reads."""

@@ -421,9 +421,14 @@ def layer_count(nodes: Iterable[Node]) -> int:
 
 
 class Model(Record):
-    """A named stack of layers and blocks with an optional input shape."""
+    """A named stack of layers and blocks with an optional input shape.
+
+    ``intended``: (path, reason) for each layer whose findings its author knows
+    and means (a YAML file's ``intended:``, SqueezeNet's stem that drops the last
+    row as torchvision's does): they are notes, with the reason, not warnings."""
 
     layers: tuple[Node, ...]
     name: str = "model"
     input_shape: Shape | None = None
     description: str = ""
+    intended: tuple[tuple[str, str], ...] = ()

@@ -105,6 +105,25 @@ def solve(
                 raise SearchTooWide(k)
 
 
+def same(size_in: int, size_out: int, bounds: Bounds) -> tuple[int, int, int, int, int] | None:
+    """The smallest (kernel, stride, dilation, left, right) within ``bounds`` whose
+    ``psame`` (Keras's 'same': out = ⌈W/S⌉, the odd padding pixel on the right)
+    takes ``size_in`` to ``size_out``, for when no padding on both sides does
+    (``--in 200 --out 200 --kernel 10``: 4 + 5). ``None`` when none does or the
+    padding is pinned. Strides are found by formula: ⌈W/S⌉ = out for S in
+    ⌈W/out⌉ … ⌈W/(out − 1)⌉ − 1."""
+    if bounds.paddings is not None:
+        return None
+    low = -(-size_in // size_out)
+    high = -(-size_in // (size_out - 1)) - 1 if size_out > 1 else bounds.strides[-1]
+    low, high = max(low, bounds.strides[0]), min(high, bounds.strides[-1])
+    if low > high or -(-size_in // low) != size_out:
+        return None
+    k, s, d = bounds.kernels[0], low, bounds.dilations[0]
+    total = max((size_out - 1) * s + arith.effective(k, d) - size_in, 0)
+    return k, s, d, total // 2, total - total // 2
+
+
 def _merged(spans: Sequence[tuple[Span, _Rule]]) -> Iterator[tuple[int, _Rule]]:
     """Paddings of every dilation, in order of padding, then dilation."""
     if len(spans) == 1:

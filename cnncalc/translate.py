@@ -53,6 +53,55 @@ _WORDS = {
 """Bare words (lower case, ``_`` and the rank left out) to the cnncalc keyword."""
 
 
+_RECURRENT = ("lstm", "gru", "rnn", "simplernn", "bidirectional")
+"""Recurrent layers (torch's nn.LSTM/GRU/RNN and their cells, Keras's
+SimpleRNN, Bidirectional, ConvLSTM2D): out of cnncalc's scope."""
+
+RECURRENT = (
+    "recurrent layers (lstm, gru, rnn) are out of scope: cnncalc runs feed-forward "
+    "networks (convolutions, pools, dense and normalisation layers, attention over "
+    "token sequences), not a state carried from step to step"
+)
+GLU = (
+    "there is no glu layer: a GLU gates one half of the channels by the other; write "
+    "it as that gate, for C channels: mul[ slice 0:C/2 ; slice C/2:C | sigmoid ] "
+    "(torch's F.glu(x, dim=1))"
+)
+
+
+def out_of_scope(text: str) -> str | None:
+    """What to say about a layer cnncalc does not model (``lstm``,
+    ``nn.GRU(8, 16)``, ``ConvLSTM2D``, ``glu``), or ``None``."""
+    name = _MODULE.sub("", text.strip()).partition("(")[0].lower().replace("_", "")
+    name = _RANK.sub("", name)
+    if name in ("glu", "gatedlinearunit"):
+        return GLU
+    for prefix in ("conv", "bi", "q"):
+        name = name.removeprefix(prefix)
+    name = name.removesuffix("cell").removesuffix("layer")
+    return RECURRENT if name in _RECURRENT else None
+
+
+_MODULE = re.compile(r"^(?:(?:tf|torch|keras|nn|layers|F)\.)+")
+
+
+def chain(line: str) -> str | None:
+    """A pasted line of layers, ``nn.Conv2d(3, 64, 3) | nn.ReLU() | pool 2``, all
+    at once: every stage that is a call translated, the others kept as written;
+    ``None`` when a call is not known or the line has blocks (``[``, ``;``)."""
+    if any(mark in line for mark in "[];") or len(line) > 4096:
+        return None
+    out = []
+    for stage in line.split("|"):
+        text = stage.strip()
+        meant = translate(text) if "(" in text else text
+        if meant is None or not text:
+            return None
+        if meant:  # nn.Identity() is no stage
+            out.append(meant)
+    return " | ".join(out) or None
+
+
 def word(text: str) -> str | None:
     """A bare keyword from another library: ``globalavgpool`` → ``gap``."""
     key = _RANK.sub("", text.lower().replace("_", "")).rstrip("0123456789")

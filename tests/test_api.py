@@ -331,6 +331,15 @@ def test_strict_refuses_what_is_a_warning_otherwise() -> None:
     )
 
 
+def test_strict_notes_refuses_what_is_a_note() -> None:
+    # a 1×1 convolution of stride 2 reads one pixel in four: a note, not a warning
+    s = summary("conv 8x1x1 s2", input=(3, 8, 8))
+    assert s.output_shape == (8, 4, 4) and not s.warnings
+    assert summary("conv 8x1x1 s2", input=(3, 8, 8), strict=True).output_shape == (8, 4, 4)
+    message = error(summary, "conv 8x1x1 s2", input=(3, 8, 8), strict_notes=True)
+    assert message.endswith("(--strict-notes)") and "never read" in message
+
+
 # --- what a summary gives -------------------------------------------------------------
 
 CLI_CASES = [

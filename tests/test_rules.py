@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cnncalc import SpecError
+from cnncalc import SpecError, analyze, parse
 
 from conftest import error, run
 
@@ -216,8 +216,10 @@ def test_padding_only_leftover_warns_differently() -> None:
     assert layer.notes == (
         "L: (6 − 3 + 2·1)/2 + 1 = 3.5, floored to 3: the last padding position is never used",
     )
-    with pytest.raises(SpecError, match="padding position is never used \\(--strict\\)"):
-        run("conv 1x3 s2 p1", 1, 6, strict=True)
+    # --strict refuses warnings alone; --strict-notes refuses the notes too
+    assert run("conv 1x3 s2 p1", 1, 6, strict=True).output_shape == (1, 3)
+    with pytest.raises(SpecError, match="padding position is never used \\(--strict-notes\\)"):
+        analyze(parse("conv 1x3 s2 p1"), (1, 6), strict_notes=True)
 
 
 def test_huge_numbers_are_exact() -> None:

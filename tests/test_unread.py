@@ -122,4 +122,28 @@ def test_summary_of_a_huge_axis_is_bounded_and_exact() -> None:
 )
 def test_one_complete_line_per_layer(spec: str, dims: tuple[int, ...], expected: str) -> None:
     (layer,) = run(spec, *dims).layers
-    assert layer.warnings == (expected,)
+    # a 1-wide window (1x1, pool 1) subsamples by design: a note; the rest warn
+    one_wide = " 1 s" in spec or "x1 s" in spec
+    assert (layer.notes if one_wide else layer.warnings) == (expected,)
+    assert not (layer.warnings if one_wide else layer.notes)
+
+
+@pytest.mark.parametrize(
+    ("spec", "warned"),
+    [
+        ("conv 8x1x1 s2", False),  # ResNet's projection shortcut: reads rows 0, 2, 4, …
+        ("pool 1 s2", False),
+        ("conv 8x1x3 s2", False),  # W reads columns 0–2, 2–4, …, 6–8; the 1-wide H skips
+        ("conv 8x2x2 s3", True),  # windows 0–1, 3–4, 6–7: 2, 5, 8 skipped by a 2-wide window
+        ("conv 8x1x1 s2 d3", False),  # a 1-wide window is 1 wide whatever its dilation
+    ],
+)
+def test_a_strided_one_wide_window_is_a_note(spec: str, warned: bool) -> None:
+    """torchvision's ResNets' 1×1 stride-2 shortcuts mean to read 1 of every 2
+    positions (by hand: windows at 0, 2, 4, 6, 8 of 9); a wider window that leaves
+    positions between its steps is probably a mistake."""
+    (layer,) = run(spec, 4, 9, 9).layers
+    assert bool(layer.warnings) is warned
+    assert bool(layer.notes) is not warned
+    found = (*layer.warnings, *layer.notes)
+    assert len(found) == 1 and "never read" in found[0]

@@ -78,8 +78,15 @@ def test_unused_padding_is_a_note_not_a_warning() -> None:
     ]
     _, table, _ = invoke("resnet50")
     assert "padding row" not in table and "harmless notes" in table
-    # the 1×1 stride-2 shortcuts read every other row and column: warned, all of it
-    assert "⚠ layer 42: H, W: input rows and columns 1, 3, …, 55 are never read" in table
+    # the 1×1 stride-2 shortcuts read every other row and column, as torchvision's
+    # downsample = conv1x1(stride=2) means to: notes too, and no ⚠ at all
+    assert "⚠" not in table
+    shortcut = json.loads(out)["layers"][41]  # layer 42
+    assert shortcut["path"] == "layer2.0.0.shortcut.0" and shortcut["warnings"] == []
+    assert shortcut["notes"] == [
+        "H, W: input rows and columns 1, 3, …, 55 are never read: every other one "
+        "(stride 2 > kernel 1)"
+    ]
     _, explained, _ = invoke("resnet50", "--explain")
     assert "ⓘ H, W: (224 − 7 + 2·3)/2 + 1 = 112.5, floored to 112: the last padding" in explained
 

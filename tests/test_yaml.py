@@ -120,7 +120,7 @@ def error(text: str) -> SpecError:
         (
             "layer: [relu]",
             "unknown key 'layer' — did you mean 'layers'?; a spec file has name, "
-            "description, input, layers, blocks, source, notes",
+            "description, input, layers, blocks, source, notes, intended",
             "net.yaml:1",
             "layer",
         ),

@@ -93,12 +93,14 @@ def slide(
 ) -> tuple[Shape, tuple[str, ...]]:
     """Output size of a sliding window on every axis, and what it leaves unread:
     at most one warning (input never read, every position of it, all axes in one
-    line) and one :class:`~cnncalc.notes.Note` (padding never used)."""
+    line) and one :class:`~cnncalc.notes.Note` (padding never used; positions a
+    1-wide window steps over: ``conv 512x1x1 s2``, the projection shortcut of
+    torchvision's ResNets, subsamples by design)."""
     from cnncalc.notes import Note
 
     out: list[int] = []
     unread: dict[str, list[str]] = {}  # a message with {noun} left open → its axes
-    unused: dict[str, list[str]] = {}
+    harmless: dict[str, list[str]] = {}
     names = axis_names(len(spatial))
     for i, (w, k, s, (pl, pr), d) in enumerate(
         zip(spatial, kernel, stride, pads, dilation, strict=True)
@@ -120,11 +122,12 @@ def slide(
             continue
         formula = _arithmetic(spatial, i, keff, s, pl, pr, axis=False) + f", floored to {n}"
         if gaps.runs:
-            unread.setdefault(_unread(gaps, formula, k, s, d), []).append(names[i])
+            found = unread if keff > 1 else harmless  # a 1-wide window reads 1 of every S
+            found.setdefault(_unread(gaps, formula, k, s, d), []).append(names[i])
         elif gaps.padding:
-            unused.setdefault(f"{formula}: {_padding(gaps.padding)}", []).append(names[i])
+            harmless.setdefault(f"{formula}: {_padding(gaps.padding)}", []).append(names[i])
     warnings = [_joined(unread)] if unread else []
-    notes = [Note(_joined(unused))] if unused else []
+    notes = [Note(_joined(harmless))] if harmless else []
     return tuple(out), (*warnings, *notes)
 
 

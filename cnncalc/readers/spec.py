@@ -395,7 +395,7 @@ def parse_stage(
     if kind is None:
         stage = line[head.start : tokens[-1].end]
         whole = line.strip() == head.text
-        raise error(unknown_kind(head.text, stage, whole), head)
+        raise error(unknown_kind(head.text, stage, whole, line), head)
     values: dict[str, Any] = {}
     places: dict[str, int] = {}
     position = 1
@@ -453,21 +453,26 @@ StageCache = dict[Any, Any]
 """Words (or a whole plain stage's text) to what they were found to mean."""
 
 
-def unknown_kind(word: str, stage: str = "", whole: bool = False) -> str:
+def unknown_kind(word: str, stage: str = "", whole: bool = False, line: str = "") -> str:
     """What to say about a word that is no layer: the cnncalc text for a pasted
-    PyTorch or Keras layer (:mod:`cnncalc.translate`), a keyword from another
-    library (``globalavgpool`` → gap), a preset's near-miss name when ``word`` is
-    the whole spec (``lenet``), or the nearest keyword."""
+    PyTorch or Keras layer (:mod:`cnncalc.translate`; the whole ``line`` at once
+    when it is a chain of them), a keyword from another library
+    (``globalavgpool`` → gap), a preset's near-miss name when ``word`` is the
+    whole spec (``lenet``), or the nearest keyword."""
     import difflib  # only for a message: costs 1 ms to import
 
     from cnncalc import translate
 
     if DECIMAL.fullmatch(word) or DIMS.fullmatch(word) or word[:1].isdigit():
         return f"expected a layer keyword, got '{short(word)}' (is a '|' missing or misplaced?)"
+    beyond = translate.out_of_scope(word)
+    if beyond is not None:
+        return beyond
     if "(" in stage:
         meant = translate.translate(stage)
         if meant is not None:
-            return f"a PyTorch or Keras layer; write: {meant}"
+            chain = translate.chain(line) if line.count("|") else None
+            return f"a PyTorch or Keras layer; write: {short(chain or meant, 200)}"
     keyword = translate.word(word)
     if keyword is not None:
         return f"unknown layer '{short(word)}' — write: {keyword}"

@@ -64,7 +64,7 @@ from cnncalc.readers.yamlsafety import (
     _short,
 )
 
-TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes")
+TOP_KEYS = ("name", "description", "input", "layers", "blocks", "source", "notes", "intended")
 FAMILY_KEYS = ("variants",)
 """A presets' family file's keys besides (see :mod:`cnncalc.presets`)."""
 VARIANT_KEYS = ("description", "input")
@@ -176,7 +176,26 @@ class _Reader(Blocks):
             name=name,
             input_shape=self.input(shape) if shape is not None else None,
             description=self.text_of(description, ""),
+            intended=self.intended(top.get("intended")),
         )
+
+    def intended(self, node: yaml.Node | None) -> tuple[tuple[str, str], ...]:
+        """``intended: {features.0: torchvision's stem drops the last row}``: layer
+        paths (as the table and JSON name them) whose findings are meant, each with
+        why; the engine makes them notes and refuses a path that names no layer."""
+        if node is None:
+            return ()
+        if not isinstance(node, yaml.MappingNode) or not node.value:
+            raise self.error("'intended:' maps layer paths to why their findings are meant", node)
+        found: dict[str, str] = {}
+        for key_node, value_node in node.value:
+            path = str(key_node.value)
+            if not isinstance(value_node, yaml.ScalarNode) or not str(value_node.value).strip():
+                raise self.error(f"'intended:' {_short(path)}: say why, as text", value_node)
+            if path in found:
+                raise self.error(f"'intended:' names {_short(path)} twice", key_node)
+            found[path] = str(value_node.value)
+        return tuple(found.items())
 
     def pick(self, node: yaml.Node) -> tuple[str, Env, dict[str, yaml.Node]]:
         """``variants: {resnet50: {depths: [3, 4, 6, 3], description: ...}}``: the

@@ -489,17 +489,17 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
     memory = memory or estimate(report)
     warnings = report.warnings
     shown = warnings[:MAX_NOTES]
-    notes = [Text(f"⚠ {_whose(i)}: {printable(w)}", style="yellow") for i, w in shown]
+    notes = [Text(f"⚠ {_whose(report, i)}: {printable(w)}", style="yellow") for i, w in shown]
     if len(warnings) > MAX_NOTES:
         more = len(warnings) - MAX_NOTES
         notes.append(Text(f"⚠ … and {more} more warnings (all are in --format json)", "yellow"))
     hidden = len(report.notes)
     if hidden:
-        layers = "layer" if hidden == 1 else "layers"
         notes.append(
             Text(
-                f"ⓘ {hidden} harmless {'note' if hidden == 1 else 'notes'} ({layers} whose last "
-                "padding is never used) not shown: --explain or --format json has them",
+                f"ⓘ {hidden} harmless {'note' if hidden == 1 else 'notes'} (unused padding, "
+                "strided 1×1 windows, findings a spec marks intended) not shown: --explain "
+                "or --format json has them",
                 style="dim",
             )
         )
@@ -523,6 +523,9 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
     usage = Text.assemble(
         ("memory ", "bold"),
         f"({_setting(memory)}): activations {nbytes(memory.activation_bytes)}",
+        # under autocast the sum is still of float32 outputs: say so, lest it read
+        # as what autocast holds (it is every output at once, torchinfo's count)
+        f" (every output summed at {memory.dtype})" if memory.amp else "",
         f", kept for backward {nbytes(memory.kept_bytes)}",
     )
     training = Text.assemble(
@@ -536,9 +539,16 @@ def footer(report: Report, memory: Memory | None = None) -> list[Text]:
     return [*notes, *block, usage, training, inference]
 
 
-def _whose(index: int) -> str:
-    """``layer 3``, or ``input`` for a warning about the input shape."""
-    return f"layer {index}" if index else "input"
+def _whose(report: Report, index: int) -> str:
+    """``layer 42 (layer2.0.0.shortcut.0: conv 512x1x1 s2)``, as the memory lines
+    name a layer, so that a warning means something under ``--depth 1``; ``input``
+    for a warning about the input shape."""
+    if not index:
+        return "input"
+    layer = report.layers[index - 1]
+    where = layer.path
+    shown = "" if where.isdigit() or where == (layer.name or "") else printable(where) + ": "
+    return f"layer {index} ({shown}{_layer_text(layer)})"
 
 
 def _setting(memory: Memory) -> str:
@@ -562,11 +572,7 @@ def _where(report: Report, peak: dict[str, object] | None) -> str:
         return "in the optimizer step"
     when = _PHASES.get(str(phase), f"during {phase}")
     if isinstance(index, int) and 0 < index <= len(report.layers):
-        layer = report.layers[index - 1]
-        # the path where it says more than the index and the name (layer3.0.conv2)
-        where = str(path or "")
-        shown = "" if where.isdigit() or where == (layer.name or "") else printable(where) + ": "
-        return f"{when} at layer {index} ({shown}{_layer_text(layer)})"
+        return f"{when} at {_whose(report, index)}"
     if path is None:  # after the forward: y.float() for the loss
         return f"{when}, at the loss"
     row = next((r for r in report.rows if r.path == path), None)
